@@ -1,0 +1,28 @@
+# guance-chatops — the two commands: `make run` and `make test`.
+SWIFT ?= swift
+BIN := .build/debug
+
+.PHONY: run test build deps bench clean
+
+## Install system packages the build needs (librdkafka-dev; kcat for benchmarks). Idempotent.
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+## Start dev-stack (mock Kafka + simulators) and the three services; Ctrl-C stops everything.
+run: build
+	@bash scripts/run-local.sh $(BIN)
+
+## Build and run the whole test suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks (release build); results go to BENCHMARKS.md.
+bench: deps
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "guance-chatops",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "poller", targets: ["Poller"]),
+        .executable(name: "notifier", targets: ["Notifier"]),
+        .executable(name: "reply-gateway", targets: ["ReplyGateway"]),
+        .executable(name: "dev-stack", targets: ["DevStack"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Shared",
+            dependencies: [
+                "CKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "Poller",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "Notifier",
+            dependencies: [
+                "Shared",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ReplyGateway",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "DevStack",
+            dependencies: ["Shared", "CKafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
+        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Shared", "DevStack"]),
+        .testTarget(name: "ReplyGatewayTests", dependencies: ["ReplyGateway", "Shared", "DevStack"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Shared", "DevStack", "Poller", "Notifier", "ReplyGateway"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

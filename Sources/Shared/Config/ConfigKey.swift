@@ -1,0 +1,46 @@
+/// Every configuration variable of the product, with who reads it and what it means.
+/// The README's configuration table and `.env.example` are checked against this list by the tests.
+public struct ConfigKey: Sendable, Hashable {
+    public let name: String
+    public let meaning: String
+    /// Shown as `***` wherever configuration is printed.
+    public let isSecret: Bool
+
+    public init(_ name: String, _ meaning: String, secret: Bool = false) {
+        self.name = name
+        self.meaning = meaning
+        self.isSecret = secret
+    }
+}
+
+extension ConfigKey {
+    // MARK: - All services
+    public static let kafkaBrokers = ConfigKey("KAFKA_BROKERS", "Kafka bootstrap servers, comma separated")
+    public static let configFile = ConfigKey("CONFIG_FILE", "optional YAML file with the same keys; env wins")
+    public static let logLevel = ConfigKey("LOG_LEVEL", "trace, debug, info, notice, warning, error; default info")
+    public static let logFormat = ConfigKey("LOG_FORMAT", "text or json; default text")
+    public static let metricsPort = ConfigKey("METRICS_PORT", "port of /metrics, /healthz, /readyz")
+    public static let shutdownGracePeriod = ConfigKey(
+        "SHUTDOWN_GRACE_PERIOD", "seconds to finish in-flight work on SIGTERM; default 10")
+    public static let kafkaTopicPartitions = ConfigKey(
+        "KAFKA_TOPIC_PARTITIONS", "partitions for topics a service creates if missing; default 6")
+
+    /// Every key the product reads. A key in `CONFIG_FILE` that is not here is reported at start-up.
+    public static var all: [ConfigKey] { commonKeys + guanceKeys + notifierKeys + gatewayKeys }
+
+    /// Keys every service reads.
+    public static let commonKeys: [ConfigKey] = [
+        kafkaBrokers, configFile, logLevel, logFormat, metricsPort, shutdownGracePeriod, kafkaTopicPartitions,
+    ]
+
+    /// Registers keys defined by a service module (call before loading configuration).
+    public static func isKnown(_ name: String, extra: [ConfigKey] = []) -> Bool {
+        all.contains { $0.name == name } || extra.contains { $0.name == name }
+            || name.hasPrefix(ConfigSource.kafkaPropertyPrefix)
+    }
+
+    /// Keys whose values are secrets.
+    public static func isSecret(_ name: String) -> Bool {
+        all.first { $0.name == name }?.isSecret ?? KafkaSecretProperties.isSecret(name)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs a service process: creates the producer, checks Kafka is reachable within a bounded time, then runs the
+/// producer, the observability server and the service's own services in one `ServiceGroup` until SIGTERM/SIGINT.
+public enum ServiceRunner {
+    /// How long start-up waits for a broker to answer before giving up with a clear error.
+    public static let connectTimeout: Duration = .seconds(15)
+
+    public static func run(
+        _ basics: ServiceBasics,
+        makeServices: @Sendable (KafkaProducerClient) async throws -> [any Service]
+    ) async {
+        let logger = basics.logger
+        do {
+            let producer: KafkaProducerClient
+            do {
+                producer = try KafkaProducerClient(settings: KafkaProducerSettings(client: basics.kafka), logger: logger)
+            } catch {
+                StartupFailure.exit(service: basics.service, error)
+            }
+            do {
+                try await producer.checkConnection(timeout: connectTimeout)
+            } catch {
+                StartupFailure.exit(service: basics.service, error, code: StartupFailure.dependencyExitCode)
+            }
+            basics.health.register("kafka") { await (try? producer.checkConnection(timeout: .seconds(2))) != nil }
+            let own = try await makeServices(producer)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: producer)]
+            if let port = try basics.config.int(.metricsPort, default: -1, range: -1...65535) as Int?, port >= 0 {
+                services.append(.init(service: ObservabilityServer.make(
+                    port: port, registry: basics.registry, health: basics.health, logger: logger)))
+            }
+            services += own.map { .init(service: $0) }
+            var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+            configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+            configuration.maximumGracefulShutdownDuration = basics.gracePeriod
+            logger.info("\(basics.service) started", metadata: ["kafka.brokers": "\(basics.kafka.bootstrapServers)"])
+            try await ServiceGroup(configuration: configuration).run()
+            logger.info("\(basics.service) stopped")
+        } catch {
+            logger.error("\(basics.service) failed", metadata: [LogKey.error: "\(error)"])
+            exit(1)
+        }
+    }
+}

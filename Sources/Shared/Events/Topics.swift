@@ -1,0 +1,38 @@
+/// The product's Kafka topics (DESIGN.md section 3). All are keyed by issue UUID.
+public enum Topics {
+    public static let issueEvents = "guance.issue-events"
+    public static let replyCommands = "guance.reply-commands"
+    public static let replyResults = "guance.reply-results"
+    public static let pollerState = "guance.poller-state"
+
+    /// The dead-letter topic of a consumed topic.
+    public static func deadLetter(of topic: String) -> String { topic + ".dlq" }
+
+    /// Every topic with its default partition count, as DevStack and the compose init create them.
+    public static func all(partitions: Int) -> [(name: String, partitions: Int)] {
+        [
+            (issueEvents, partitions),
+            (replyCommands, partitions),
+            (replyResults, partitions),
+            (pollerState, 1),
+            (deadLetter(of: issueEvents), 1),
+            (deadLetter(of: replyCommands), 1),
+            (deadLetter(of: replyResults), 1),
+        ]
+    }
+}
+
+/// Kafka header names used on every topic.
+public enum EventHeaders {
+    public static let eventID = "event-id"
+    public static let contentType = "content-type"
+    public static let traceparent = "traceparent"
+    public static let schema = "schema"
+    /// On DLQ records: why the record was parked, where it came from.
+    public static let dlqReason = "dlq-reason"
+    public static let dlqSourceTopic = "dlq-source-topic"
+    public static let dlqSourcePartition = "dlq-source-partition"
+    public static let dlqSourceOffset = "dlq-source-offset"
+    public static let dlqSink = "dlq-sink"
+    public static let jsonContentType = "application/json"
+}

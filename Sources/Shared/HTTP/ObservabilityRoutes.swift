@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+/// `/metrics`, `/healthz` and `/readyz`, added to any router (the gateway's own, or `ObservabilityServer`'s).
+public enum ObservabilityRoutes {
+    public static func add<Context: RequestContext>(
+        to router: Router<Context>, registry: PrometheusCollectorRegistry, health: HealthChecks
+    ) {
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: prometheusText(registry))))
+        }
+        router.get("/healthz") { _, _ in
+            jsonResponse(status: .ok, ["status": "ok"])
+        }
+        router.get("/readyz") { _, _ in
+            let failing = await health.evaluate()
+            if failing.isEmpty { return jsonResponse(status: .ok, ["status": "ready"]) }
+            let reasons = failing.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            return jsonResponse(status: .serviceUnavailable, ["status": "not ready", "failing": reasons])
+        }
+    }
+
+    static func jsonResponse(status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// A small HTTP server with only the observability routes, for services without their own HTTP ingress.
+public enum ObservabilityServer {
+    /// The server as a `Service`; `onRunning` receives the bound port (useful with port 0).
+    public static func make(
+        port: Int, registry: PrometheusCollectorRegistry, health: HealthChecks, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        ObservabilityRoutes.add(to: router, registry: registry, health: health)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname("0.0.0.0", port: port), serverName: "guance-chatops"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

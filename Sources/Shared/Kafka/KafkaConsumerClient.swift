@@ -1,0 +1,259 @@
+import CKafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A member of a Kafka consumer group with at-least-once semantics.
+///
+/// Offsets are stored only when the caller calls `markHandled(_:)`; stored offsets are committed in the background,
+/// when partitions are revoked, and on close. Records arrive through `records`; assignment changes through
+/// `rebalanceEvents`. Run it as a `Service`: `run()` keeps the membership until graceful shutdown, then leaves the
+/// group after committing.
+public final class KafkaConsumerClient: Service, Sendable {
+    public let settings: KafkaConsumerSettings
+    let handle: KafkaHandle
+    let blocking: BlockingExecutor
+    private let queue: KafkaQueue
+    private let logger: Logger
+    let closed = Mutex(false)
+    private let closeOnce = Mutex(false)
+
+    public init(settings: KafkaConsumerSettings, logger: Logger) throws(KafkaClientError) {
+        self.settings = settings
+        self.logger = logger
+        let handle = try KafkaHandle(RD_KAFKA_CONSUMER, properties: settings.properties, logger: logger) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        }
+        self.handle = handle
+        self.blocking = BlockingExecutor(label: "kafka.consumer.\(settings.groupID)")
+        rd_kafka_poll_set_consumer(handle.raw)
+        self.queue = KafkaQueue(raw: rd_kafka_queue_get_consumer(handle.raw))
+        let topics = KafkaTopicPartitionList.make(settings.topics.map { .init(topic: $0, partition: -1) })
+        defer { rd_kafka_topic_partition_list_destroy(topics) }
+        let err = rd_kafka_subscribe(handle.raw, topics)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw .subscribe(topics: settings.topics, code: KafkaCode(err))
+        }
+    }
+
+    // MARK: - Records
+
+    /// The records of the assigned partitions, in order per partition. Iterate from one task at a time.
+    public var records: KafkaRecordSequence { KafkaRecordSequence(consumer: self) }
+
+    /// Assignment changes: after `.revoked`, records of those partitions may be handled by another member.
+    public var rebalanceEvents: AsyncStream<KafkaRebalanceEvent> { handle.context.rebalance.events }
+
+    /// The partitions currently assigned to this member.
+    public var assignment: Set<KafkaTopicPartition> { handle.context.rebalance.current }
+
+    /// Fetches up to `settings.batchSize` records, waiting at most `timeout`. Blocking: runs on `blocking`.
+    func poll(timeout: Duration) async throws(KafkaClientError) -> [KafkaRecord] {
+        let batchSize = settings.batchSize
+        let result: Result<[KafkaRecord], KafkaClientError> = await blocking.run { [handle, queue, logger] in
+            if let fatal = handle.fatalError() { return .failure(fatal) }
+            var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
+            let count = rd_kafka_consume_batch_queue(queue.raw, Int32(timeout.milliseconds), &messages, batchSize)
+            guard count > 0 else { return .success([]) }
+            var records: [KafkaRecord] = []
+            records.reserveCapacity(count)
+            for message in messages.prefix(count) {
+                guard let message else { continue }
+                defer { rd_kafka_message_destroy(message) }
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    let code = KafkaCode(message.pointee.err)
+                    let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "-"
+                    logger.warning("consumer error", metadata: ["kafka.topic": "\(topic)", "kafka.error": "\(code)"])
+                    continue
+                }
+                records.append(KafkaRecord(message))
+            }
+            return .success(records)
+        }
+        return try result.get()
+    }
+
+    // MARK: - Offsets
+
+    /// Marks a record handled: its offset + 1 is stored and committed with the next commit.
+    /// Returns false when the partition is no longer assigned (another member will handle the record again).
+    @discardableResult
+    public func markHandled(_ record: KafkaRecord) -> Bool {
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let element = rd_kafka_topic_partition_list_add(list, record.topic, record.partition)!
+        element.pointee.offset = record.offset + 1
+        let err = rd_kafka_offsets_store(handle.raw, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR || element.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.debug(
+                "offset not stored: partition not assigned",
+                metadata: ["kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)"])
+            return false
+        }
+        return true
+    }
+
+    /// Commits stored offsets now and waits for the broker's answer.
+    public func commit() async throws(KafkaClientError) {
+        let code = await blocking.run { [handle] in rd_kafka_commit(handle.raw, nil, 0) }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw .commit(topic: nil, partition: nil, code: KafkaCode(code))
+        }
+    }
+
+    /// The committed offset (next offset to read) of a partition, or nil if none was committed.
+    public func committedOffset(
+        _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
+    ) async throws(KafkaClientError) -> Int64? {
+        let result: Result<Int64?, KafkaClientError> = await blocking.run { [handle] in
+            let list = KafkaTopicPartitionList.make([partition])
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let err = rd_kafka_committed(handle.raw, list, Int32(timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return .failure(.commit(topic: partition.topic, partition: partition.partition, code: KafkaCode(err)))
+            }
+            let offset = list.pointee.elems[0].offset
+            return .success(offset >= 0 ? offset : nil)
+        }
+        return try result.get()
+    }
+
+    // MARK: - Flow control
+
+    /// Stops fetching from these partitions until `resume` (back-pressure); membership is kept.
+    public func pause(_ partitions: [KafkaTopicPartition]) {
+        let list = KafkaTopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_pause_partitions(handle.raw, list)
+    }
+
+    /// Fetches from these partitions again.
+    public func resume(_ partitions: [KafkaTopicPartition]) {
+        let list = KafkaTopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_resume_partitions(handle.raw, list)
+    }
+
+    // MARK: - Lifecycle
+
+    /// Keeps the membership until graceful shutdown or cancellation, then commits and leaves the group.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !closed.withLock({ $0 }) && handle.fatalError() == nil {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        } onGracefulShutdown: {
+            self.closed.withLock { $0 = true }
+        }
+        await close()
+        if let fatal = handle.fatalError() { throw fatal }
+    }
+
+    /// Commits stored offsets and leaves the group (partitions move to other members at once). Idempotent.
+    public func close() async {
+        closed.withLock { $0 = true }
+        let first = closeOnce.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        await blocking.run { [handle, logger] in
+            let err = rd_kafka_consumer_close(handle.raw)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("consumer close failed", metadata: ["kafka.error": "\(KafkaCode(err))"])
+            }
+        }
+        handle.context.rebalance.finish()
+        logger.debug("consumer left group", metadata: ["kafka.group": "\(settings.groupID)"])
+    }
+
+    /// Test support: makes destruction skip leaving the group and committing, as a crashed process would.
+    package func abandonWithoutClosing() {
+        handle.skipConsumerCloseOnDestroy.withLock { $0 = true }
+        closed.withLock { $0 = true }
+        closeOnce.withLock { $0 = true }
+    }
+
+    /// Succeeds when a broker answers a metadata request within `timeout`.
+    public func checkConnection(timeout: Duration) async throws(KafkaClientError) {
+        let code = await blocking.run { [handle] in handle.fetchMetadata(timeout: timeout) }
+        if code != nil {
+            throw .timedOut(operation: "connecting to Kafka", brokers: settings.client.bootstrapServers)
+        }
+    }
+}
+
+/// Owns a `rd_kafka_queue_t` reference.
+final class KafkaQueue: @unchecked Sendable {  // librdkafka queues are thread-safe
+    let raw: OpaquePointer
+
+    init(raw: OpaquePointer) {
+        self.raw = raw
+    }
+
+    deinit { rd_kafka_queue_destroy(raw) }
+}
+
+extension KafkaRecord {
+    /// Copies a librdkafka message into Swift values.
+    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let pointee = message.pointee
+        let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let key = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
+        let value = pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) }
+        var headers: [KafkaHeader] = []
+        var rawHeaders: OpaquePointer?
+        if rd_kafka_message_headers(message, &rawHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let rawHeaders {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var valuePointer: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(rawHeaders, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: headerValue))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        self.init(
+            topic: topic, partition: pointee.partition, offset: pointee.offset, key: key, value: value,
+            headers: headers, timestampMilliseconds: timestamp >= 0 ? timestamp : nil)
+    }
+}
+
+private let rebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    UnsafeMutableRawPointer?
+) -> Void = { rk, err, partitions, opaque in
+    guard let rk, let context = KafkaCallbackContext.from(opaque) else { return }
+    let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+    let changed = KafkaTopicPartitionList.partitions(partitions)
+    switch err {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        if cooperative {
+            if let error = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(error) }
+        } else {
+            rd_kafka_assign(rk, partitions)
+        }
+        context.rebalance.assigned(changed)
+        context.logger.info("partitions assigned", metadata: ["kafka.partitions": "\(changed)"])
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        // Commit what was handled before the partitions move, so the next owner does not redo it.
+        let commitErr = rd_kafka_commit(rk, nil, 0)
+        if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            context.logger.warning("commit on revoke failed", metadata: ["kafka.error": "\(KafkaCode(commitErr))"])
+        }
+        if cooperative {
+            if let error = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(error) }
+        } else {
+            rd_kafka_assign(rk, nil)
+        }
+        context.rebalance.revoked(changed)
+        context.logger.info("partitions revoked", metadata: ["kafka.partitions": "\(changed)"])
+    default:
+        context.logger.warning("rebalance error", metadata: ["kafka.error": "\(KafkaCode(err))"])
+        rd_kafka_assign(rk, nil)
+        context.rebalance.revoked(Array(context.rebalance.current))
+    }
+}

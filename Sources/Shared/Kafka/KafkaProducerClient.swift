@@ -1,0 +1,177 @@
+import CKafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// An idempotent Kafka producer. `send` returns once the broker acknowledged the message (`acks=all`).
+///
+/// Run it as a `Service`: `run()` serves delivery reports until graceful shutdown, then flushes and fails whatever
+/// is still pending. Sends wait (back-pressure) while `maxInFlightMessages` are outstanding.
+public final class KafkaProducerClient: Service, Sendable {
+    public let settings: KafkaProducerSettings
+    private let handle: KafkaHandle
+    private let blocking: BlockingExecutor
+    private let inFlight: AsyncLimiter
+    private let logger: Logger
+    private let closing = Mutex(false)
+    /// How long shutdown waits for outstanding messages.
+    public var flushTimeout: Duration { settings.messageTimeout }
+
+    public init(settings: KafkaProducerSettings, logger: Logger) throws(KafkaClientError) {
+        self.settings = settings
+        self.logger = logger
+        self.handle = try KafkaHandle(RD_KAFKA_PRODUCER, properties: settings.properties, logger: logger) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
+        }
+        self.blocking = BlockingExecutor(label: "kafka.producer.\(settings.client.clientID)")
+        self.inFlight = AsyncLimiter(limit: settings.maxInFlightMessages)
+    }
+
+    // MARK: - Sending
+
+    /// Sends one message and returns where the broker stored it.
+    public func send(_ message: KafkaProducerMessage) async throws(KafkaClientError) -> KafkaOffset {
+        if closing.withLock({ $0 }) { throw .closed }
+        if let fatal = handle.fatalError() { throw fatal }
+        await inFlight.acquire()
+        defer { inFlight.release() }
+        while true {
+            let outcome = await withCheckedContinuation { continuation in
+                let id = handle.context.deliveries.register(continuation)
+                if let code = enqueue(message, id: id) {
+                    handle.context.deliveries.complete(id, with: .failure(.enqueue(topic: message.topic, code: code)))
+                }
+            }
+            switch outcome {
+            case let .success(offset):
+                return offset
+            case let .failure(.enqueue(_, code)) where code == .queueFull:
+                // librdkafka's own queue is full (byte limit): wait for deliveries instead of failing.
+                try? await Task.sleep(for: .milliseconds(5))
+                if closing.withLock({ $0 }) { throw .closed }
+            case let .failure(error):
+                throw error
+            }
+        }
+    }
+
+    /// Sends one message and returns where the broker stored it.
+    public func send(
+        topic: String, key: String?, value: [UInt8]?, headers: [KafkaHeader] = []
+    ) async throws(KafkaClientError) -> KafkaOffset {
+        try await send(KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers))
+    }
+
+    /// Queues the message in librdkafka; returns the error code if it could not be queued.
+    private func enqueue(_ message: KafkaProducerMessage, id: UInt) -> KafkaCode? {
+        var headers: OpaquePointer? = nil
+        if !message.headers.isEmpty {
+            headers = rd_kafka_headers_new(message.headers.count)
+            for header in message.headers {
+                if let value = header.value {
+                    value.withUnsafeBytes { bytes in
+                        _ = rd_kafka_header_add(headers, header.key, -1, bytes.baseAddress, bytes.count)
+                    }
+                } else {
+                    _ = rd_kafka_header_add(headers, header.key, -1, nil, 0)
+                }
+            }
+        }
+        let error: OpaquePointer? = message.topic.withCString { topic in
+            withOptionalBytes(message.key) { keyPointer, keyCount in
+                withOptionalBytes(message.value) { valuePointer, valueCount in
+                    var values: [rd_kafka_vu_t] = [
+                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_TOPIC, u: .init(cstr: topic)),
+                        rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_VALUE,
+                            u: .init(mem: .init(ptr: valuePointer, size: valueCount))),
+                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_KEY, u: .init(mem: .init(ptr: keyPointer, size: keyCount))),
+                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY)),
+                        rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_OPAQUE, u: .init(ptr: UnsafeMutableRawPointer(bitPattern: id))),
+                    ]
+                    if let headers {
+                        values.append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_HEADERS, u: .init(headers: headers)))
+                    }
+                    return rd_kafka_produceva(handle.raw, &values, values.count)
+                }
+            }
+        }
+        guard let error else { return nil }  // success: librdkafka owns the headers now
+        let code = KafkaCode(rd_kafka_error_code(error))
+        rd_kafka_error_destroy(error)
+        if let headers { rd_kafka_headers_destroy(headers) }
+        return code
+    }
+
+    // MARK: - Lifecycle
+
+    /// Serves delivery reports until graceful shutdown or cancellation, then flushes.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !closing.withLock({ $0 }) {
+                let fatal = await blocking.run { [handle] in
+                    rd_kafka_poll(handle.raw, 50)
+                    return handle.fatalError()
+                }
+                if let fatal {
+                    logger.error("producer stopped by fatal error", metadata: ["error": "\(fatal)"])
+                    break
+                }
+            }
+        } onGracefulShutdown: {
+            self.closing.withLock { $0 = true }
+        }
+        closing.withLock { $0 = true }
+        await shutdown()
+        if let fatal = handle.fatalError() { throw fatal }
+    }
+
+    /// Waits until every queued message is acknowledged or `timeout` passes.
+    public func flush(timeout: Duration) async {
+        let code = await blocking.run { [handle] in rd_kafka_flush(handle.raw, Int32(timeout.milliseconds)) }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("flush left messages undelivered", metadata: ["kafka.error": "\(KafkaCode(code).name)"])
+        }
+    }
+
+    private func shutdown() async {
+        await flush(timeout: flushTimeout)
+        handle.context.deliveries.failAll(with: .closed)
+        logger.debug("producer flushed and closed")
+    }
+
+    /// Succeeds when a broker answers a metadata request within `timeout`.
+    public func checkConnection(timeout: Duration) async throws(KafkaClientError) {
+        let code = await blocking.run { [handle] in handle.fetchMetadata(timeout: timeout) }
+        if code != nil {
+            throw .timedOut(operation: "connecting to Kafka", brokers: settings.client.bootstrapServers)
+        }
+    }
+
+    /// Messages sent but not yet acknowledged.
+    public var pendingDeliveries: Int { handle.context.deliveries.pendingCount }
+}
+
+/// Calls `body` with a pointer and length for optional bytes (null pointer for `nil`).
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeMutableRawPointer?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    return bytes.withUnsafeBytes { buffer in
+        body(UnsafeMutableRawPointer(mutating: buffer.baseAddress), buffer.count)
+    }
+}
+
+private let deliveryReportCallback:
+    @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+        _, message, opaque in
+        guard let message, let context = KafkaCallbackContext.from(opaque) else { return }
+        let id = UInt(bitPattern: message.pointee._private)
+        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            context.allBrokersDown.withLock { $0 = false }
+            let offset = KafkaOffset(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)
+            context.deliveries.complete(id, with: .success(offset))
+        } else {
+            context.deliveries.complete(id, with: .failure(.delivery(topic: topic, code: KafkaCode(message.pointee.err))))
+        }
+    }

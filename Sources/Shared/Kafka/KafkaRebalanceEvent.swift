@@ -1,0 +1,38 @@
+import Synchronization
+
+/// A change of this consumer's partition assignment, as seen by the caller.
+public enum KafkaRebalanceEvent: Sendable, Equatable {
+    /// These partitions are now ours.
+    case assigned([KafkaTopicPartition])
+    /// These partitions were taken away; stored offsets for them were committed first.
+    case revoked([KafkaTopicPartition])
+}
+
+/// The consumer's current assignment and the stream its rebalance events go to.
+final class RebalanceState: Sendable {
+    private let assignedPartitions = Mutex<Set<KafkaTopicPartition>>([])
+    let events: AsyncStream<KafkaRebalanceEvent>
+    private let continuation: AsyncStream<KafkaRebalanceEvent>.Continuation
+
+    init() {
+        (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
+    }
+
+    func assigned(_ partitions: [KafkaTopicPartition]) {
+        assignedPartitions.withLock { $0.formUnion(partitions) }
+        continuation.yield(.assigned(partitions))
+    }
+
+    func revoked(_ partitions: [KafkaTopicPartition]) {
+        assignedPartitions.withLock { $0.subtract(partitions) }
+        continuation.yield(.revoked(partitions))
+    }
+
+    func isAssigned(_ partition: KafkaTopicPartition) -> Bool {
+        assignedPartitions.withLock { $0.contains(partition) }
+    }
+
+    var current: Set<KafkaTopicPartition> { assignedPartitions.withLock { $0 } }
+
+    func finish() { continuation.finish() }
+}

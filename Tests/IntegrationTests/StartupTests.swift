@@ -1,0 +1,64 @@
+import DevStack
+import Foundation
+import Testing
+
+@Suite("Executables start, check their configuration and stop cleanly", .timeLimit(.minutes(2)))
+struct StartupTests {
+    static let services = ["poller", "notifier", "reply-gateway"]
+
+    @Test(arguments: services)
+    func missingKafkaBrokersExitsWithCode2NamingTheVariable(service: String) async throws {
+        let process = try ChildProcess(service, environment: ["PATH": "/usr/bin:/bin"])
+        let status = try await process.waitForExit(timeout: .seconds(20))
+        #expect(status == 2)
+        #expect(process.outputText.contains("KAFKA_BROKERS"))
+        #expect(process.outputText.split(separator: "\n").count == 1)
+    }
+
+    @Test func anUnreachableBrokerStopsStartUpWithAClearErrorInBoundedTime() async throws {
+        let process = try ChildProcess("poller", environment: ["KAFKA_BROKERS": "127.0.0.1:1"])
+        let status = try await process.waitForExit(timeout: .seconds(40))
+        #expect(status == 1)
+        #expect(process.outputText.contains("127.0.0.1:1"))
+    }
+
+    @Test func aRejectedLibrdkafkaPropertyStopsStartUpWithLibrdkafkasMessage() async throws {
+        let process = try ChildProcess(
+            "notifier", environment: ["KAFKA_BROKERS": "127.0.0.1:9092", "KAFKA_PROP_NO_SUCH_THING": "1"])
+        let status = try await process.waitForExit(timeout: .seconds(20))
+        #expect(status == 2)
+        #expect(process.outputText.contains("no.such.thing"))
+        #expect(process.outputText.contains("No such configuration property"))
+    }
+
+    @Test func unknownKeysInTheConfigFileAreReported() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString).yaml")
+        try "KAFKA_BROKERS: 127.0.0.1:9092\nKAFKA_BROKRES: typo\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = try ChildProcess("reply-gateway", environment: ["CONFIG_FILE": file.path])
+        let status = try await process.waitForExit(timeout: .seconds(20))
+        #expect(status == 2)
+        #expect(process.outputText.contains("KAFKA_BROKRES"))
+    }
+
+    @Test func devStackPrintsBrokersFirstAndEveryServiceStopsOnSIGTERM() async throws {
+        let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("ds-\(UUID().uuidString).env")
+        defer { try? FileManager.default.removeItem(at: envFile) }
+        let devStack = try ChildProcess("dev-stack", arguments: ["--env-file", envFile.path], environment: [:])
+        try await eventually("dev-stack wrote its env file") {
+            (try? String(contentsOf: envFile, encoding: .utf8))?.hasPrefix("KAFKA_BROKERS=") == true
+        }
+        #expect(devStack.outputText.hasPrefix("KAFKA_BROKERS=127.0.0.1:"))
+        let brokers = try String(contentsOf: envFile, encoding: .utf8).split(separator: "\n")[0]
+            .dropFirst("KAFKA_BROKERS=".count)
+        for service in Self.services {
+            let process = try ChildProcess(service, environment: ["KAFKA_BROKERS": String(brokers)])
+            try await eventually("\(service) started") { process.outputText.contains("\(service) started") }
+            process.signal(SIGTERM)
+            let status = try await process.waitForExit(timeout: .seconds(15))
+            #expect(status == 0, "\(service): \(process.outputText)")
+        }
+        devStack.signal(SIGTERM)
+        #expect(try await devStack.waitForExit(timeout: .seconds(10)) == 0)
+    }
+}
