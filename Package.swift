@@ -64,9 +64,6 @@ let package = Package(
             dependencies: ["Shared", "CKafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
-        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Shared", "DevStack"]),
-        .testTarget(name: "ReplyGatewayTests", dependencies: ["ReplyGateway", "Shared", "DevStack"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared", "DevStack", "Poller", "Notifier", "ReplyGateway"]
