@@ -32,8 +32,11 @@ struct DevStackCommand: AsyncParsableCommand {
         try cluster.createProductTopics(partitions: partitions)
         let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let chat = try await ChatCapture.startForDevStack()
+        let envLines = [line] + chat.environmentLines
+        for extra in chat.environmentLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
         if let envFile {
-            try (line + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
+            try (envLines.joined(separator: "\n") + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
         }
         logger.info(
             "mock Kafka cluster running",
@@ -41,6 +44,7 @@ struct DevStackCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+        await chat.stop()
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")
     }

@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import Shared
+
+/// Sends one sink's messages: FIFO per partition, several partitions at once, inside the sink's rate limit, with
+/// bounded retries, and storm digests when the backlog exceeds what the rate allows.
+///
+/// Partition workers `enqueue` in record order and await the ticket. The `run()` loop picks the first ready message
+/// whose partition has nothing in flight or waiting for a retry (so one partition's order holds at each sink while a
+/// failing partition never blocks the others), waits for the limiter, and sends it in a child task.
+///
+/// Storm rule: when more messages wait than the limiter allows right now (the longest window's allowance, e.g. 100
+/// for Feishu, 20 for DingTalk), one message carries `ceil(waiting / allowance)` events as a digest, so the backlog
+/// drains within the current window instead of queueing for hours. Every event in a digest counts as delivered.
+actor SinkDispatcher {
+    struct Settings: Sendable {
+        var retry = RetryPolicy()
+        var requestTimeout: Duration = .seconds(10)
+        /// Sends in flight at once (distinct partitions).
+        var maxConcurrentSends = 16
+        /// Events in one digest at most.
+        var maxDigestEvents = 50
+    }
+
+    private struct Pending {
+        let ticket: DeliveryTicket
+        let event: IssueEvent
+        let raw: [UInt8]
+        /// Order key: the source partition.
+        let key: String
+        let enqueuedAt: ContinuousClock.Instant
+        var attempts = 0
+        var notBefore: ContinuousClock.Instant
+    }
+
+    nonisolated let definition: SinkDefinition
+    private let renderer: MessageRenderer
+    private let transport: any SinkTransport
+    private let settings: Settings
+    private let metrics = NotifierMetrics()
+    private let logger: Logger
+    private let clock = ContinuousClock()
+
+    private var limiter: RateLimiter
+    private var queue: [Pending] = []
+    private var busyKeys: Set<String> = []
+    private var inFlight = 0
+    private var nextID: UInt64 = 0
+    private var wake: AsyncStream<Void>.Continuation
+    private let wakeups: AsyncStream<Void>
+
+    init(definition: SinkDefinition, transport: any SinkTransport, settings: Settings, logger: Logger) {
+        self.definition = definition
+        self.renderer = MessageRenderer(kind: definition.kind, template: definition.template)
+        self.transport = transport
+        self.settings = settings
+        self.logger = logger
+        self.limiter = RateLimiter(windows: definition.limits)
+        (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    var name: String { definition.name }
+
+    /// Queues one event; the ticket is fulfilled when it was delivered (alone or in a digest) or failed for good.
+    func enqueue(_ event: IssueEvent, raw: [UInt8], key: String) -> DeliveryTicket {
+        nextID += 1
+        let ticket = DeliveryTicket(id: nextID)
+        let now = clock.now
+        queue.append(Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now))
+        metrics.queueDepth(sink: name, queue.count)
+        wake.yield()
+        return ticket
+    }
+
+    /// Drops a queued (not yet sent) message whose waiter went away.
+    func cancel(_ id: UInt64) {
+        queue.removeAll { $0.ticket.id == id }
+    }
+
+    /// Events waiting (not in flight).
+    var backlog: Int { queue.count }
+
+    // MARK: - Loop
+
+    /// Picks and sends until cancelled; queued tickets are then fulfilled with `.cancelled`.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            var iterator = wakeups.makeAsyncIterator()
+            while !Task.isCancelled {
+                let now = clock.now
+                switch pick(now: now) {
+                case let .send(batch):
+                    inFlight += 1
+                    for item in batch { busyKeys.insert(item.key) }
+                    limiter.record(now: now)
+                    group.addTask { await self.attempt(batch) }
+                case let .wait(until):
+                    let timer: Task<Void, Never>? = until.map { deadline in
+                        Task { [wake] in
+                            try? await Task.sleep(until: deadline, clock: .continuous)
+                            wake.yield()
+                        }
+                    }
+                    _ = await iterator.next()
+                    timer?.cancel()
+                }
+            }
+            group.cancelAll()
+        }
+        for item in queue { item.ticket.fulfil(.cancelled) }
+        queue.removeAll()
+    }
+
+    private enum Pick {
+        case send([Pending])
+        /// Nothing to do before this instant (nil: until woken).
+        case wait(ContinuousClock.Instant?)
+    }
+
+    private func pick(now: ContinuousClock.Instant) -> Pick {
+        guard inFlight < settings.maxConcurrentSends, !queue.isEmpty else { return .wait(nil) }
+        var blocked = busyKeys
+        var earliestRetry: ContinuousClock.Instant?
+        var candidates: [Int] = []
+        let allowance = limiter.immediateAllowance(now: now)
+        let waiting = queue.count
+        var wanted = 1
+        if let allowance, waiting > allowance {
+            // The last message the window allows carries everything waiting, so nothing queues for the next window.
+            wanted = allowance <= 1
+                ? waiting : min(settings.maxDigestEvents, (waiting + allowance - 1) / allowance)
+        }
+        for index in queue.indices {
+            let item = queue[index]
+            if blocked.contains(item.key) { continue }
+            if item.notBefore > now {
+                blocked.insert(item.key)
+                earliestRetry = min(earliestRetry ?? item.notBefore, item.notBefore)
+                continue
+            }
+            candidates.append(index)
+            if candidates.count >= wanted { break }
+        }
+        guard !candidates.isEmpty else { return .wait(earliestRetry) }
+        let allowed = limiter.nextAllowed(now: now)
+        if allowed > now { return .wait(allowed) }
+        let batch = candidates.map { queue[$0] }
+        for index in candidates.reversed() { queue.remove(at: index) }
+        metrics.queueDepth(sink: name, queue.count)
+        return .send(batch)
+    }
+
+    // MARK: - Sending
+
+    private func attempt(_ batch: [Pending]) async {
+        let body = batch.count == 1
+            ? renderer.render(batch[0].event, raw: batch[0].raw) : renderer.renderDigest(batch.map(\.event))
+        let request = definition.request(body: body)
+        let outcome: SendOutcome
+        do {
+            let answer = try await transport.send(request, timeout: settings.requestTimeout)
+            outcome = SendOutcome.classify(kind: definition.kind, status: answer.status, body: answer.body)
+        } catch {
+            outcome = .retryable(reason: "transport: \(error)")
+        }
+        complete(batch, outcome)
+    }
+
+    private func complete(_ batch: [Pending], _ outcome: SendOutcome) {
+        inFlight -= 1
+        for item in batch { busyKeys.remove(item.key) }
+        defer { wake.yield() }
+        let now = clock.now
+        let digest = batch.count > 1
+        switch outcome {
+        case .delivered:
+            metrics.attempt(sink: name, result: "ok")
+            if digest { metrics.digest(sink: name, events: batch.count) }
+            for item in batch {
+                metrics.delivery(sink: name, outcome: digest ? "digested" : "delivered")
+                metrics.latency(sink: name, now - item.enqueuedAt)
+                item.ticket.fulfil(.delivered(digest: digest))
+            }
+        case let .retryable(reason, minimumWait, rateLimited):
+            metrics.attempt(sink: name, result: rateLimited ? "rate_limited" : "retryable")
+            var retries: [Pending] = []
+            for var item in batch where !item.ticket.isFulfilled {
+                item.attempts += 1
+                if item.attempts >= settings.retry.maxAttempts {
+                    metrics.delivery(sink: name, outcome: "failed")
+                    item.ticket.fulfil(.failed(reason: "gave up after \(item.attempts) attempts: \(reason)"))
+                    continue
+                }
+                item.notBefore = now + settings.retry.delay(afterAttempt: item.attempts, minimum: minimumWait)
+                metrics.retry(sink: name)
+                retries.append(item)
+            }
+            logger.warning(
+                "sink answered with a retryable error",
+                metadata: [LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)",
+                           "retrying": "\(retries.count)"])
+            queue.insert(contentsOf: retries, at: 0)
+        case let .rejected(reason):
+            metrics.attempt(sink: name, result: "rejected")
+            logger.error(
+                "sink rejected the message; parking in the DLQ",
+                metadata: [LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)"])
+            for item in batch {
+                metrics.delivery(sink: name, outcome: "failed")
+                item.ticket.fulfil(.failed(reason: reason))
+            }
+        }
+    }
+}
