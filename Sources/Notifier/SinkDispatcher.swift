@@ -10,8 +10,9 @@ import Shared
 /// failing partition never blocks the others), waits for the limiter, and sends it in a child task.
 ///
 /// Storm rule: when more messages wait than the limiter allows right now (the longest window's allowance, e.g. 100
-/// for Feishu, 20 for DingTalk), one message carries `ceil(waiting / allowance)` events as a digest, so the backlog
-/// drains within the current window instead of queueing for hours. Every event in a digest counts as delivered.
+/// for Feishu, 20 for DingTalk), one message carries `ceil(waiting / (allowance / 2))` events as a digest (at most
+/// `maxDigestEvents`; the window's last message carries all), so the backlog drains within the current window
+/// instead of queueing for hours. Every event in a digest counts as delivered.
 actor SinkDispatcher {
     struct Settings: Sendable {
         var retry = RetryPolicy()
@@ -126,9 +127,10 @@ actor SinkDispatcher {
         let waiting = queue.count
         var wanted = 1
         if let allowance, waiting > allowance {
-            // The last message the window allows carries everything waiting, so nothing queues for the next window.
-            wanted = allowance <= 1
-                ? waiting : min(settings.maxDigestEvents, (waiting + allowance - 1) / allowance)
+            // Plan to drain the backlog with half of what the window still allows, keeping the rest for events that
+            // arrive meanwhile; the last message the window allows carries everything waiting.
+            let share = max(1, allowance / 2)
+            wanted = allowance <= 1 ? waiting : min(settings.maxDigestEvents, (waiting + share - 1) / share)
         }
         for index in queue.indices {
             let item = queue[index]

@@ -247,3 +247,4 @@ struct NotifierServiceTests {
         }.reduce(0, +)
     }
 }
+
