@@ -29,7 +29,7 @@ struct NotifierProcessTests {
         func environment(_ capture: ChatCapture) -> [String: String] {
             [
                 "KAFKA_BROKERS": cluster.bootstrapServers, "FEISHU_WEBHOOK_URL": capture.feishuURL,
-                "FEISHU_WEBHOOK_RATE_LIMIT": "0", "LOG_LEVEL": "warning",
+                "FEISHU_WEBHOOK_RATE_LIMIT": "0", "LOG_LEVEL": "info",
                 "KAFKA_PROP_SESSION_TIMEOUT_MS": "3000", "KAFKA_PROP_HEARTBEAT_INTERVAL_MS": "500",
                 "KAFKA_PROP_AUTO_COMMIT_INTERVAL_MS": "200", "NOTIFIER_MAX_IN_FLIGHT": "20",
             ]
