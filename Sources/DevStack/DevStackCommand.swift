@@ -18,8 +18,14 @@ struct DevStackCommand: AsyncParsableCommand {
     @Option(help: "Partitions of guance.issue-events, guance.reply-commands and guance.reply-results.")
     var partitions = 6
 
-    @Option(help: "Also write KAFKA_BROKERS=... to this file.")
+    @Option(help: "Also write KAFKA_BROKERS=... (and the chat captures' variables) to this file.")
     var envFile: String?
+
+    @Flag(inversion: .prefixedNo, help: "Enforce the chat platforms' rate limits in the chat captures.")
+    var chatRateLimits = true
+
+    @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
+    var quietCaptures = false
 
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
@@ -32,7 +38,7 @@ struct DevStackCommand: AsyncParsableCommand {
         try cluster.createProductTopics(partitions: partitions)
         let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        let chat = try await ChatCapture.startForDevStack()
+        let chat = try await ChatCapture.startForDevStack(rateLimits: chatRateLimits, print: !quietCaptures)
         let envLines = [line] + chat.environmentLines
         for extra in chat.environmentLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
         if let envFile {
