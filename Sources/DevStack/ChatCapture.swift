@@ -119,14 +119,20 @@ public final class ChatCapture: Service, Sendable {
     public var wecomURL: String { "\(baseURL)/cgi-bin/webhook/send?key=\(options.token)" }
     public var webhookURL: String { "\(baseURL)/webhook" }
 
-    /// `KEY=VALUE` lines pointing the notifier at this capture.
-    public var environmentLines: [String] {
-        var lines = [
-            "FEISHU_WEBHOOK_URL=\(feishuURL)", "FEISHU_FLOW_WEBHOOK_URL=\(feishuFlowURL)",
-            "DINGTALK_WEBHOOK_URL=\(dingtalkURL)", "WECOM_WEBHOOK_URL=\(wecomURL)",
+    /// `KEY=VALUE` lines pointing the notifier at this capture. A platform whose URL variable is already set in
+    /// `environment` is left out with its secret, so a real webhook is never paired with the capture's secret.
+    public func environmentLines(skipping environment: [String: String] = [:]) -> [String] {
+        let platforms: [(url: String, value: String, secret: (String, String?)?)] = [
+            ("FEISHU_WEBHOOK_URL", feishuURL, ("FEISHU_WEBHOOK_SECRET", options.feishuSecret)),
+            ("FEISHU_FLOW_WEBHOOK_URL", feishuFlowURL, nil),
+            ("DINGTALK_WEBHOOK_URL", dingtalkURL, ("DINGTALK_SECRET", options.dingtalkSecret)),
+            ("WECOM_WEBHOOK_URL", wecomURL, nil),
         ]
-        if let secret = options.feishuSecret { lines.append("FEISHU_WEBHOOK_SECRET=\(secret)") }
-        if let secret = options.dingtalkSecret { lines.append("DINGTALK_SECRET=\(secret)") }
+        var lines: [String] = []
+        for platform in platforms where (environment[platform.url] ?? "").isEmpty {
+            lines.append("\(platform.url)=\(platform.value)")
+            if let (name, value) = platform.secret, let value { lines.append("\(name)=\(value)") }
+        }
         return lines
     }
 

@@ -39,8 +39,9 @@ struct DevStackCommand: AsyncParsableCommand {
         let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
         let chat = try await ChatCapture.startForDevStack(rateLimits: chatRateLimits, print: !quietCaptures)
-        let envLines = [line] + chat.environmentLines
-        for extra in chat.environmentLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
+        let chatLines = chat.environmentLines(skipping: ProcessInfo.processInfo.environment)
+        let envLines = [line] + chatLines
+        for extra in chatLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
         if let envFile {
             try (envLines.joined(separator: "\n") + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
         }
