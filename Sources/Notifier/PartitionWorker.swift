@@ -11,7 +11,7 @@ final class PartitionWorker: Sendable {
     private let consumer: KafkaConsumerClient
     private let handler: RecordHandler
     private let maxInFlight: Int
-    private let metrics = NotifierMetrics()
+    private let metrics = NotifierMetrics.shared
 
     private let input: AsyncStream<KafkaRecord>
     private let inputContinuation: AsyncStream<KafkaRecord>.Continuation

@@ -7,7 +7,7 @@ struct RecordHandler: Sendable {
     let dispatchers: [String: SinkDispatcher]
     let router: EventRouter
     let deadLetters: any DeadLetterPublisher
-    let metrics = NotifierMetrics()
+    let metrics = NotifierMetrics.shared
     let logger: Logger
 
     /// A record handed to its sinks, not yet finished.

@@ -11,7 +11,8 @@ import Shared
 ///
 /// Storm rule: when more messages wait than the limiter allows right now (the longest window's allowance, e.g. 100
 /// for Feishu, 20 for DingTalk), one message carries `ceil(waiting / (allowance / 2))` events as a digest (at most
-/// `maxDigestEvents`; the window's last message carries all), so the backlog drains within the current window
+/// `maxDigestEvents`; the window's last messages carry all; a digest waits up to `digestLinger` for the burst to
+/// gather), so the backlog drains within the current window
 /// instead of queueing for hours. Every event in a digest counts as delivered.
 actor SinkDispatcher {
     struct Settings: Sendable {
@@ -21,6 +22,8 @@ actor SinkDispatcher {
         var maxConcurrentSends = 16
         /// Events in one digest at most.
         var maxDigestEvents = 50
+        /// In a storm, how long the oldest waiting event may wait for more to join its digest.
+        var digestLinger: Duration = .seconds(1)
     }
 
     private struct Pending {
@@ -38,12 +41,12 @@ actor SinkDispatcher {
     private let renderer: MessageRenderer
     private let transport: any SinkTransport
     private let settings: Settings
-    private let metrics = NotifierMetrics()
+    private let metrics: SinkMetrics
     private let logger: Logger
     private let clock = ContinuousClock()
 
     private var limiter: RateLimiter
-    private var queue: [Pending] = []
+    private var queue = KeyedFIFO<Pending>()
     private var busyKeys: Set<String> = []
     private var inFlight = 0
     private var nextID: UInt64 = 0
@@ -57,6 +60,7 @@ actor SinkDispatcher {
         self.settings = settings
         self.logger = logger
         self.limiter = RateLimiter(windows: definition.limits)
+        self.metrics = SinkMetrics(sink: definition.name)
         (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -67,8 +71,8 @@ actor SinkDispatcher {
         nextID += 1
         let ticket = DeliveryTicket(id: nextID)
         let now = clock.now
-        queue.append(Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now))
-        metrics.queueDepth(sink: name, queue.count)
+        queue.append(Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now), key: key)
+        metrics.queueDepth(queue.count)
         wake.yield()
         return ticket
     }
@@ -76,6 +80,7 @@ actor SinkDispatcher {
     /// Drops a queued (not yet sent) message whose waiter went away.
     func cancel(_ id: UInt64) {
         queue.removeAll { $0.ticket.id == id }
+        metrics.queueDepth(queue.count)
     }
 
     /// Events waiting (not in flight).
@@ -108,8 +113,7 @@ actor SinkDispatcher {
             }
             group.cancelAll()
         }
-        for item in queue { item.ticket.fulfil(.cancelled) }
-        queue.removeAll()
+        for item in queue.drain() { item.ticket.fulfil(.cancelled) }
     }
 
     private enum Pick {
@@ -119,36 +123,52 @@ actor SinkDispatcher {
     }
 
     private func pick(now: ContinuousClock.Instant) -> Pick {
-        guard inFlight < settings.maxConcurrentSends, !queue.isEmpty else { return .wait(nil) }
-        var blocked = busyKeys
+        guard inFlight < settings.maxConcurrentSends, queue.count > 0 else { return .wait(nil) }
+        // One head per partition: the next message of a partition is eligible when nothing of that partition is in
+        // flight and it is not waiting for a retry.
         var earliestRetry: ContinuousClock.Instant?
-        var candidates: [Int] = []
-        let allowance = limiter.immediateAllowance(now: now)
+        var ready: [(key: String, since: ContinuousClock.Instant)] = []
+        for key in queue.nonEmptyKeys where !busyKeys.contains(key) {
+            guard let head = queue.head(of: key) else { continue }
+            if head.notBefore > now {
+                earliestRetry = min(earliestRetry ?? head.notBefore, head.notBefore)
+            } else {
+                ready.append((key, head.enqueuedAt))
+            }
+        }
+        guard !ready.isEmpty else { return .wait(earliestRetry) }
+        let allowed = limiter.nextAllowed(now: now)
+        if allowed > now { return .wait(allowed) }
         let waiting = queue.count
         var wanted = 1
-        if let allowance, waiting > allowance {
+        if let allowance = limiter.immediateAllowance(now: now), waiting > allowance {
             // Plan to drain the backlog with half of what the window still allows, keeping the rest for events that
             // arrive meanwhile; the last message the window allows carries everything waiting.
             let share = max(1, allowance / 2)
-            wanted = allowance <= 1 ? waiting : min(settings.maxDigestEvents, (waiting + share - 1) / share)
+            wanted = allowance <= 2 ? waiting : min(settings.maxDigestEvents, (waiting + share - 1) / share)
         }
-        for index in queue.indices {
-            let item = queue[index]
-            if blocked.contains(item.key) { continue }
-            if item.notBefore > now {
-                blocked.insert(item.key)
-                earliestRetry = min(earliestRetry ?? item.notBefore, item.notBefore)
-                continue
+        if wanted > 1, let oldest = ready.map(\.since).min(), oldest + settings.digestLinger > now {
+            // A storm: let the burst gather for a moment, so the window's few messages each carry more of it.
+            return .wait(oldest + settings.digestLinger)
+        }
+        var batch: [Pending] = []
+        var keys = ready.map(\.key)
+        while batch.count < wanted, !keys.isEmpty {
+            // Oldest first across partitions; within a partition in order.
+            var best = 0
+            var bestSince: ContinuousClock.Instant?
+            for (index, key) in keys.enumerated() {
+                guard let head = queue.head(of: key), head.notBefore <= now else { continue }
+                if bestSince == nil || head.enqueuedAt < bestSince! {
+                    best = index
+                    bestSince = head.enqueuedAt
+                }
             }
-            candidates.append(index)
-            if candidates.count >= wanted { break }
+            guard bestSince != nil, let item = queue.popHead(of: keys[best]) else { break }
+            batch.append(item)
+            if queue.head(of: keys[best]) == nil { keys.remove(at: best) }
         }
-        guard !candidates.isEmpty else { return .wait(earliestRetry) }
-        let allowed = limiter.nextAllowed(now: now)
-        if allowed > now { return .wait(allowed) }
-        let batch = candidates.map { queue[$0] }
-        for index in candidates.reversed() { queue.remove(at: index) }
-        metrics.queueDepth(sink: name, queue.count)
+        metrics.queueDepth(queue.count)
         return .send(batch)
     }
 
@@ -176,39 +196,39 @@ actor SinkDispatcher {
         let digest = batch.count > 1
         switch outcome {
         case .delivered:
-            metrics.attempt(sink: name, result: "ok")
-            if digest { metrics.digest(sink: name, events: batch.count) }
+            metrics.attempt("ok")
+            if digest { metrics.digest(events: batch.count) }
             for item in batch {
-                metrics.delivery(sink: name, outcome: digest ? "digested" : "delivered")
-                metrics.latency(sink: name, now - item.enqueuedAt)
+                metrics.delivery(digest ? "digested" : "delivered")
+                metrics.latency(now - item.enqueuedAt)
                 item.ticket.fulfil(.delivered(digest: digest))
             }
         case let .retryable(reason, minimumWait, rateLimited):
-            metrics.attempt(sink: name, result: rateLimited ? "rate_limited" : "retryable")
+            metrics.attempt(rateLimited ? "rate_limited" : "retryable")
             var retries: [Pending] = []
             for var item in batch where !item.ticket.isFulfilled {
                 item.attempts += 1
                 if item.attempts >= settings.retry.maxAttempts {
-                    metrics.delivery(sink: name, outcome: "failed")
+                    metrics.delivery("failed")
                     item.ticket.fulfil(.failed(reason: "gave up after \(item.attempts) attempts: \(reason)"))
                     continue
                 }
                 item.notBefore = now + settings.retry.delay(afterAttempt: item.attempts, minimum: minimumWait)
-                metrics.retry(sink: name)
+                metrics.retry()
                 retries.append(item)
             }
             logger.warning(
                 "sink answered with a retryable error",
                 metadata: [LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)",
                            "retrying": "\(retries.count)"])
-            queue.insert(contentsOf: retries, at: 0)
+            for (key, items) in Dictionary(grouping: retries, by: \.key) { queue.prepend(items, key: key) }
         case let .rejected(reason):
-            metrics.attempt(sink: name, result: "rejected")
+            metrics.attempt("rejected")
             logger.error(
                 "sink rejected the message; parking in the DLQ",
                 metadata: [LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)"])
             for item in batch {
-                metrics.delivery(sink: name, outcome: "failed")
+                metrics.delivery("failed")
                 item.ticket.fulfil(.failed(reason: reason))
             }
         }
