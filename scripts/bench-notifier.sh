@@ -49,7 +49,7 @@ now() { date +%s.%N; }
 
 for _ in $(seq 1 3000); do [ "$(delivered)" != "0" ] && break; sleep 0.01; done
 START=$(now); START_CPU=$(cpu_ticks); START_COUNT=$(delivered)
-for _ in $(seq 1 60000); do [ "$(delivered)" -ge "$N" ] && break; sleep 0.01; done
+for _ in $(seq 1 12000); do [ "$(delivered)" -ge "$N" ] && break; sleep 0.05; done
 END=$(now); END_CPU=$(cpu_ticks); END_COUNT=$(delivered)
 TOTAL_CPU=$(cpu_ticks)
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$NOTIFIER/status")

@@ -42,10 +42,13 @@ struct RecordHandler: Sendable {
         let reason: String
     }
 
-    /// IssueEvent v1 or a reason it is not one.
+    /// IssueEvent v1 or a reason it is not one. The fast path decodes once; only bad input is examined further.
     static func decode(_ record: KafkaRecord) -> Result<IssueEvent, BadInput> {
         guard let value = record.value, !value.isEmpty else {
             return .failure(BadInput(kind: "decode", reason: "empty value (tombstone)"))
+        }
+        if let event = try? EventCoding.decode(IssueEvent.self, from: value), event.schema == IssueEvent.schemaV1 {
+            return .success(event)
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else {
             return .failure(BadInput(kind: "decode", reason: "value is not a JSON object"))
