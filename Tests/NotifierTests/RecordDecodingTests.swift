@@ -48,3 +48,15 @@ struct RecordDecodingTests {
         #expect(headers["dlq-source-offset"] == "17")
     }
 }
+
+@Suite("Created time formatting")
+struct EventViewTests {
+    @Test(arguments: [Int64(0), 951_782_400, 1_764_496_807, 4_107_542_399, 1_709_251_199, -1])
+    func formatsLikeTheReferenceScript(seconds: Int64) {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        #expect(EventView.format(unixSeconds: seconds) == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
+    }
+}
