@@ -20,6 +20,7 @@ cleanup() {
     rm -rf "$STATE"
 }
 trap cleanup EXIT
+trap 'echo "bench failed; notifier log:" >&2; tail -20 "$STATE/notifier.log" >&2' ERR
 
 "$BIN/dev-stack" --env-file "$STATE/env" --partitions "$PARTITIONS" --brokers 1 --quiet-captures --no-chat-rate-limits \
     >"$STATE/dev-stack.log" 2>&1 &
