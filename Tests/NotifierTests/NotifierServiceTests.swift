@@ -215,24 +215,28 @@ struct NotifierServiceTests {
         await capture.stop()
     }
 
-    @Test func aBurstOf300WithinDingTalksLimitIsDeliveredAsDigestsWithoutARejection() async throws {
+    @Test(arguments: [ChatCapture.Platform.dingtalk, .feishu])
+    func aBurstOf300IsDeliveredWithinTheLimitsAsDigestsWithoutARejection(platform: ChatCapture.Platform) async throws {
         let cluster = try Self.cluster()
-        let capture = ChatCapture(options: .init(dingtalkSecret: "SECdt", enforceRateLimits: true))
+        let capture = ChatCapture(options: .init(feishuSecret: "fs", dingtalkSecret: "SECdt", enforceRateLimits: true))
         try await capture.start()
-        // The platform's documented default: 20 per minute, enforced by the capture as a sliding window.
-        let env = ["DINGTALK_WEBHOOK_URL": capture.dingtalkURL, "DINGTALK_SECRET": "SECdt"]
+        // The platforms' documented defaults (DingTalk 20/min; Feishu 5/s and 100/min), enforced by the capture as
+        // sliding windows.
+        let env = platform == .dingtalk
+            ? ["DINGTALK_WEBHOOK_URL": capture.dingtalkURL, "DINGTALK_SECRET": "SECdt"]
+            : ["FEISHU_WEBHOOK_URL": capture.feishuURL, "FEISHU_WEBHOOK_SECRET": "fs"]
         let events = (1...300).map { makeEvent($0, level: $0 % 10 == 0 ? "critical" : "warning") }
         try await Self.withNotifier(cluster, env: env) { producer in
             try await Self.publish(producer, events)
-            try await eventually(timeout: .seconds(30), "all 300 accounted for") {
-                Self.accountedEvents(capture.accepted(.dingtalk)) >= 300
+            try await eventually(timeout: .seconds(60), "all 300 accounted for") {
+                Self.accountedEvents(capture.accepted(platform)) >= 300
             }
         }
-        #expect(capture.rateLimited(.dingtalk) == 0)
-        #expect(capture.requests(.dingtalk).allSatisfy { $0.accepted })
-        #expect(capture.accepted(.dingtalk).count <= 20)
-        #expect(Self.accountedEvents(capture.accepted(.dingtalk)) == 300)
-        #expect(capture.accepted(.dingtalk).contains { $0.text.contains("storm digest") })
+        #expect(capture.rateLimited(platform) == 0)
+        #expect(capture.requests(platform).allSatisfy { $0.accepted })
+        #expect(capture.accepted(platform).count <= (platform == .dingtalk ? 20 : 100))
+        #expect(Self.accountedEvents(capture.accepted(platform)) == 300)
+        #expect(capture.accepted(platform).contains { $0.text.contains("storm digest") })
         await capture.stop()
     }
 
