@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import DevStack
 import Foundation
 import Logging
@@ -35,7 +36,11 @@ struct NotifierProcessTests {
             ]
         }
         var processes: [ChildProcess] = []
-        for capture in captures { processes.append(try ChildProcess("notifier", environment: environment(capture))) }
+        for (index, capture) in captures.enumerated() {
+            var env = environment(capture)
+            if index == 1 { env["METRICS_PORT"] = "0" }  // a survivor serves /metrics and /readyz
+            processes.append(try ChildProcess("notifier", environment: env))
+        }
         defer { for process in processes where process.isRunning { process.signal(SIGKILL) } }
         for process in processes {
             try await eventually(timeout: .seconds(20), "notifier started") { process.outputText.contains("notifier started") || !process.isRunning }
@@ -93,12 +98,27 @@ struct NotifierProcessTests {
         #expect(beforeKill == victimDeliveries.count, "nothing from the killed process after the kill")
         print("notifier SIGKILL test: delivered \(all.count) messages for \(Self.events) events, \(duplicated.count) duplicates")
 
+        // The survivor's metrics count its deliveries; it reports ready.
+        let output = processes[1].outputText
+        let port = try #require(output.range(of: #"listening on 0\.0\.0\.0:(\d+)"#, options: .regularExpression)
+            .map { output[$0].split(separator: ":").last.map(String.init) ?? "" })
+        let metrics = try await Self.get("http://127.0.0.1:\(port)/metrics")
+        let survivorDeliveries = captures[1].accepted(.feishu).count
+        #expect(metrics.contains(#"notifier_deliveries_total{sink="feishu",outcome="delivered"} \#(survivorDeliveries)"#), "\(metrics)")
+        #expect(metrics.contains("notifier_records_total"))
+        #expect(try await Self.get("http://127.0.0.1:\(port)/readyz").contains("ready"))
+
         for process in processes[1...] { process.signal(SIGTERM) }
         for process in processes[1...] {
             #expect(try await process.waitForExit(timeout: .seconds(15)) == 0, "\(process.outputText)")
         }
         for capture in captures { await capture.stop() }
         withExtendedLifetime(cluster) {}
+    }
+
+    static func get(_ url: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }
 
     static func event(_ n: Int) -> IssueEvent {
