@@ -89,11 +89,11 @@ struct NotifierProcessTests {
         let victimDeliveries = captures[victim].accepted(.feishu)
         let duplicated = victimDeliveries.filter { survivors.contains(Self.issueIDs([$0])[0]) }
         // Bound: only what was in flight at the kill, i.e. delivered within the last commit interval (200 ms) plus
-        // the in-flight HTTP calls, never older work. Allow 1 s for scheduling on a loaded machine.
-        let inFlightWindow = victimDeliveries.filter { killedAt.timeIntervalSince($0.receivedAt) < 1.0 }
+        // the in-flight HTTP calls, never older work. Allow 2 s for scheduling on a loaded machine (the run takes longer).
+        let inFlightWindow = victimDeliveries.filter { killedAt.timeIntervalSince($0.receivedAt) < 2.0 }
         #expect(duplicated.count <= inFlightWindow.count,
-                "duplicates \(duplicated.count), deliveries in the last second before the kill \(inFlightWindow.count)")
-        #expect(duplicated.allSatisfy { killedAt.timeIntervalSince($0.receivedAt) < 1.0 })
+                "duplicates \(duplicated.count), deliveries in the last 2 s before the kill \(inFlightWindow.count)")
+        #expect(duplicated.allSatisfy { killedAt.timeIntervalSince($0.receivedAt) < 2.0 })
         #expect(all.count - Self.events == duplicated.count)
         #expect(beforeKill == victimDeliveries.count, "nothing from the killed process after the kill")
         print("notifier SIGKILL test: delivered \(all.count) messages for \(Self.events) events, \(duplicated.count) duplicates")
