@@ -101,8 +101,10 @@ public final class ChatCapture: Service, Sendable {
     /// Injected for tests that need a fixed "now" (signature windows).
     private let now: @Sendable () -> Date
 
-    public init(options: Options = Options(), logger: Logger = Logger(label: "chat-capture"),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        options: Options = Options(), logger: Logger = Logger(label: "chat-capture"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.options = options
         self.logger = logger
         self.now = now
@@ -215,7 +217,9 @@ public final class ChatCapture: Service, Sendable {
 
     // MARK: - Handling
 
-    private func handle(_ platform: Platform, _ request: Request, _ context: some RequestContext) async throws
+    private func handle(
+        _ platform: Platform, _ request: Request, _ context: some RequestContext
+    ) async throws
         -> Response
     {
         let body = Array(buffer: try await request.body.collect(upTo: 8 << 20))
@@ -261,7 +265,8 @@ public final class ChatCapture: Service, Sendable {
     private func errorAnswer(_ platform: Platform, _ code: Int, _ message: String) -> Answer {
         let escaped = message.replacingOccurrences(of: "\"", with: "'")
         switch platform {
-        case .feishu, .feishuFlow: return Answer(code: code, body: "{\"code\":\(code),\"data\":{},\"msg\":\"\(escaped)\"}")
+        case .feishu, .feishuFlow:
+            return Answer(code: code, body: "{\"code\":\(code),\"data\":{},\"msg\":\"\(escaped)\"}")
         case .dingtalk, .wecom: return Answer(code: code, body: "{\"errcode\":\(code),\"errmsg\":\"\(escaped)\"}")
         case .webhook: return Answer(httpStatus: code, code: code, body: "{\"error\":\"\(escaped)\"}")
         }
@@ -290,16 +295,21 @@ public final class ChatCapture: Service, Sendable {
             guard body.count <= 20 * 1024, let json else { return errorAnswer(.feishu, 9499, "Bad Request") }
             if let secret = options.feishuSecret {
                 guard let timestamp = json["timestamp"] as? String, let sign = json["sign"] as? String,
-                      let seconds = Double(timestamp), abs(current.timeIntervalSince1970 - seconds) < 3600,
-                      Self.feishuSign(timestamp: timestamp, secret: secret) == sign
+                    let seconds = Double(timestamp), abs(current.timeIntervalSince1970 - seconds) < 3600,
+                    Self.feishuSign(timestamp: timestamp, secret: secret) == sign
                 else {
-                    return errorAnswer(.feishu, 19021, "sign match fail or timestamp is not within one hour from current time")
+                    return errorAnswer(
+                        .feishu, 19021, "sign match fail or timestamp is not within one hour from current time")
                 }
             }
-            if let problem = Self.feishuBodyProblem(json) { return errorAnswer(.feishu, 9499, "Bad Request: \(problem)") }
+            if let problem = Self.feishuBodyProblem(json) {
+                return errorAnswer(.feishu, 9499, "Bad Request: \(problem)")
+            }
             if let limited = limit(.feishu, code: 11232, message: "frequency limited", at: current) { return limited }
         case .feishuFlow:
-            guard token == options.token else { return errorAnswer(.feishuFlow, 800004509, "webhook trigger workflow is disabled") }
+            guard token == options.token else {
+                return errorAnswer(.feishuFlow, 800004509, "webhook trigger workflow is disabled")
+            }
             guard body.count <= 4 << 20 else { return errorAnswer(.feishuFlow, 800005647, "request body too large") }
             guard json != nil else { return errorAnswer(.feishuFlow, 9499, "Bad Request") }
         case .dingtalk:
@@ -308,8 +318,8 @@ public final class ChatCapture: Service, Sendable {
             }
             if let secret = options.dingtalkSecret {
                 guard let timestamp = params["timestamp"].map(String.init), let sign = params["sign"].map(String.init),
-                      let millis = Double(timestamp), abs(current.timeIntervalSince1970 * 1000 - millis) < 3_600_000,
-                      Self.dingtalkSign(timestamp: timestamp, secret: secret) == sign
+                    let millis = Double(timestamp), abs(current.timeIntervalSince1970 * 1000 - millis) < 3_600_000,
+                    Self.dingtalkSign(timestamp: timestamp, secret: secret) == sign
                 else {
                     return errorAnswer(.dingtalk, 310000, "sign not match")
                 }
@@ -319,20 +329,26 @@ public final class ChatCapture: Service, Sendable {
             if let problem = Self.dingtalkBodyProblem(json) {
                 return errorAnswer(.dingtalk, 40035, "invalid message: \(problem)")
             }
-            if let limited = limit(.dingtalk, code: 130101, message: "send too fast, exceed 20 times per minute", at: current) {
+            if let limited = limit(
+                .dingtalk, code: 130101, message: "send too fast, exceed 20 times per minute", at: current)
+            {
                 return limited
             }
         case .wecom:
             guard params["key"].map(String.init) == options.token else {
                 return errorAnswer(.wecom, 93000, "invalid webhook url")
             }
-            guard let json else { return errorAnswer(.wecom, 40008, "Warning: wrong json format. invalid message type") }
+            guard let json else {
+                return errorAnswer(.wecom, 40008, "Warning: wrong json format. invalid message type")
+            }
             if let (code, problem) = Self.wecomBodyProblem(json) { return errorAnswer(.wecom, code, problem) }
-            if let limited = limit(.wecom, code: 45009, message: "api freq out of limit", at: current) { return limited }
+            if let limited = limit(.wecom, code: 45009, message: "api freq out of limit", at: current) {
+                return limited
+            }
         case .webhook:
             if let secret = options.webhookSecret {
                 guard let timestamp = headers["x-signature-timestamp"], let signature = headers["x-signature"],
-                      Self.webhookSign(timestamp: timestamp, body: body, secret: secret) == signature
+                    Self.webhookSign(timestamp: timestamp, body: body, secret: secret) == signature
                 else {
                     return errorAnswer(.webhook, 401, "bad signature")
                 }
@@ -352,7 +368,9 @@ public final class ChatCapture: Service, Sendable {
             var minute = state.windows[platform, default: []].filter { now.timeIntervalSince($0) < 60 }
             if minute.count >= 20 && platform != .feishu || minute.count >= 100 {
                 state.windows[platform] = minute
-                if platform == .dingtalk { state.penaltyUntil = now.addingTimeInterval(Double(options.dingtalkPenalty.milliseconds) / 1000) }
+                if platform == .dingtalk {
+                    state.penaltyUntil = now.addingTimeInterval(Double(options.dingtalkPenalty.milliseconds) / 1000)
+                }
                 return errorAnswer(platform, code, message)
             }
             if platform == .feishu {
@@ -372,15 +390,22 @@ public final class ChatCapture: Service, Sendable {
         guard let type = json["msg_type"] as? String else { return "msg_type missing" }
         switch type {
         case "text":
-            guard let content = json["content"] as? [String: Any], content["text"] is String else { return "content.text missing" }
+            guard let content = json["content"] as? [String: Any], content["text"] is String else {
+                return "content.text missing"
+            }
         case "post":
-            guard let content = json["content"] as? [String: Any], content["post"] is [String: Any] else { return "content.post missing" }
+            guard let content = json["content"] as? [String: Any], content["post"] is [String: Any] else {
+                return "content.post missing"
+            }
         case "interactive":
-            guard let card = json["card"] as? [String: Any] else { return "card missing (interactive uses card, not content)" }
+            guard let card = json["card"] as? [String: Any] else {
+                return "card missing (interactive uses card, not content)"
+            }
             guard let elements = card["elements"] as? [[String: Any]] else { return "card.elements missing" }
             if let header = card["header"] as? [String: Any] {
                 guard let title = header["title"] as? [String: Any], title["tag"] as? String == "plain_text",
-                      title["content"] is String else { return "card.header.title must be plain_text" }
+                    title["content"] is String
+                else { return "card.header.title must be plain_text" }
                 if let template = header["template"] as? String, !feishuColours.contains(template) {
                     return "unknown header template \(template)"
                 }
@@ -398,16 +423,20 @@ public final class ChatCapture: Service, Sendable {
     }
 
     static let feishuColours: Set<String> = [
-        "blue", "wathet", "turquoise", "green", "yellow", "orange", "red", "carmine", "violet", "purple", "indigo", "grey",
+        "blue", "wathet", "turquoise", "green", "yellow", "orange", "red", "carmine", "violet", "purple", "indigo",
+        "grey",
     ]
 
     public static func dingtalkBodyProblem(_ json: [String: Any]) -> String? {
         guard let type = json["msgtype"] as? String else { return "msgtype missing" }
         switch type {
         case "text":
-            guard let text = json["text"] as? [String: Any], text["content"] is String else { return "text.content missing" }
+            guard let text = json["text"] as? [String: Any], text["content"] is String else {
+                return "text.content missing"
+            }
         case "markdown":
-            guard let markdown = json["markdown"] as? [String: Any], markdown["title"] is String, markdown["text"] is String
+            guard let markdown = json["markdown"] as? [String: Any], markdown["title"] is String,
+                markdown["text"] is String
             else { return "markdown.title and markdown.text are required" }
         case "actionCard", "link", "feedCard":
             break
@@ -419,7 +448,9 @@ public final class ChatCapture: Service, Sendable {
 
     public static func wecomBodyProblem(_ json: [String: Any]) -> (Int, String)? {
         let types: Set<String> = ["text", "markdown", "markdown_v2", "image", "news", "file", "voice", "template_card"]
-        guard let type = json["msgtype"] as? String, types.contains(type) else { return (40008, "invalid message type") }
+        guard let type = json["msgtype"] as? String, types.contains(type) else {
+            return (40008, "invalid message type")
+        }
         switch type {
         case "text":
             guard let content = (json["text"] as? [String: Any])?["content"] as? String, !content.isEmpty else {
@@ -491,7 +522,9 @@ public final class ChatCapture: Service, Sendable {
             let issue = json["issue"] as? [String: Any]
             lines.append("[webhook] \(json["kind"] as? String ?? "") \(issue?["name"] as? String ?? "")")
         }
-        let indented = lines.enumerated().map { $0.offset == 0 ? $0.element : "    " + $0.element.replacingOccurrences(of: "\n", with: "\n    ") }
+        let indented = lines.enumerated().map {
+            $0.offset == 0 ? $0.element : "    " + $0.element.replacingOccurrences(of: "\n", with: "\n    ")
+        }
         return indented.joined(separator: "\n")
     }
 }

@@ -33,11 +33,12 @@ struct EventView: Sendable, Equatable {
         let issue = event.issue
         eventId = event.eventId
         kind = event.kind.rawValue
-        kindText = switch event.kind {
-        case .created: "New issue"
-        case .updated: "Issue updated"
-        case .reply: "New reply"
-        }
+        kindText =
+            switch event.kind {
+            case .created: "New issue"
+            case .updated: "Issue updated"
+            case .reply: "New reply"
+            }
         issueUUID = issue.uuid
         title = issue.name
         level = issue.level
@@ -82,12 +83,14 @@ struct EventView: Sendable, Equatable {
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))"
+        let time = "\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))"
+        return "\(year)-\(two(month))-\(two(day)) \(time)"
     }
 }
 
 /// Guance issue levels: numbers (`0`), level uuids (`system_level_0`) or names, mapped to one name for routing
-/// and colours. Guance's system levels are P0 critical (紧急), P1 important (重要), P2 warning (警告), P3 info (提示).
+/// and colours. Guance's system levels are P0 critical (紧急), P1 important (重要), P2 warning (警告),
+/// P3 info (提示).
 enum IssueLevel {
     static let names = ["critical", "important", "warning", "info"]
 

@@ -45,7 +45,9 @@ struct MessageRenderer: Sendable {
         // Binary search over the description's byte budget: rendering is cheap and this path is rare.
         var low = 0
         var high = view.description.utf8.count
-        var best = { var empty = base; empty.description = JSONBody.trim(view.description, toBytes: 0); return make(empty) }()
+        var best = {
+            var empty = base; empty.description = JSONBody.trim(view.description, toBytes: 0); return make(empty)
+        }()
         while low < high {
             let mid = (low + high + 1) / 2
             var candidate = base
@@ -82,10 +84,12 @@ struct MessageRenderer: Sendable {
         elements.append(["tag": "hr"])
         elements.append([
             "tag": "action",
-            "actions": [[
-                "tag": "button", "text": ["tag": "plain_text", "content": "Open in Guance"], "type": "primary",
-                "url": view.url,
-            ]],
+            "actions": [
+                [
+                    "tag": "button", "text": ["tag": "plain_text", "content": "Open in Guance"], "type": "primary",
+                    "url": view.url,
+                ]
+            ],
         ])
         elements.append(["tag": "note", "elements": [["tag": "plain_text", "content": "Reply: \(view.replyHint)"]]])
         return JSONBody.encode([
@@ -171,20 +175,32 @@ struct MessageRenderer: Sendable {
         case .feishu:
             let lines = newest.map { "• \(trimTitle($0.title)) (\($0.levelName))" }.joined(separator: "\n")
             let buttons: [[String: Any]] = newest.prefix(3).map {
-                ["tag": "button", "text": ["tag": "plain_text", "content": trimTitle($0.title, 30)],
-                 "type": "default", "url": $0.url]
+                [
+                    "tag": "button", "text": ["tag": "plain_text", "content": trimTitle($0.title, 30)],
+                    "type": "default", "url": $0.url,
+                ]
             }
             var elements: [[String: Any]] = [
                 plainDiv("Levels: \(levelText)"), plainDiv("Newest:\n" + lines + more), ["tag": "hr"],
             ]
             if !buttons.isEmpty { elements.append(["tag": "action", "actions": buttons]) }
-            elements.append(["tag": "note", "elements": [["tag": "plain_text", "content":
-                "Too many events for the chat's rate limit; see Guance for all of them."]]])
+            elements.append([
+                "tag": "note",
+                "elements": [
+                    [
+                        "tag": "plain_text",
+                        "content":
+                            "Too many events for the chat's rate limit; see Guance for all of them.",
+                    ]
+                ],
+            ])
             return JSONBody.encode([
                 "msg_type": "interactive",
                 "card": [
                     "config": ["wide_screen_mode": true],
-                    "header": ["title": ["tag": "plain_text", "content": title], "template": IssueLevel.color(of: worst)],
+                    "header": [
+                        "title": ["tag": "plain_text", "content": title], "template": IssueLevel.color(of: worst),
+                    ],
                     "elements": elements,
                 ],
             ])
@@ -202,7 +218,9 @@ struct MessageRenderer: Sendable {
         case .wecom:
             let lines = newest.map { "[\(Self.markdownEscaped(trimTitle($0.title)))](\($0.url)) \($0.levelName)" }
             let text = (["### \(title)", ">Levels: \(levelText)"] + lines + [more]).joined(separator: "\n")
-            return JSONBody.encode(["msgtype": "markdown", "markdown": ["content": JSONBody.trim(text, toBytes: Self.wecomMaxContent)]])
+            return JSONBody.encode([
+                "msgtype": "markdown", "markdown": ["content": JSONBody.trim(text, toBytes: Self.wecomMaxContent)],
+            ])
         case .webhook:
             let objects = events.compactMap { try? JSONSerialization.jsonObject(with: Data(EventCoding.encode($0))) }
             return JSONBody.encode([

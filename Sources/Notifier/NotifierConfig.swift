@@ -28,24 +28,28 @@ struct NotifierConfig: Sendable {
             return RateWindow.perSecond(rate).map { [$0] } ?? []
         }
         if let url = try config.url(.feishuWebhookURL) {
-            sinks.append(SinkDefinition(
-                name: "feishu", kind: .feishu, url: url, secret: config.string(.feishuWebhookSecret),
-                limits: try limits(.feishuWebhookRateLimit, .feishu)))
+            sinks.append(
+                SinkDefinition(
+                    name: "feishu", kind: .feishu, url: url, secret: config.string(.feishuWebhookSecret),
+                    limits: try limits(.feishuWebhookRateLimit, .feishu)))
         }
         if let url = try config.url(.feishuFlowWebhookURL) {
             sinks.append(SinkDefinition(name: "feishu-flow", kind: .feishuFlow, url: url))
         }
         if let url = try config.url(.dingtalkWebhookURL) {
-            sinks.append(SinkDefinition(
-                name: "dingtalk", kind: .dingtalk, url: url, secret: config.string(.dingtalkSecret),
-                limits: try limits(.dingtalkRateLimit, .dingtalk)))
+            sinks.append(
+                SinkDefinition(
+                    name: "dingtalk", kind: .dingtalk, url: url, secret: config.string(.dingtalkSecret),
+                    limits: try limits(.dingtalkRateLimit, .dingtalk)))
         }
         if let url = try config.url(.wecomWebhookURL) {
-            sinks.append(SinkDefinition(
-                name: "wecom", kind: .wecom, url: url, limits: try limits(.wecomRateLimit, .wecom)))
+            sinks.append(
+                SinkDefinition(
+                    name: "wecom", kind: .wecom, url: url, limits: try limits(.wecomRateLimit, .wecom)))
         }
         if let url = try config.url(.webhookURL) {
-            sinks.append(SinkDefinition(name: "webhook", kind: .webhook, url: url, secret: config.string(.webhookSecret)))
+            sinks.append(
+                SinkDefinition(name: "webhook", kind: .webhook, url: url, secret: config.string(.webhookSecret)))
         }
         var routes: [Route] = []
         if let path = config.string(.routesFile) {

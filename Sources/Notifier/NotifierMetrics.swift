@@ -6,7 +6,8 @@ struct NotifierMetrics: Sendable {
     static let shared = NotifierMetrics()
 
     private let handledDelivered = Counter(label: "notifier_records_total", dimensions: [("outcome", "delivered")])
-    private let handledDeadLettered = Counter(label: "notifier_records_total", dimensions: [("outcome", "dead_lettered")])
+    private let handledDeadLettered = Counter(
+        label: "notifier_records_total", dimensions: [("outcome", "dead_lettered")])
     private let handledUnrouted = Counter(label: "notifier_records_total", dimensions: [("outcome", "unrouted")])
     private let dlqDecode = Counter(label: "notifier_dlq_total", dimensions: [("reason", "decode")])
     private let dlqSchema = Counter(label: "notifier_dlq_total", dimensions: [("reason", "schema")])

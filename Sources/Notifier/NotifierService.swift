@@ -41,8 +41,10 @@ final class NotifierService: Service {
         defer { running.store(false, ordering: .relaxed) }
         logger.info(
             "notifier consuming",
-            metadata: ["sinks": "\(config.sinks.map { "\($0.name)(\($0.kind.rawValue))" }.joined(separator: ", "))",
-                       "routes": "\(config.routes.count)"])
+            metadata: [
+                "sinks": "\(config.sinks.map { "\($0.name)(\($0.kind.rawValue))" }.joined(separator: ", "))",
+                "routes": "\(config.routes.count)",
+            ])
         try await withThrowingTaskGroup(of: Void.self) { group in
             let sinkTasks = Task {
                 await withTaskGroup(of: Void.self) { sinks in

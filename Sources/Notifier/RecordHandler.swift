@@ -57,7 +57,10 @@ struct RecordHandler: Sendable {
             return .failure(BadInput(kind: "schema", reason: "no schema field"))
         }
         guard schema == IssueEvent.schemaV1 else {
-            return .failure(BadInput(kind: "schema", reason: "unsupported schema \(schema.prefix(80)) (expected \(IssueEvent.schemaV1))"))
+            return .failure(
+                BadInput(
+                    kind: "schema", reason: "unsupported schema \(schema.prefix(80)) (expected \(IssueEvent.schemaV1))")
+            )
         }
         guard object["issue"] is [String: Any] else {
             return .failure(BadInput(kind: "decode", reason: "missing issue"))
@@ -90,8 +93,10 @@ struct RecordHandler: Sendable {
         if let bad = inFlight.badInput {
             logger.warning(
                 "bad record parked in the DLQ",
-                metadata: [LogKey.topic: "\(record.topic)", LogKey.partition: "\(record.partition)",
-                           LogKey.offset: "\(record.offset)", LogKey.error: "\(bad.reason)"])
+                metadata: [
+                    LogKey.topic: "\(record.topic)", LogKey.partition: "\(record.partition)",
+                    LogKey.offset: "\(record.offset)", LogKey.error: "\(bad.reason)",
+                ])
             parked.append(record.deadLetter(reason: bad.reason, sink: nil))
             metrics.deadLettered(reason: bad.kind)
             outcome = "dead_lettered"

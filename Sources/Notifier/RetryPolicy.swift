@@ -9,7 +9,9 @@ struct RetryPolicy: Sendable, Equatable {
 
     /// The delay before attempt `attempt + 1`, after `attempt` failed attempts (1-based). A platform's own wait
     /// (`minimum`, e.g. "retry after the minute rolls over") is honoured; jitter spreads retries of many workers.
-    func delay(afterAttempt attempt: Int, minimum: Duration = .zero, jitter: Double = Double.random(in: 0.5...1.0))
+    func delay(
+        afterAttempt attempt: Int, minimum: Duration = .zero, jitter: Double = Double.random(in: 0.5...1.0)
+    )
         -> Duration
     {
         let exponent = min(max(attempt - 1, 0), 20)

@@ -33,7 +33,8 @@ struct RoutesFile: Sendable {
     static let matchKeys: Set<String> = ["channel", "level", "resource", "kind"]
 
     /// Parses the text. `environment` resolves `url_env` / `secret_env`; `knownSinks` are the env-defined sinks.
-    static func parse(_ text: String, environment: [String: String], knownSinks: [String]) throws(Failure) -> RoutesFile {
+    static func parse(_ text: String, environment: [String: String], knownSinks: [String]) throws(Failure) -> RoutesFile
+    {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -61,16 +62,22 @@ struct RoutesFile: Sendable {
         let all = Set(knownSinks + sinks.map(\.name))
         for route in routes ?? [] {
             for sink in route.sinks where !all.contains(sink) {
-                throw Failure(line: route.line, reason: "route sends to unknown sink '\(sink)' (defined: \(all.sorted().joined(separator: ", ")))")
+                throw Failure(
+                    line: route.line,
+                    reason: "route sends to unknown sink '\(sink)' (defined: \(all.sorted().joined(separator: ", ")))")
             }
         }
         return RoutesFile(sinks: sinks, routes: routes)
     }
 
-    private static func parseSinks(_ node: Node, environment: [String: String], knownSinks: [String])
+    private static func parseSinks(
+        _ node: Node, environment: [String: String], knownSinks: [String]
+    )
         throws(Failure) -> [SinkDefinition]
     {
-        guard let map = node.mapping else { throw Failure(line: line(node), reason: "sinks must be a map of name: {type, url, ...}") }
+        guard let map = node.mapping else {
+            throw Failure(line: line(node), reason: "sinks must be a map of name: {type, url, ...}")
+        }
         var result: [SinkDefinition] = []
         for (key, value) in map {
             let name = key.string ?? ""
@@ -85,29 +92,44 @@ struct RoutesFile: Sendable {
             for (field, fieldValue) in fields {
                 let fieldName = field.string ?? ""
                 guard sinkKeys.contains(fieldName) else {
-                    throw Failure(line: line(field), reason: "unknown key '\(fieldName)' in sink '\(name)' (expected \(sinkKeys.sorted().joined(separator: ", ")))")
+                    let expected = sinkKeys.sorted().joined(separator: ", ")
+                    throw Failure(
+                        line: line(field), reason: "unknown key '\(fieldName)' in sink '\(name)' (expected \(expected))"
+                    )
                 }
                 guard let scalar = fieldValue.scalar else {
-                    throw Failure(line: line(fieldValue), reason: "'\(fieldName)' of sink '\(name)' must be a single value")
+                    throw Failure(
+                        line: line(fieldValue), reason: "'\(fieldName)' of sink '\(name)' must be a single value")
                 }
                 values[fieldName] = (scalar.string, line(fieldValue))
             }
             guard let (typeText, typeLine) = values["type"] else {
-                throw Failure(line: line(key), reason: "sink '\(name)' has no type (\(SinkKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw Failure(
+                    line: line(key),
+                    reason: "sink '\(name)' has no type (\(SinkKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             guard let kind = SinkKind(rawValue: typeText) else {
-                throw Failure(line: typeLine, reason: "unknown sink type '\(typeText)' (expected \(SinkKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                let kinds = SinkKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Failure(
+                    line: typeLine,
+                    reason: "unknown sink type '\(typeText)' (expected \(kinds))"
+                )
             }
-            let url = try resolve("url", values, environment: environment, sink: name, required: true, keyLine: line(key))!
+            let url = try resolve(
+                "url", values, environment: environment, sink: name, required: true, keyLine: line(key))!
             guard let parsed = URL(string: url.0), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
-                  parsed.host != nil else {
+                parsed.host != nil
+            else {
                 throw Failure(line: url.1, reason: "url of sink '\(name)' is not an http(s) URL")
             }
-            let secret = try resolve("secret", values, environment: environment, sink: name, required: false, keyLine: line(key))
+            let secret = try resolve(
+                "secret", values, environment: environment, sink: name, required: false, keyLine: line(key))
             var limits: [RateWindow]?
             if let (rateText, rateLine) = values["rate_limit"] {
                 guard let rate = Double(rateText), rate >= 0 else {
-                    throw Failure(line: rateLine, reason: "rate_limit of sink '\(name)' must be a number >= 0 (messages per second)")
+                    throw Failure(
+                        line: rateLine,
+                        reason: "rate_limit of sink '\(name)' must be a number >= 0 (messages per second)")
                 }
                 limits = RateWindow.perSecond(rate).map { [$0] } ?? []
             }
@@ -119,7 +141,9 @@ struct RoutesFile: Sendable {
                     throw Failure(line: templateLine, reason: "template of sink '\(name)': \(error)")
                 }
             }
-            result.append(SinkDefinition(name: name, kind: kind, url: url.0, secret: secret?.0, limits: limits, template: template))
+            result.append(
+                SinkDefinition(
+                    name: name, kind: kind, url: url.0, secret: secret?.0, limits: limits, template: template))
         }
         return result
     }
@@ -131,7 +155,8 @@ struct RoutesFile: Sendable {
         if let direct = values[field] { return direct }
         if let (variable, varLine) = values[field + "_env"] {
             guard let value = environment[variable], !value.isEmpty else {
-                throw Failure(line: varLine, reason: "\(field)_env of sink '\(sink)' names \(variable), which is not set")
+                throw Failure(
+                    line: varLine, reason: "\(field)_env of sink '\(sink)' names \(variable), which is not set")
             }
             return (value, varLine)
         }
@@ -143,7 +168,9 @@ struct RoutesFile: Sendable {
         guard let list = node.sequence else { throw Failure(line: line(node), reason: "routes must be a list") }
         var routes: [Route] = []
         for (index, item) in list.enumerated() {
-            guard let map = item.mapping else { throw Failure(line: line(item), reason: "a route must be a map with sinks and optional match") }
+            guard let map = item.mapping else {
+                throw Failure(line: line(item), reason: "a route must be a map with sinks and optional match")
+            }
             var route = Route(name: "route \(index + 1)", sinks: [], line: line(item))
             var sawSinks = false
             for (key, value) in map {
@@ -153,10 +180,13 @@ struct RoutesFile: Sendable {
                 case "sinks":
                     route.sinks = try strings(value, what: "sinks")
                     sawSinks = true
-                    guard !route.sinks.isEmpty else { throw Failure(line: line(value), reason: "sinks of a route must not be empty") }
+                    guard !route.sinks.isEmpty else {
+                        throw Failure(line: line(value), reason: "sinks of a route must not be empty")
+                    }
                 case "match":
                     guard let conditions = value.mapping else {
-                        throw Failure(line: line(value), reason: "match must be a map of channel, level, resource, kind")
+                        throw Failure(
+                            line: line(value), reason: "match must be a map of channel, level, resource, kind")
                     }
                     for (condition, accepted) in conditions {
                         let values = try strings(accepted, what: condition.string ?? "?")
@@ -166,15 +196,22 @@ struct RoutesFile: Sendable {
                         case "resource": route.resources = values
                         case "kind":
                             for kind in values where IssueEvent.Kind(rawValue: kind) == nil {
-                                throw Failure(line: line(accepted), reason: "unknown kind '\(kind)' (expected \(IssueEvent.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                                let expected = IssueEvent.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                                throw Failure(
+                                    line: line(accepted), reason: "unknown kind '\(kind)' (expected \(expected))")
                             }
                             route.kinds = values
                         default:
-                            throw Failure(line: line(condition), reason: "unknown match key '\(condition.string ?? "?")' (expected \(matchKeys.sorted().joined(separator: ", ")))")
+                            let expected = matchKeys.sorted().joined(separator: ", ")
+                            throw Failure(
+                                line: line(condition),
+                                reason: "unknown match key '\(condition.string ?? "?")' (expected \(expected))")
                         }
                     }
                 default:
-                    throw Failure(line: line(key), reason: "unknown key '\(key.string ?? "?")' in a route (expected \(routeKeys.sorted().joined(separator: ", ")))")
+                    let expected = routeKeys.sorted().joined(separator: ", ")
+                    throw Failure(
+                        line: line(key), reason: "unknown key '\(key.string ?? "?")' in a route (expected \(expected))")
                 }
             }
             guard sawSinks else { throw Failure(line: route.line, reason: "\(route.name) has no sinks") }
@@ -188,7 +225,9 @@ struct RoutesFile: Sendable {
         if let list = node.sequence {
             var result: [String] = []
             for item in list {
-                guard let scalar = item.scalar else { throw Failure(line: line(item), reason: "\(what) must list plain values") }
+                guard let scalar = item.scalar else {
+                    throw Failure(line: line(item), reason: "\(what) must list plain values")
+                }
                 result.append(scalar.string)
             }
             return result

@@ -25,13 +25,15 @@ enum SendOutcome: Sendable, Equatable {
             case 19021, 19024, 19022, 19001, 9499:
                 return .rejected(reason: "feishu \(code) \(message)")
             default:
-                return status >= 500 ? .retryable(reason: "feishu \(code) \(message)") : .rejected(reason: "feishu \(code) \(message)")
+                return status >= 500
+                    ? .retryable(reason: "feishu \(code) \(message)") : .rejected(reason: "feishu \(code) \(message)")
             }
         case .feishuFlow:
             guard let code = Self.int(json?["code"]) else { return byStatus(status, text) }
             let message = (json?["msg"] as? String) ?? text
             if code == 0 && status < 300 { return .delivered }
-            return status >= 500 ? .retryable(reason: "feishu flow \(code) \(message)")
+            return status >= 500
+                ? .retryable(reason: "feishu flow \(code) \(message)")
                 : .rejected(reason: "feishu flow \(code) \(message)")
         case .dingtalk:
             guard let code = Self.int(json?["errcode"]) else { return byStatus(status, text) }
@@ -39,7 +41,8 @@ enum SendOutcome: Sendable, Equatable {
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
             // Exceeding 20/min throttles the robot for 10 minutes: wait at least a minute before trying again.
-            case 130101: return .retryable(reason: "dingtalk 130101 \(message)", minimumWait: .seconds(60), rateLimited: true)
+            case 130101:
+                return .retryable(reason: "dingtalk 130101 \(message)", minimumWait: .seconds(60), rateLimited: true)
             case -1: return .retryable(reason: "dingtalk -1 \(message)")
             default: return .rejected(reason: "dingtalk \(code) \(message)")
             }
@@ -48,7 +51,8 @@ enum SendOutcome: Sendable, Equatable {
             let message = (json?["errmsg"] as? String) ?? text
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
-            case 45009: return .retryable(reason: "wecom 45009 \(message)", minimumWait: .seconds(60), rateLimited: true)
+            case 45009:
+                return .retryable(reason: "wecom 45009 \(message)", minimumWait: .seconds(60), rateLimited: true)
             case -1, 45033: return .retryable(reason: "wecom \(code) \(message)")
             default: return .rejected(reason: "wecom \(code) \(message)")
             }

@@ -11,8 +11,10 @@ struct SinkDefinition: Sendable {
     var limits: [RateWindow]
     var template: SinkTemplate?
 
-    init(name: String, kind: SinkKind, url: String, secret: String? = nil, limits: [RateWindow]? = nil,
-         template: SinkTemplate? = nil) {
+    init(
+        name: String, kind: SinkKind, url: String, secret: String? = nil, limits: [RateWindow]? = nil,
+        template: SinkTemplate? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.url = url
@@ -46,7 +48,8 @@ struct SinkDefinition: Sendable {
             if let secret {
                 let timestamp = String(Int64(now.timeIntervalSince1970))
                 headers.append((WebhookHeaders.timestamp, timestamp))
-                headers.append((WebhookHeaders.signature, SinkSigner.webhook(timestamp: timestamp, body: body, secret: secret)))
+                headers.append(
+                    (WebhookHeaders.signature, SinkSigner.webhook(timestamp: timestamp, body: body, secret: secret)))
             }
         case .feishuFlow, .wecom:
             break

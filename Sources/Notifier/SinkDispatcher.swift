@@ -71,7 +71,8 @@ actor SinkDispatcher {
         nextID += 1
         let ticket = DeliveryTicket(id: nextID)
         let now = clock.now
-        queue.append(Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now), key: key)
+        queue.append(
+            Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now), key: key)
         metrics.queueDepth(queue.count)
         wake.yield()
         return ticket
@@ -175,7 +176,8 @@ actor SinkDispatcher {
     // MARK: - Sending
 
     private func attempt(_ batch: [Pending]) async {
-        let body = batch.count == 1
+        let body =
+            batch.count == 1
             ? renderer.render(batch[0].event, raw: batch[0].raw) : renderer.renderDigest(batch.map(\.event))
         let request = definition.request(body: body)
         let outcome: SendOutcome
@@ -219,8 +221,10 @@ actor SinkDispatcher {
             }
             logger.warning(
                 "sink answered with a retryable error",
-                metadata: [LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)",
-                           "retrying": "\(retries.count)"])
+                metadata: [
+                    LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)",
+                    "retrying": "\(retries.count)",
+                ])
             for (key, items) in Dictionary(grouping: retries, by: \.key) { queue.prepend(items, key: key) }
         case let .rejected(reason):
             metrics.attempt("rejected")

@@ -43,7 +43,9 @@ struct NotifierProcessTests {
         }
         defer { for process in processes where process.isRunning { process.signal(SIGKILL) } }
         for process in processes {
-            try await eventually(timeout: .seconds(20), "notifier started") { process.outputText.contains("notifier started") || !process.isRunning }
+            try await eventually(timeout: .seconds(20), "notifier started") {
+                process.outputText.contains("notifier started") || !process.isRunning
+            }
             #expect(process.isRunning, "\(process.outputText)")
         }
 
@@ -83,28 +85,33 @@ struct NotifierProcessTests {
         let all = captures.flatMap { Self.issueIDs($0.accepted(.feishu)) }
         #expect(Set(all).count == Self.events)
         let survivors = Set(captures[1...].flatMap { Self.issueIDs($0.accepted(.feishu)) })
-        let survivorsCounts = Dictionary(captures[1...].flatMap { Self.issueIDs($0.accepted(.feishu)) }.map { ($0, 1) }, uniquingKeysWith: +)
+        let survivorsCounts = Dictionary(
+            captures[1...].flatMap { Self.issueIDs($0.accepted(.feishu)) }.map { ($0, 1) }, uniquingKeysWith: +)
         #expect(survivorsCounts.values.allSatisfy { $0 == 1 }, "the surviving processes never duplicate")
         // Duplicates: events the killed process delivered whose offsets it had not committed yet.
         let victimDeliveries = captures[victim].accepted(.feishu)
         let duplicated = victimDeliveries.filter { survivors.contains(Self.issueIDs([$0])[0]) }
         // Bound: only what was in flight at the kill, i.e. delivered within the last commit interval (200 ms) plus
-        // the in-flight HTTP calls, never older work. Allow 2 s for scheduling on a loaded machine (the run takes longer).
+        // the in-flight HTTP calls, never older work. Allow 2 s for scheduling on a loaded machine.
         let inFlightWindow = victimDeliveries.filter { killedAt.timeIntervalSince($0.receivedAt) < 2.0 }
-        #expect(duplicated.count <= inFlightWindow.count,
-                "duplicates \(duplicated.count), deliveries in the last 2 s before the kill \(inFlightWindow.count)")
+        #expect(
+            duplicated.count <= inFlightWindow.count,
+            "duplicates \(duplicated.count), deliveries in the last 2 s before the kill \(inFlightWindow.count)")
         #expect(duplicated.allSatisfy { killedAt.timeIntervalSince($0.receivedAt) < 2.0 })
         #expect(all.count - Self.events == duplicated.count)
         #expect(beforeKill == victimDeliveries.count, "nothing from the killed process after the kill")
-        print("notifier SIGKILL test: delivered \(all.count) messages for \(Self.events) events, \(duplicated.count) duplicates")
+        print("notifier SIGKILL test: \(all.count) messages for \(Self.events) events, \(duplicated.count) duplicates")
 
         // The survivor's metrics count its deliveries; it reports ready.
         let output = processes[1].outputText
-        let port = try #require(output.range(of: #"listening on 0\.0\.0\.0:(\d+)"#, options: .regularExpression)
-            .map { output[$0].split(separator: ":").last.map(String.init) ?? "" })
+        let port = try #require(
+            output.range(of: #"listening on 0\.0\.0\.0:(\d+)"#, options: .regularExpression)
+                .map { output[$0].split(separator: ":").last.map(String.init) ?? "" })
         let metrics = try await Self.get("http://127.0.0.1:\(port)/metrics")
         let survivorDeliveries = captures[1].accepted(.feishu).count
-        #expect(metrics.contains(#"notifier_deliveries_total{sink="feishu",outcome="delivered"} \#(survivorDeliveries)"#), "\(metrics)")
+        #expect(
+            metrics.contains(#"notifier_deliveries_total{sink="feishu",outcome="delivered"} \#(survivorDeliveries)"#),
+            "\(metrics)")
         #expect(metrics.contains("notifier_records_total"))
         #expect(try await Self.get("http://127.0.0.1:\(port)/readyz").contains("ready"))
 

@@ -23,13 +23,16 @@ struct ChatCaptureTests {
         let now = String(Int(Date().timeIntervalSince1970))
         // The DingTalk-style order (key = secret) must be refused.
         let wrong = SinkSigner.dingtalk(timestamp: now, secret: "s3cr3t")
-        (_, answer) = try await post(capture, capture.feishuURL, #"{"timestamp":"\#(now)","sign":"\#(wrong)",\#(text)}"#)
+        (_, answer) = try await post(
+            capture, capture.feishuURL, #"{"timestamp":"\#(now)","sign":"\#(wrong)",\#(text)}"#)
         #expect(answer["code"] as? Int == 19021)
         let right = SinkSigner.feishu(timestamp: now, secret: "s3cr3t")
-        (_, answer) = try await post(capture, capture.feishuURL, #"{"timestamp":"\#(now)","sign":"\#(right)",\#(text)}"#)
+        (_, answer) = try await post(
+            capture, capture.feishuURL, #"{"timestamp":"\#(now)","sign":"\#(right)",\#(text)}"#)
         #expect(answer["code"] as? Int == 0)
         #expect(answer["msg"] as? String == "success")
-        (_, answer) = try await post(capture, capture.feishuURL.replacingOccurrences(of: "devstack", with: "other"), "{\(text)}")
+        (_, answer) = try await post(
+            capture, capture.feishuURL.replacingOccurrences(of: "devstack", with: "other"), "{\(text)}")
         #expect(answer["code"] as? Int == 19001)
         #expect(capture.accepted(.feishu).count == 1)
         await capture.stop()
@@ -41,8 +44,11 @@ struct ChatCaptureTests {
         let body = #"{"msgtype":"markdown","markdown":{"title":"t","text":"x"}}"#
         var (_, answer) = try await post(capture, capture.dingtalkURL, body)
         #expect(answer["errcode"] as? Int == 310000)
-        let signed = { capture.dingtalkURL + "&" + SinkSigner.dingtalkQuery(
-            timestamp: String(Int64(Date().timeIntervalSince1970 * 1000)), secret: "SECxyz") }
+        let signed = {
+            capture.dingtalkURL + "&"
+                + SinkSigner.dingtalkQuery(
+                    timestamp: String(Int64(Date().timeIntervalSince1970 * 1000)), secret: "SECxyz")
+        }
         for _ in 0..<20 {
             (_, answer) = try await post(capture, signed(), body)
             #expect(answer["errcode"] as? Int == 0)
@@ -56,7 +62,9 @@ struct ChatCaptureTests {
     @Test func wecomChecksTypesAndByteLimitsAndInjectedFailuresComeFirst() async throws {
         let capture = ChatCapture(options: .init(enforceRateLimits: false))
         try await capture.start()
-        var (_, answer) = try await post(capture, capture.wecomURL, #"{"msgtype":"markdown","markdown":{"content":"\#(String(repeating: "满", count: 1366))"}}"#)
+        var (_, answer) = try await post(
+            capture, capture.wecomURL,
+            #"{"msgtype":"markdown","markdown":{"content":"\#(String(repeating: "满", count: 1366))"}}"#)
         #expect(answer["errcode"] as? Int == 45002)  // 4098 bytes
         (_, answer) = try await post(capture, capture.wecomURL, #"{"msgtype":"card"}"#)
         #expect(answer["errcode"] as? Int == 40008)

@@ -22,8 +22,10 @@ func makeEvent(
             resourceType: "service", description: description, createAt: 1_764_496_800 + Int64(n),
             updateAt: 1_764_496_800 + Int64(n), creator: .init(name: "ops", email: "ops@example.com"),
             url: "https://console.guance.example/workspace/wksp_1/issue/issue_\(n)"),
-        reply: kind == .reply ? .init(uuid: "reply_\(n)", content: "looking into it", createAt: 1_764_496_900,
-                                      creator: .init(name: "alice")) : nil)
+        reply: kind == .reply
+            ? .init(
+                uuid: "reply_\(n)", content: "looking into it", createAt: 1_764_496_900,
+                creator: .init(name: "alice")) : nil)
 }
 
 func eventBytes(_ event: IssueEvent) -> [UInt8] {
@@ -37,7 +39,9 @@ func record(_ event: IssueEvent, partition: Int32 = 0, offset: Int64 = 0) -> Kaf
 }
 
 /// Reads a golden file next to this source file; `UPDATE_GOLDEN=1` rewrites it.
-func golden(_ name: String, _ actual: [UInt8], filePath: String = #filePath) throws -> (expected: String, actual: String) {
+func golden(
+    _ name: String, _ actual: [UInt8], filePath: String = #filePath
+) throws -> (expected: String, actual: String) {
     let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
     let pretty = prettyJSON(actual)
     if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
@@ -48,7 +52,7 @@ func golden(_ name: String, _ actual: [UInt8], filePath: String = #filePath) thr
 
 func prettyJSON(_ bytes: [UInt8]) -> String {
     guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
-          let data = try? JSONSerialization.data(
+        let data = try? JSONSerialization.data(
             withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     else { return String(decoding: bytes, as: UTF8.self) }
     return String(decoding: data, as: UTF8.self) + "\n"

@@ -47,7 +47,9 @@ struct MessageRendererTests {
         #expect(text.contains("@bot #issue_7#your text"))
     }
 
-    @Test(arguments: [("critical", "red"), ("system_level_1", "orange"), ("2", "yellow"), ("info", "blue"), ("custom", "grey")])
+    @Test(arguments: [
+        ("critical", "red"), ("system_level_1", "orange"), ("2", "yellow"), ("info", "blue"), ("custom", "grey"),
+    ])
     func headerColourFollowsTheLevel(level: String, colour: String) {
         let body = json(MessageRenderer(kind: .feishu).render(makeEvent(level: level), raw: []))
         let header = (body["card"] as? [String: Any])?["header"] as? [String: Any]
@@ -76,7 +78,9 @@ struct MessageRendererTests {
         let body = json(MessageRenderer(kind: .dingtalk).render(event, raw: []))
         #expect(ChatCapture.dingtalkBodyProblem(body) == nil)
         let markdown = body["markdown"] as? [String: Any]
-        #expect((markdown?["text"] as? String)?.contains("[Open in Guance](https://console.guance.example/workspace/wksp_1/issue/issue_7)") == true)
+        #expect(
+            (markdown?["text"] as? String)?.contains(
+                "[Open in Guance](https://console.guance.example/workspace/wksp_1/issue/issue_7)") == true)
     }
 
     @Test func flowWebhookKeepsTheReferenceWorkflowsFlatFields() {
@@ -109,8 +113,9 @@ struct MessageRendererTests {
     @Test func mustacheTemplateReplacesTheTextAndBodyTemplatesMustBeJSON() throws {
         let template = try SinkTemplate(source: "**{{title}}** ({{levelName}}) {{{url}}}", kind: .dingtalk)
         let body = json(MessageRenderer(kind: .dingtalk, template: template).render(event, raw: []))
-        #expect((body["markdown"] as? [String: Any])?["text"] as? String
-            == "**Checkout latency #7** (critical) https://console.guance.example/workspace/wksp_1/issue/issue_7")
+        #expect(
+            (body["markdown"] as? [String: Any])?["text"] as? String
+                == "**Checkout latency #7** (critical) https://console.guance.example/workspace/wksp_1/issue/issue_7")
 
         let flow = try SinkTemplate(source: #"{"t":"{{title}}","d":"{{description}}"}"#, kind: .feishuFlow)
         let quoted = makeEvent(description: "a \"quoted\"\nline")
@@ -118,6 +123,8 @@ struct MessageRendererTests {
         #expect(flowBody["d"] as? String == "a \"quoted\"\nline")
 
         #expect(throws: SinkTemplate.TemplateError.self) { try SinkTemplate(source: "{{#title}}", kind: .feishu) }
-        #expect(throws: SinkTemplate.TemplateError.self) { try SinkTemplate(source: "title: {{title}}", kind: .webhook) }
+        #expect(throws: SinkTemplate.TemplateError.self) {
+            try SinkTemplate(source: "title: {{title}}", kind: .webhook)
+        }
     }
 }

@@ -20,7 +20,8 @@ struct NotifierServiceTests {
         var config = try NotifierConfig.load(ConfigSource(env), kafka: kafka(cluster))
         config.consumer.sessionTimeout = .seconds(3)
         config.consumer.commitInterval = .milliseconds(200)
-        let producer = try KafkaProducerClient(settings: KafkaProducerSettings(client: kafka(cluster)), logger: testLogger)
+        let producer = try KafkaProducerClient(
+            settings: KafkaProducerSettings(client: kafka(cluster)), logger: testLogger)
         let consumer = try KafkaConsumerClient(settings: config.consumer, logger: testLogger)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let service = NotifierService(
@@ -59,7 +60,8 @@ struct NotifierServiceTests {
     /// Reads the DLQ from the beginning until `count` records arrived.
     static func deadLetters(_ cluster: MockKafkaCluster, count: Int) async throws -> [KafkaRecord] {
         var settings = KafkaConsumerSettings(
-            client: kafka(cluster), groupID: "dlq-reader-\(UUID().uuidString)", topics: [Topics.deadLetter(of: Topics.issueEvents)])
+            client: kafka(cluster), groupID: "dlq-reader-\(UUID().uuidString)",
+            topics: [Topics.deadLetter(of: Topics.issueEvents)])
         settings.sessionTimeout = .seconds(3)
         let consumer = try KafkaConsumerClient(settings: settings, logger: testLogger)
         defer { Task { await consumer.close() } }
@@ -100,8 +102,10 @@ struct NotifierServiceTests {
 
     @Test func signedFeishuCardsAndEveryOtherSinkGetEachEventOnce() async throws {
         let cluster = try Self.cluster()
-        let capture = ChatCapture(options: .init(feishuSecret: "fs", dingtalkSecret: "SECdt", webhookSecret: "wh",
-                                                 enforceRateLimits: false))
+        let capture = ChatCapture(
+            options: .init(
+                feishuSecret: "fs", dingtalkSecret: "SECdt", webhookSecret: "wh",
+                enforceRateLimits: false))
         try await capture.start()
         let env = [
             "FEISHU_WEBHOOK_URL": capture.feishuURL, "FEISHU_WEBHOOK_SECRET": "fs", "FEISHU_WEBHOOK_RATE_LIMIT": "0",
@@ -142,7 +146,8 @@ struct NotifierServiceTests {
             #expect(capture.requests(.feishu).count == 3)
 
             // 19021: DLQ at once, with the reason.
-            capture.inject(.feishu, [.code(19021, "sign match fail or timestamp is not within one hour from current time")])
+            capture.inject(
+                .feishu, [.code(19021, "sign match fail or timestamp is not within one hour from current time")])
             try await Self.publish(producer, [makeEvent(2)])
             let parked = try await Self.deadLetters(cluster, count: 1)
             #expect(capture.requests(.feishu).count == 4, "no retry of a bad signature")
@@ -154,7 +159,9 @@ struct NotifierServiceTests {
             // 11232: backs off and delivers.
             capture.inject(.feishu, [.code(11232, "frequency limited")])
             try await Self.publish(producer, [makeEvent(3)])
-            try await eventually(timeout: .seconds(10), "delivered after 11232") { capture.accepted(.feishu).count == 2 }
+            try await eventually(timeout: .seconds(10), "delivered after 11232") {
+                capture.accepted(.feishu).count == 2
+            }
             let attempts = capture.requests(.feishu).suffix(2)
             #expect(attempts.first?.code == 11232)
             #expect(attempts.last?.accepted == true)
@@ -169,18 +176,28 @@ struct NotifierServiceTests {
         let env = ["WECOM_WEBHOOK_URL": capture.wecomURL, "WECOM_RATE_LIMIT": "0"]
         try await Self.withNotifier(cluster, env: env) { producer in
             // Same key: same partition, so the good event after the bad ones proves the partition moved on.
-            for bad in ["{not json", #"{"schema":"guance.issue-event/v9","issue":{}}"#, #"{"schema":"guance.issue-event/v1","eventId":"x"}"#] {
+            for bad in [
+                "{not json", #"{"schema":"guance.issue-event/v9","issue":{}}"#,
+                #"{"schema":"guance.issue-event/v1","eventId":"x"}"#,
+            ] {
                 _ = try await producer.send(topic: Topics.issueEvents, key: "issue_1", value: Array(bad.utf8))
             }
             try await Self.publish(producer, [makeEvent(1)])
             try await eventually(timeout: .seconds(15), "good event delivered") { capture.accepted(.wecom).count == 1 }
             let parked = try await Self.deadLetters(cluster, count: 3)
             let reasons = parked.compactMap { $0.header("dlq-reason") }
-            #expect(reasons == ["value is not a JSON object",
-                                "unsupported schema guance.issue-event/v9 (expected guance.issue-event/v1)", "missing issue"])
+            #expect(
+                reasons == [
+                    "value is not a JSON object",
+                    "unsupported schema guance.issue-event/v9 (expected guance.issue-event/v1)", "missing issue",
+                ])
             #expect(parked.allSatisfy { $0.header("dlq-sink") == nil })
-            #expect(parked.map { $0.value ?? [] } == ["{not json", #"{"schema":"guance.issue-event/v9","issue":{}}"#,
-                                            #"{"schema":"guance.issue-event/v1","eventId":"x"}"#].map { Array($0.utf8) })
+            #expect(
+                parked.map { $0.value ?? [] }
+                    == [
+                        "{not json", #"{"schema":"guance.issue-event/v9","issue":{}}"#,
+                        #"{"schema":"guance.issue-event/v1","eventId":"x"}"#,
+                    ].map { Array($0.utf8) })
         }
         await capture.stop()
     }
@@ -191,21 +208,24 @@ struct NotifierServiceTests {
         try await capture.start()
         let routes = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString).yaml")
         try """
-            routes:
-              - match: {level: critical}
-                sinks: [dingtalk]
-              - sinks: [feishu]
-            """.write(to: routes, atomically: true, encoding: .utf8)
+        routes:
+          - match: {level: critical}
+            sinks: [dingtalk]
+          - sinks: [feishu]
+        """.write(to: routes, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: routes) }
         let env = [
             "FEISHU_WEBHOOK_URL": capture.feishuURL, "DINGTALK_WEBHOOK_URL": capture.dingtalkURL,
             "FEISHU_WEBHOOK_RATE_LIMIT": "0", "DINGTALK_RATE_LIMIT": "0", "ROUTES_FILE": routes.path,
         ]
         try await Self.withNotifier(cluster, env: env) { producer in
-            try await Self.publish(producer, [
-                makeEvent(1, level: "critical"), makeEvent(2, level: "warning"), makeEvent(3, level: "system_level_0"),
-                makeEvent(4, level: "info"),
-            ])
+            try await Self.publish(
+                producer,
+                [
+                    makeEvent(1, level: "critical"), makeEvent(2, level: "warning"),
+                    makeEvent(3, level: "system_level_0"),
+                    makeEvent(4, level: "info"),
+                ])
             try await eventually(timeout: .seconds(15), "routed") {
                 capture.accepted(.feishu).count == 4 && capture.accepted(.dingtalk).count == 2
             }
@@ -222,7 +242,8 @@ struct NotifierServiceTests {
         try await capture.start()
         // The platforms' documented defaults (DingTalk 20/min; Feishu 5/s and 100/min), enforced by the capture as
         // sliding windows.
-        let env = platform == .dingtalk
+        let env =
+            platform == .dingtalk
             ? ["DINGTALK_WEBHOOK_URL": capture.dingtalkURL, "DINGTALK_SECRET": "SECdt"]
             : ["FEISHU_WEBHOOK_URL": capture.feishuURL, "FEISHU_WEBHOOK_SECRET": "fs"]
         let events = (1...300).map { makeEvent($0, level: $0 % 10 == 0 ? "critical" : "warning") }
@@ -244,11 +265,11 @@ struct NotifierServiceTests {
     static func accountedEvents(_ messages: [ChatCapture.Message]) -> Int {
         messages.map { message in
             let text = message.text
-            guard let range = text.range(of: #"(\d+) issue events \(storm digest\)"#, options: .regularExpression) else {
+            guard let range = text.range(of: #"(\d+) issue events \(storm digest\)"#, options: .regularExpression)
+            else {
                 return 1
             }
             return Int(text[range].split(separator: " ")[0]) ?? 1
         }.reduce(0, +)
     }
 }
-

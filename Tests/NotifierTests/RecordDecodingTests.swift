@@ -6,7 +6,8 @@ import Testing
 @Suite("Bad input is recognised with a reason")
 struct RecordDecodingTests {
     func reason(_ value: String?) -> String? {
-        let record = KafkaRecord(topic: Topics.issueEvents, partition: 0, offset: 0, key: nil, value: value.map { Array($0.utf8) })
+        let record = KafkaRecord(
+            topic: Topics.issueEvents, partition: 0, offset: 0, key: nil, value: value.map { Array($0.utf8) })
         if case let .failure(problem) = RecordHandler.decode(record) { return problem.reason }
         return nil
     }
@@ -20,10 +21,13 @@ struct RecordDecodingTests {
     @Test func invalidJSONWrongSchemaMissingIssue() throws {
         #expect(reason("{not json") == "value is not a JSON object")
         #expect(reason(nil) == "empty value (tombstone)")
-        #expect(reason(#"{"schema":"guance.issue-event/v2","issue":{}}"#)?.contains("unsupported schema guance.issue-event/v2") == true)
+        #expect(
+            reason(#"{"schema":"guance.issue-event/v2","issue":{}}"#)?.contains(
+                "unsupported schema guance.issue-event/v2") == true)
         #expect(reason(#"{"eventId":"x"}"#) == "no schema field")
         #expect(reason(#"{"schema":"guance.issue-event/v1","eventId":"x"}"#) == "missing issue")
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(eventBytes(makeEvent()))) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(eventBytes(makeEvent()))) as? [String: Any])
         var issue = try #require(object["issue"] as? [String: Any])
         issue.removeValue(forKey: "name")
         object["issue"] = issue
@@ -57,6 +61,8 @@ struct EventViewTests {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        #expect(EventView.format(unixSeconds: seconds) == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        #expect(
+            EventView.format(unixSeconds: seconds)
+                == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
     }
 }

@@ -50,7 +50,8 @@ struct RoutesFileTests {
     @Test func withoutRoutesEveryEventGoesToEverySink() throws {
         let file = try RoutesFile.parse("sinks: {}\n", environment: [:], knownSinks: ["feishu"])
         #expect(file.routes == nil)
-        #expect(EventRouter(sinkNames: ["feishu", "wecom"], routes: []).sinks(for: makeEvent()) == ["feishu", "wecom"])
+        #expect(
+            EventRouter(sinkNames: ["feishu", "wecom"], routes: []).sinks(for: makeEvent()) == ["feishu", "wecom"])
     }
 
     @Test(arguments: [
@@ -63,7 +64,10 @@ struct RoutesFileTests {
         ("sinks:\n  a:\n    type: wecom\n    url: ftp://x\n", 4, "not an http(s) URL"),
         ("sinks:\n  a:\n    type: wecom\n    url_env: NOPE\n", 4, "NOPE, which is not set"),
         ("sinks:\n  a:\n    type: wecom\n    url: https://x.example\n    rate_limit: fast\n", 5, "rate_limit"),
-        ("sinks:\n  a:\n    type: dingtalk\n    url: https://x.example\n    template: \"{{#open}}\"\n", 5, "template of sink 'a'"),
+        (
+            "sinks:\n  a:\n    type: dingtalk\n    url: https://x.example\n    template: \"{{#open}}\"\n", 5,
+            "template of sink 'a'"
+        ),
         ("sinks:\n  feishu:\n    type: wecom\n    url: https://x.example\n", 2, "already defined by the environment"),
         ("routes: [\n", 2, "not valid YAML"),
         ("other: 1\n", 1, "unknown key 'other'"),
@@ -80,11 +84,13 @@ struct RoutesFileTests {
 
     @Test func configLoadsEnvSinksAndRejectsNoSinkAndBadRoutesAtStart() throws {
         let kafka = KafkaClientSettings(bootstrapServers: "127.0.0.1:9092")
-        let config = try NotifierConfig.load(ConfigSource([
-            "FEISHU_WEBHOOK_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/x", "FEISHU_WEBHOOK_SECRET": "s",
-            "FEISHU_WEBHOOK_RATE_LIMIT": "0", "WECOM_WEBHOOK_URL": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
-            "NOTIFIER_MAX_ATTEMPTS": "3",
-        ]), kafka: kafka)
+        let config = try NotifierConfig.load(
+            ConfigSource([
+                "FEISHU_WEBHOOK_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/x", "FEISHU_WEBHOOK_SECRET": "s",
+                "FEISHU_WEBHOOK_RATE_LIMIT": "0",
+                "WECOM_WEBHOOK_URL": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                "NOTIFIER_MAX_ATTEMPTS": "3",
+            ]), kafka: kafka)
         #expect(config.sinks.map(\.name) == ["feishu", "wecom"])
         #expect(config.sinks[0].limits.isEmpty)
         #expect(config.sinks[1].limits == SinkKind.wecom.documentedLimits)
@@ -97,9 +103,10 @@ struct RoutesFileTests {
         try "routes:\n  - sinks: [dingtalk]\n".write(to: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: path) }
         do {
-            _ = try NotifierConfig.load(ConfigSource([
-                "FEISHU_WEBHOOK_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/x", "ROUTES_FILE": path.path,
-            ]), kafka: kafka)
+            _ = try NotifierConfig.load(
+                ConfigSource([
+                    "FEISHU_WEBHOOK_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/x", "ROUTES_FILE": path.path,
+                ]), kafka: kafka)
             Issue.record("expected unknown sink")
         } catch {
             #expect(error.description.contains("line 2: route sends to unknown sink 'dingtalk'"))

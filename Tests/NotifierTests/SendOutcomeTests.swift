@@ -29,13 +29,18 @@ struct SendOutcomeTests {
 
     @Test func dingtalkAndWeComCodes() {
         #expect(classify(.dingtalk, 200, #"{"errcode":0,"errmsg":"ok"}"#) == .delivered)
-        guard case let .retryable(_, wait, true) = classify(.dingtalk, 200, #"{"errcode":130101,"errmsg":"send too fast"}"#),
-              wait >= .seconds(60) else { Issue.record("130101 waits at least a minute"); return }
+        guard
+            case let .retryable(_, wait, true) = classify(
+                .dingtalk, 200, #"{"errcode":130101,"errmsg":"send too fast"}"#),
+            wait >= .seconds(60)
+        else { Issue.record("130101 waits at least a minute"); return }
         guard case .rejected = classify(.dingtalk, 200, #"{"errcode":310000,"errmsg":"sign not match"}"#) else {
             Issue.record("310000 must be non-retryable"); return
         }
         #expect(classify(.wecom, 200, #"{"errcode":0,"errmsg":"ok"}"#) == .delivered)
-        guard case .retryable(_, _, true) = classify(.wecom, 200, #"{"errcode":45009,"errmsg":"api freq out of limit"}"#) else {
+        guard
+            case .retryable(_, _, true) = classify(.wecom, 200, #"{"errcode":45009,"errmsg":"api freq out of limit"}"#)
+        else {
             Issue.record("45009 is a rate limit"); return
         }
         guard case .retryable = classify(.wecom, 200, #"{"errcode":-1,"errmsg":"system busy"}"#) else {

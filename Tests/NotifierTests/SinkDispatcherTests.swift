@@ -16,8 +16,10 @@ final class ScriptedTransport: SinkTransport {
     /// Requests whose URL contains this string fail with 500 forever (a dead sink or partition).
     let alwaysFail: String?
 
-    init(_ script: [(Int, String)] = [], fallback: (Int, String) = (200, #"{"code":0,"msg":"success"}"#),
-         alwaysFail: String? = nil) {
+    init(
+        _ script: [(Int, String)] = [], fallback: (Int, String) = (200, #"{"code":0,"msg":"success"}"#),
+        alwaysFail: String? = nil
+    ) {
         self.fallback = fallback
         self.alwaysFail = alwaysFail
         state.withLock { $0.script = script }
@@ -39,8 +41,10 @@ final class ScriptedTransport: SinkTransport {
 
 @Suite("Sink dispatcher: retries, DLQ decisions, rate limits, digests, isolation", .timeLimit(.minutes(1)))
 struct SinkDispatcherTests {
-    func dispatcher(_ kind: SinkKind = .feishu, _ transport: ScriptedTransport, limits: [RateWindow]? = [],
-                    attempts: Int = 5) -> SinkDispatcher {
+    func dispatcher(
+        _ kind: SinkKind = .feishu, _ transport: ScriptedTransport, limits: [RateWindow]? = [],
+        attempts: Int = 5
+    ) -> SinkDispatcher {
         var settings = SinkDispatcher.Settings()
         settings.retry = RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
         return SinkDispatcher(
@@ -65,7 +69,9 @@ struct SinkDispatcherTests {
     }
 
     @Test func badSignatureFailsAtOnceWithTheReason() async {
-        let transport = ScriptedTransport([(200, #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour"}"#)])
+        let transport = ScriptedTransport([
+            (200, #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour"}"#)
+        ])
         let sink = dispatcher(.feishu, transport)
         let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
         guard case let .failed(reason) = result else { Issue.record("expected failure, got \(result)"); return }
@@ -143,4 +149,3 @@ struct SinkDispatcherTests {
         #expect(transport.calls.count == 1, "only the second event was sent")
     }
 }
-
