@@ -22,8 +22,14 @@ struct DevStackCommand: AsyncParsableCommand {
     @Option(name: .customLong("create-topic"), help: "Create an extra topic, NAME:PARTITIONS (repeatable).")
     var extraTopics: [String] = []
 
-    @Option(help: "Also write KAFKA_BROKERS=... to this file.")
+    @Option(help: "Also write KAFKA_BROKERS=... (and the simulators' variables) to this file.")
     var envFile: String?
+
+    @Flag(inversion: .prefixedNo, help: "Enforce the chat platforms' rate limits in the chat captures.")
+    var chatRateLimits = true
+
+    @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
+    var quietCaptures = false
 
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
@@ -43,8 +49,12 @@ struct DevStackCommand: AsyncParsableCommand {
         }
         let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let chat = try await ChatCapture.startForDevStack(rateLimits: chatRateLimits, print: !quietCaptures)
+        let chatLines = chat.environmentLines(skipping: ProcessInfo.processInfo.environment)
+        let envLines = [line] + chatLines
+        for extra in chatLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
         if let envFile {
-            try (line + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
+            try (envLines.joined(separator: "\n") + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
         }
         logger.info(
             "mock Kafka cluster running",
@@ -52,6 +62,7 @@ struct DevStackCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+        await chat.stop()
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")
     }
