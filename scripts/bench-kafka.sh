@@ -13,7 +13,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # The mock cluster keeps about 5 MB per partition: spread the run over enough partitions to keep every message.
 PARTS=$(( N * SIZE / 2000000 + 1 ))
-"$BIN/dev-stack" --brokers 1 --create-topic "bench.kcat:$PARTS" --create-topic "bench.swift:$PARTS" \
+"$BIN/dev-stack" --brokers 1 --quiet-captures --create-topic "bench.kcat:$PARTS" --create-topic "bench.swift:$PARTS" \
     --create-topic "bench.single:$PARTS" --env-file "$WORK/env" >/dev/null 2>&1 &
 for _ in $(seq 1 100); do [ -s "$WORK/env" ] && break; sleep 0.1; done
 BROKERS=$(sed -n 's/^KAFKA_BROKERS=//p' "$WORK/env")

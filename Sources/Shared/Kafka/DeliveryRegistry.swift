@@ -11,15 +11,17 @@ final class DeliveryRegistry: Sendable {
         var results: [Outcome?]
         var remaining: Int
         var continuation: CheckedContinuation<[Outcome], Never>?
+        let topics: [String]
 
-        init(count: Int) {
-            results = Array(repeating: nil, count: count)
-            remaining = count
+        init(topics: [String]) {
+            self.topics = topics
+            results = Array(repeating: nil, count: topics.count)
+            remaining = topics.count
         }
     }
 
     private enum Waiter {
-        case single(CheckedContinuation<Outcome, Never>)
+        case single(CheckedContinuation<Outcome, Never>, topic: String)
         case member(Batch, index: Int)
     }
 
@@ -37,8 +39,8 @@ final class DeliveryRegistry: Sendable {
     }
 
     /// Registers a single send and returns its id.
-    func register(_ continuation: CheckedContinuation<Outcome, Never>) -> UInt {
-        add(.single(continuation))
+    func register(_ continuation: CheckedContinuation<Outcome, Never>, topic: String) -> UInt {
+        add(.single(continuation, topic: topic))
     }
 
     /// Registers message `index` of a batch and returns its id.
@@ -65,35 +67,64 @@ final class DeliveryRegistry: Sendable {
         if done { continuation.resume(returning: batch.results.map { $0! }) }
     }
 
-    /// Resumes and forgets the waiter for `id`, if it is still pending.
-    func complete(_ id: UInt, with outcome: Outcome) {
-        let resume: (() -> Void)? = state.withLock { state in
+    /// What a completed message wakes up.
+    private enum Wakeup {
+        case none
+        case single(CheckedContinuation<Outcome, Never>, Outcome)
+        case batch(CheckedContinuation<[Outcome], Never>, [Outcome])
+    }
+
+    /// Resumes and forgets the waiter for `id`, if it is still pending. The topic comes from the registration, so
+    /// the delivery report callback needs no string per message.
+    func complete(_ id: UInt, with report: DeliveryReport) {
+        let wakeup: Wakeup? = state.withLock { state in
             switch state.pending.removeValue(forKey: id) {
             case nil:
                 return nil
-            case let .single(continuation):
-                return { continuation.resume(returning: outcome) }
+            case let .single(continuation, topic):
+                return .single(continuation, report.outcome(topic: topic))
             case let .member(batch, index):
-                batch.results[index] = outcome
+                batch.results[index] = report.outcome(topic: batch.topics[index])
                 batch.remaining -= 1
-                guard batch.remaining == 0, let continuation = batch.continuation else { return {} }
+                guard batch.remaining == 0, let continuation = batch.continuation else { return Wakeup.none }
                 batch.continuation = nil
-                let results = batch.results.map { $0! }
-                return { continuation.resume(returning: results) }
+                return .batch(continuation, batch.results.map { $0! })
             }
         }
-        guard let resume else { return }
+        guard let wakeup else { return }
         inFlight.release()
-        resume()
+        switch wakeup {
+        case .none: break
+        case let .single(continuation, outcome): continuation.resume(returning: outcome)
+        case let .batch(continuation, outcomes): continuation.resume(returning: outcomes)
+        }
     }
 
     /// Fails every pending send (used at shutdown, after the final flush).
     func failAll(with error: KafkaClientError) {
         let ids = state.withLock { Array($0.pending.keys) }
-        for id in ids { complete(id, with: .failure(error)) }
+        for id in ids { complete(id, with: .failed(error)) }
     }
 
     var pendingCount: Int { state.withLock { $0.pending.count } }
+}
+
+/// What librdkafka (or the client) said about one message.
+enum DeliveryReport {
+    case acknowledged(partition: Int32, offset: Int64)
+    case rejected(KafkaCode)
+    case enqueueFailed(KafkaCode)
+    case failed(KafkaClientError)
+
+    func outcome(topic: String) -> DeliveryRegistry.Outcome {
+        switch self {
+        case let .acknowledged(partition, offset):
+            .success(KafkaOffset(topic: topic, partition: partition, offset: offset))
+        case let .rejected(code): .failure(.delivery(topic: topic, code: code))
+        case let .enqueueFailed(code): .failure(.enqueue(topic: topic, code: code))
+        case let .failed(error): .failure(error)
+        }
+    }
 }
 
 /// A counting semaphore for async code: bounds the number of messages in flight.

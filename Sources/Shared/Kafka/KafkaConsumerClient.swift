@@ -57,6 +57,11 @@ public final class KafkaConsumerClient: Service, Sendable {
             guard count > 0 else { return .success([]) }
             var records: [KafkaRecord] = []
             records.reserveCapacity(count)
+            var topicNames: [OpaquePointer: String] = [:]  // one String per topic, not per record
+            // Records of partitions revoked during this poll belong to the next owner: check the assignment once per
+            // partition and batch, not per record.
+            let assignment = handle.context.rebalance.current
+            var assigned: [PartitionKey: Bool] = [:]
             for message in messages.prefix(count) {
                 guard let message else { continue }
                 defer { rd_kafka_message_destroy(message) }
@@ -66,7 +71,19 @@ public final class KafkaConsumerClient: Service, Sendable {
                     logger.warning("consumer error", metadata: ["kafka.topic": "\(topic)", "kafka.error": "\(code)"])
                     continue
                 }
-                records.append(KafkaRecord(message))
+                let topic = message.pointee.rkt.map { rkt in
+                    if let name = topicNames[rkt] { return name }
+                    let name = String(cString: rd_kafka_topic_name(rkt))
+                    topicNames[rkt] = name
+                    return name
+                } ?? ""
+                let key = PartitionKey(rkt: message.pointee.rkt, partition: message.pointee.partition)
+                let isAssigned = assigned[key] ?? {
+                    let value = assignment.contains(KafkaTopicPartition(topic: topic, partition: key.partition))
+                    assigned[key] = value
+                    return value
+                }()
+                if isAssigned { records.append(KafkaRecord(message, topic: topic)) }
             }
             return .success(records)
         }
@@ -79,12 +96,9 @@ public final class KafkaConsumerClient: Service, Sendable {
     /// Returns false when the partition is no longer assigned (another member will handle the record again).
     @discardableResult
     public func markHandled(_ record: KafkaRecord) -> Bool {
-        let list = rd_kafka_topic_partition_list_new(1)!
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let element = rd_kafka_topic_partition_list_add(list, record.topic, record.partition)!
-        element.pointee.offset = record.offset + 1
-        let err = rd_kafka_offsets_store(handle.raw, list)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR || element.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+        // rd_kafka_offset_store stores offset + 1, through a cached topic handle: no allocation per record.
+        let err = rd_kafka_offset_store(handle.topic(named: record.topic), record.partition, record.offset)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.debug(
                 "offset not stored: partition not assigned",
                 metadata: ["kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)"])
@@ -183,6 +197,12 @@ public final class KafkaConsumerClient: Service, Sendable {
     }
 }
 
+/// A partition identified by librdkafka's topic handle: cheap to hash.
+private struct PartitionKey: Hashable {
+    let rkt: OpaquePointer?
+    let partition: Int32
+}
+
 /// Owns a `rd_kafka_queue_t` reference.
 final class KafkaQueue: @unchecked Sendable {  // librdkafka queues are thread-safe
     let raw: OpaquePointer
@@ -196,9 +216,8 @@ final class KafkaQueue: @unchecked Sendable {  // librdkafka queues are thread-s
 
 extension KafkaRecord {
     /// Copies a librdkafka message into Swift values.
-    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) {
         let pointee = message.pointee
-        let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         let key = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
         let value = pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) }
         var headers: [KafkaHeader] = []

@@ -58,7 +58,21 @@ final class KafkaHandle: @unchecked Sendable {
         self.type = type
     }
 
+    /// Topic handles by name, created once: producing through a handle skips librdkafka's per-message lookup.
+    private let topics = Mutex<[String: OpaquePointer]>([:])
+
+    /// The topic handle for `name`, owned by this handle.
+    func topic(named name: String) -> OpaquePointer {
+        topics.withLock { topics in
+            if let existing = topics[name] { return existing }
+            let created = rd_kafka_topic_new(raw, name, nil)!
+            topics[name] = created
+            return created
+        }
+    }
+
     deinit {
+        for topic in topics.withLock({ $0.values }) { rd_kafka_topic_destroy(topic) }
         if type == RD_KAFKA_CONSUMER, skipConsumerCloseOnDestroy.withLock({ $0 }) {
             rd_kafka_destroy_flags(raw, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
         } else {

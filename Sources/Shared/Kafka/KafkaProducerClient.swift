@@ -37,9 +37,9 @@ public final class KafkaProducerClient: Service, Sendable {
             try checkOpen()
             await deliveries.inFlight.acquire()
             let outcome = await withCheckedContinuation { continuation in
-                let id = deliveries.register(continuation)
+                let id = deliveries.register(continuation, topic: message.topic)
                 if let code = enqueue(message, id: id) {
-                    deliveries.complete(id, with: .failure(.enqueue(topic: message.topic, code: code)))
+                    deliveries.complete(id, with: .enqueueFailed(code))
                 }
             }
             guard case let .failure(.enqueue(_, code)) = outcome, code == .queueFull else { return try outcome.get() }
@@ -55,7 +55,7 @@ public final class KafkaProducerClient: Service, Sendable {
     {
         try checkOpen()
         let deliveries = handle.context.deliveries
-        let batch = DeliveryRegistry.Batch(count: messages.count)
+        let batch = DeliveryRegistry.Batch(topics: messages.map(\.topic))
         for (index, message) in messages.enumerated() {
             await deliveries.inFlight.acquire()
             let id = deliveries.register(batch, index: index)
@@ -64,7 +64,7 @@ public final class KafkaProducerClient: Service, Sendable {
                     try? await Task.sleep(for: .milliseconds(5))
                     continue
                 }
-                deliveries.complete(id, with: .failure(.enqueue(topic: message.topic, code: code)))
+                deliveries.complete(id, with: .enqueueFailed(code))
                 break
             }
         }
@@ -100,26 +100,25 @@ public final class KafkaProducerClient: Service, Sendable {
                 }
             }
         }
-        let error: OpaquePointer? = message.topic.withCString { topic in
-            withOptionalBytes(message.key) { keyPointer, keyCount in
-                withOptionalBytes(message.value) { valuePointer, valueCount in
-                    // On the stack: no allocation per message.
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { values in
-                        values[0] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_TOPIC, u: .init(cstr: topic))
-                        values[1] = rd_kafka_vu_t(
-                            vtype: RD_KAFKA_VTYPE_VALUE, u: .init(mem: .init(ptr: valuePointer, size: valueCount)))
-                        values[2] = rd_kafka_vu_t(
-                            vtype: RD_KAFKA_VTYPE_KEY, u: .init(mem: .init(ptr: keyPointer, size: keyCount)))
-                        values[3] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY))
-                        values[4] = rd_kafka_vu_t(
-                            vtype: RD_KAFKA_VTYPE_OPAQUE, u: .init(ptr: UnsafeMutableRawPointer(bitPattern: id)))
-                        var count = 5
-                        if let headers {
-                            values[5] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_HEADERS, u: .init(headers: headers))
-                            count = 6
-                        }
-                        return rd_kafka_produceva(handle.raw, values.baseAddress, count)
+        let topic = handle.topic(named: message.topic)
+        let error: OpaquePointer? = withOptionalBytes(message.key) { keyPointer, keyCount in
+            withOptionalBytes(message.value) { valuePointer, valueCount in
+                // On the stack: no allocation per message.
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { values in
+                    values[0] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_RKT, u: .init(rkt: topic))
+                    values[1] = rd_kafka_vu_t(
+                        vtype: RD_KAFKA_VTYPE_VALUE, u: .init(mem: .init(ptr: valuePointer, size: valueCount)))
+                    values[2] = rd_kafka_vu_t(
+                        vtype: RD_KAFKA_VTYPE_KEY, u: .init(mem: .init(ptr: keyPointer, size: keyCount)))
+                    values[3] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY))
+                    values[4] = rd_kafka_vu_t(
+                        vtype: RD_KAFKA_VTYPE_OPAQUE, u: .init(ptr: UnsafeMutableRawPointer(bitPattern: id)))
+                    var count = 5
+                    if let headers {
+                        values[5] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_HEADERS, u: .init(headers: headers))
+                        count = 6
                     }
+                    return rd_kafka_produceva(handle.raw, values.baseAddress, count)
                 }
             }
         }
@@ -192,12 +191,10 @@ private let deliveryReportCallback:
         _, message, opaque in
         guard let message, let context = KafkaCallbackContext.from(opaque) else { return }
         let id = UInt(bitPattern: message.pointee._private)
-        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
         if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            context.allBrokersDown.withLock { $0 = false }
-            let offset = KafkaOffset(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)
-            context.deliveries.complete(id, with: .success(offset))
+            context.deliveries.complete(
+                id, with: .acknowledged(partition: message.pointee.partition, offset: message.pointee.offset))
         } else {
-            context.deliveries.complete(id, with: .failure(.delivery(topic: topic, code: KafkaCode(message.pointee.err))))
+            context.deliveries.complete(id, with: .rejected(KafkaCode(message.pointee.err)))
         }
     }

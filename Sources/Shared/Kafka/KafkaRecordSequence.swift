@@ -1,5 +1,6 @@
 /// The records of a `KafkaConsumerClient`, fetched in batches off the cooperative pool.
-/// Ends when the consumer closes; records of partitions revoked meanwhile are dropped (the next owner gets them).
+/// Ends when the consumer closes. Rebalances are served only inside a poll, so a buffered batch stays valid; records
+/// of partitions revoked during the poll are dropped there (the next owner gets them).
 public struct KafkaRecordSequence: AsyncSequence, Sendable {
     public typealias Element = KafkaRecord
     public typealias Failure = KafkaClientError
@@ -16,10 +17,9 @@ public struct KafkaRecordSequence: AsyncSequence, Sendable {
 
         public mutating func next() async throws(KafkaClientError) -> KafkaRecord? {
             while true {
-                while index < buffer.count {
-                    let record = buffer[index]
-                    index += 1
-                    if consumer.handle.context.rebalance.isAssigned(record.topicPartition) { return record }
+                if index < buffer.count {
+                    defer { index += 1 }
+                    return buffer[index]
                 }
                 if Task.isCancelled || consumer.closed.withLock({ $0 }) { return nil }
                 buffer = try await consumer.poll(timeout: .milliseconds(100))
