@@ -18,8 +18,11 @@ struct DevStackCommand: AsyncParsableCommand {
     @Option(help: "Partitions of guance.issue-events, guance.reply-commands and guance.reply-results.")
     var partitions = 6
 
-    @Option(help: "Also write KAFKA_BROKERS=... to this file.")
+    @Option(help: "Also write KAFKA_BROKERS=... (and the simulators' variables) to this file.")
     var envFile: String?
+
+    @Flag(help: "Do not start the Guance OpenAPI simulator (it is skipped anyway when GUANCE_API_KEY is set).")
+    var noGuanceSimulator = false
 
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
@@ -30,10 +33,13 @@ struct DevStackCommand: AsyncParsableCommand {
         let logger = Logger(label: "dev-stack")
         let cluster = try MockKafkaCluster(brokers: brokers)
         try cluster.createProductTopics(partitions: partitions)
-        let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        var lines = ["KAFKA_BROKERS=\(cluster.bootstrapServers)"]
+        let guance = try await startGuanceSimulator(logger: logger)
+        lines += guance?.lines ?? []
+        let text = lines.joined(separator: "\n") + "\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
         if let envFile {
-            try (line + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
+            try text.write(toFile: envFile, atomically: true, encoding: .utf8)
         }
         logger.info(
             "mock Kafka cluster running",
@@ -41,8 +47,29 @@ struct DevStackCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+        await guance?.simulator.stop()
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")
+    }
+}
+
+extension DevStackCommand {
+    /// Starts the Guance simulator with sample issues unless real credentials are given; returns its env lines.
+    func startGuanceSimulator(logger: Logger) async throws -> (simulator: GuanceSimulator, lines: [String])? {
+        let realKey = ProcessInfo.processInfo.environment["GUANCE_API_KEY"].map { !$0.isEmpty } ?? false
+        guard !noGuanceSimulator, !realKey else {
+            logger.info("Guance simulator not started", metadata: ["reason": "\(realKey ? "GUANCE_API_KEY is set" : "flag")"])
+            return nil
+        }
+        let simulator = GuanceSimulator()
+        try await simulator.start()
+        simulator.addSampleIssues()
+        logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(simulator.url)"])
+        return (simulator, [
+            "GUANCE_OPENAPI_URL=\(simulator.url)",
+            "GUANCE_API_KEY=\(simulator.apiKey)",
+            "GUANCE_CONSOLE_URL=\(simulator.url)/console",
+        ])
     }
 }
 
