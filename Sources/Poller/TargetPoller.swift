@@ -156,7 +156,7 @@ struct TargetPoller: Sendable {
 
     // MARK: - Channel
 
-    private func resolveChannel() async throws -> IssueEvent.Channel {
+    func resolveChannel() async throws -> IssueEvent.Channel {
         let channels = try await client.listChannels()
         if let uuid = target.channelUUID {
             let name = channels.first { $0.uuid == uuid }?.name ?? target.channelName
