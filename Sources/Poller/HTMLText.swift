@@ -79,16 +79,15 @@ enum HTMLText {
         return value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
     }
 
-    /// Collapses runs of spaces within lines, trims lines, and keeps at most one empty line between paragraphs.
+    /// Collapses runs of spaces within lines, trims lines, and drops empty lines (chat cards are compact).
     private static func collapse(_ text: String) -> String {
         var lines: [String] = []
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let words = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" })
             let line = words.joined(separator: " ")
-            if line.isEmpty && (lines.last?.isEmpty ?? true) { continue }
+            if line.isEmpty { continue }
             lines.append(line)
         }
-        while lines.last?.isEmpty == true { lines.removeLast() }
         return lines.joined(separator: "\n")
     }
 
