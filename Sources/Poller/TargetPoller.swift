@@ -58,9 +58,8 @@ struct TargetPoller: Sendable {
                     "polling stopped: the API key is invalid; fix it and restart",
                     metadata: [LogKey.error: "\(error)"])
                 stopped = true
-            } catch is CancellationError {
-                break
             } catch {
+                if Task.isCancelled { break }  // ownership lost or shutdown: not a failure
                 metrics.poll(target: target.name, outcome: "failed")
                 logger.warning("poll failed; next poll as scheduled", metadata: [LogKey.error: "\(error)"])
             }
