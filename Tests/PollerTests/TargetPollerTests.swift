@@ -192,6 +192,7 @@ struct TargetPollerTests {
             #expect(event.issue.description.hasSuffix(HTMLText.truncationMark))
             #expect(event.issue.description.count <= HTMLText.defaultLimit + HTMLText.truncationMark.count)
             #expect(event.issue.description.hasPrefix("log line <error>\nlog line <error>"))
+            #expect(harness.logs.contains(level: .notice, event.issue.uuid))
         }
     }
 
