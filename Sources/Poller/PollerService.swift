@@ -7,6 +7,9 @@ import Shared
 /// that starts and stops target pollers.
 struct PollerService: Service {
     let coordinator: PollerCoordinator
+    /// Without targets the instance must not join the group: it would be assigned partitions whose targets then
+    /// nobody polls.
+    let hasTargets: Bool
     let http: HTTPClient
     /// Whether `run` shuts `http` down at the end (only a client this service created).
     let ownsHTTPClient: Bool
@@ -18,6 +21,7 @@ struct PollerService: Service {
         logger: Logger, http: HTTPClient? = nil
     ) {
         self.ownsHTTPClient = http == nil
+        self.hasTargets = !config.targets.isEmpty
         let http = http ?? GuanceOpenAPIClient.makeHTTPClient()
         self.http = http
         self.logger = logger
@@ -42,6 +46,11 @@ struct PollerService: Service {
     }
 
     func run() async throws {
+        guard hasTargets else {
+            try? await gracefulShutdown()
+            if ownsHTTPClient { try await http.shutdown() }
+            return
+        }
         do {
             try await coordinator.run()
         } catch {
