@@ -18,9 +18,13 @@ struct PollerState: Codable, Sendable, Equatable {
         var level: String
         /// Replies created at or after this second have not all been announced yet.
         var replyCursor: Int64
+        /// The replies were read while `updateAt`'s second was still running: read them once more, since a reply
+        /// in that same second would not move `updateAt` (timestamps are whole seconds).
+        var recheckReplies: Bool? = nil
 
         enum CodingKeys: String, CodingKey {
             case createAt = "c", updateAt = "u", statusType = "s", level = "l", replyCursor = "r"
+            case recheckReplies = "x"
         }
     }
 

@@ -60,6 +60,12 @@ struct IssueDetectorTests {
         #expect(detection.snapshots["a"]?.replyCursor == 1000)
     }
 
+    @Test func repliesReadDuringTheUpdateSecondAreReadOnceMore() {
+        var remembered = state(known: [issue("a", updateAt: 1010)])
+        remembered.known["a"]?.recheckReplies = true
+        #expect(detector.detect([issue("a", updateAt: 1010)], state: remembered).replyChecks.map(\.uuid) == ["a"])
+    }
+
     @Test func anUnchangedKnownIssueYieldsNothing() {
         let detection = detector.detect([issue("a")], state: state(known: [issue("a")]))
         #expect(detection.eventsByIssue.isEmpty)

@@ -120,6 +120,23 @@ struct TargetPollerTests {
         }
     }
 
+    @Test func aSecondReplyInTheSameSecondIsNotMissed() async throws {
+        try await withPollerHarness(options: .unlimited) { harness in
+            let poller = harness.poller(harness.target())
+            var (state, channel) = try await start(poller)
+            let issue = harness.simulator.addIssue(.init(name: "busy", createAt: nowSeconds() - 20))
+            try await poller.cycle(&state, channel: channel, started: Date())
+            // Whole-second timestamps: the second reply does not move updateAt again.
+            let second = nowSeconds() + 1
+            harness.simulator.addReply(issueUUID: issue.uuid, content: "one", createAt: second)
+            try await poller.cycle(&state, channel: channel, started: Date())
+            harness.simulator.addReply(issueUUID: issue.uuid, content: "two", createAt: second)
+            try await poller.cycle(&state, channel: channel, started: Date())
+            let replies = try await harness.events().compactMap(\.event.reply?.content)
+            #expect(replies == ["one", "two"])
+        }
+    }
+
     @Test func aStatusChangeBecomesOneUpdatedEvent() async throws {
         try await withPollerHarness(options: .unlimited) { harness in
             let poller = harness.poller(harness.target())
