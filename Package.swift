@@ -62,13 +62,14 @@ let package = Package(
         .executableTarget(
             name: "DevStack",
             dependencies: [
-                "Shared", "CKafka",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Shared", "CKafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
+        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Shared", "DevStack"], exclude: ["Golden"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared", "DevStack", "Poller", "Notifier", "ReplyGateway"]

@@ -28,6 +28,12 @@ struct DevStackCommand: AsyncParsableCommand {
     @Flag(help: "Do not start the Guance OpenAPI simulator (it is skipped anyway when GUANCE_API_KEY is set).")
     var noGuanceSimulator = false
 
+    @Flag(inversion: .prefixedNo, help: "Enforce the chat platforms' rate limits in the chat captures.")
+    var chatRateLimits = true
+
+    @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
+    var quietCaptures = false
+
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
         guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be 1...256") }
@@ -46,15 +52,16 @@ struct DevStackCommand: AsyncParsableCommand {
         }
         // KAFKA_BROKERS first (tools read the first line), then the simulators' lines; the env file is written
         // once, complete, because `make run` starts the services as soon as it is non-empty.
-        var lines = ["KAFKA_BROKERS=\(cluster.bootstrapServers)"]
-        FileHandle.standardOutput.write(Data((lines[0] + "\n").utf8))
+        let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let chat = try await ChatCapture.startForDevStack(rateLimits: chatRateLimits, print: !quietCaptures)
+        let chatLines = chat.environmentLines(skipping: ProcessInfo.processInfo.environment)
         let guance = try await startGuanceSimulator()
-        if let guance {
-            lines += guance.lines
-            FileHandle.standardOutput.write(Data((guance.lines.joined(separator: "\n") + "\n").utf8))
-        }
+        let extraLines = chatLines + (guance?.lines ?? [])
+        for extra in extraLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
         if let envFile {
-            try (lines.joined(separator: "\n") + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
+            try ([line] + extraLines).joined(separator: "\n").appending("\n")
+                .write(toFile: envFile, atomically: true, encoding: .utf8)
         }
         if let guance {
             logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(guance.simulator.url)"])
@@ -67,6 +74,7 @@ struct DevStackCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+        await chat.stop()
         await guance?.simulator.stop()
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")

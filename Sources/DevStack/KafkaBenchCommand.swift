@@ -24,9 +24,12 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     @Option(help: "Sends awaiting acknowledgement at once.")
     var window = 10_000
 
+    @Option(help: "Also measure one `send` per message (concurrent tasks) into this topic.")
+    var singleSendTopic: String?
+
     func run() async throws {
         var logger = Logger(label: "bench")
-        logger.logLevel = .error
+        logger.logLevel = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         var settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: bootstrap))
         settings.maxInFlightMessages = window
         let producer = try KafkaProducerClient(settings: settings, logger: logger)
@@ -34,17 +37,27 @@ struct KafkaBenchCommand: AsyncParsableCommand {
         let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         let count = messages
 
-        let produceStart = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<count {
-                if index >= window { try await group.next() }
-                group.addTask {
-                    _ = try await producer.send(topic: topic, key: nil, value: payload)
-                }
-            }
-            try await group.waitForAll()
+        let records = (0..<count).map { index in
+            KafkaProducerMessage(topic: topic, key: "k\(index)", value: payload)
         }
+        let produceStart = ContinuousClock.now
+        let outcomes = try await producer.send(records)
+        for outcome in outcomes { _ = try outcome.get() }
         let produceTime = ContinuousClock.now - produceStart
+        if let singleSendTopic {
+            let singleStart = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<count {
+                    if index >= window { try await group.next() }
+                    group.addTask {
+                        _ = try await producer.send(topic: singleSendTopic, key: "k\(index)", value: payload)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let singleTime = ContinuousClock.now - singleStart
+            print("swift produce (one send per message): \(count) msgs = \(rate(count, singleTime)) msg/s")
+        }
         poller.cancel()
         _ = await poller.result
 
@@ -59,6 +72,7 @@ struct KafkaBenchCommand: AsyncParsableCommand {
             if consumeStart == nil { consumeStart = .now }
             consumer.markHandled(record)
             consumed += 1
+            if consumed % 10_000 == 0 { logger.debug("consumed", metadata: ["count": "\(consumed)"]) }
             if consumed == count { break }
         }
         let consumeTime = ContinuousClock.now - consumeStart!

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Logging
 import ServiceLifecycle
 import Shared
@@ -7,6 +8,32 @@ import Shared
 enum NotifierMain {
     static func main() async {
         let basics = ServiceBasics.start(service: "notifier")
-        await ServiceRunner.run(basics) { producer in [] }
+        let config: NotifierConfig
+        do {
+            config = try NotifierConfig.load(basics.config, kafka: basics.kafka)
+        } catch {
+            StartupFailure.exit(service: basics.service, error)
+        }
+        await ServiceRunner.run(basics) { producer in
+            let consumer = try KafkaConsumerClient(settings: config.consumer, logger: basics.logger)
+            let http = HTTPClientService(client: HTTPClient(eventLoopGroupProvider: .singleton))
+            let service = NotifierService(
+                config: config, consumer: consumer, deadLetters: producer,
+                transport: HTTPSinkTransport(client: http.client), logger: basics.logger)
+            basics.health.register("notifier") { service.running.load(ordering: .relaxed) }
+            // Shutdown runs in reverse: the notifier finishes in-flight work, then the consumer commits and leaves,
+            // then the HTTP client closes (the producer flushes last, in ServiceRunner).
+            return [http, consumer, service]
+        }
+    }
+}
+
+/// Owns the HTTP client's lifetime as a `Service`: shuts it down after everything that uses it stopped.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
     }
 }

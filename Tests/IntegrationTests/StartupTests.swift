@@ -24,7 +24,10 @@ struct StartupTests {
 
     @Test func aRejectedLibrdkafkaPropertyStopsStartUpWithLibrdkafkasMessage() async throws {
         let process = try ChildProcess(
-            "notifier", environment: ["KAFKA_BROKERS": "127.0.0.1:9092", "KAFKA_PROP_NO_SUCH_THING": "1"])
+            "notifier", environment: [
+                "KAFKA_BROKERS": "127.0.0.1:9092", "KAFKA_PROP_NO_SUCH_THING": "1",
+                "FEISHU_WEBHOOK_URL": "http://127.0.0.1:9/open-apis/bot/v2/hook/x",
+            ])
         let status = try await process.waitForExit(timeout: .seconds(20))
         #expect(status == 2)
         #expect(process.outputText.contains("no.such.thing"))
@@ -49,10 +52,16 @@ struct StartupTests {
             (try? String(contentsOf: envFile, encoding: .utf8))?.hasPrefix("KAFKA_BROKERS=") == true
         }
         #expect(devStack.outputText.hasPrefix("KAFKA_BROKERS=127.0.0.1:"))
-        let brokers = try String(contentsOf: envFile, encoding: .utf8).split(separator: "\n")[0]
-            .dropFirst("KAFKA_BROKERS=".count)
+        // Like `make run`: every KEY=VALUE dev-stack wrote (brokers first, then the simulators' URLs).
+        let lines = try String(contentsOf: envFile, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first?.hasPrefix("KAFKA_BROKERS=") == true)
+        var environment: [String: String] = [:]
+        for line in lines {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            environment[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
         for service in Self.services {
-            let process = try ChildProcess(service, environment: ["KAFKA_BROKERS": String(brokers)])
+            let process = try ChildProcess(service, environment: environment)
             try await eventually("\(service) started") { process.outputText.contains("\(service) started") }
             process.signal(SIGTERM)
             let status = try await process.waitForExit(timeout: .seconds(15))

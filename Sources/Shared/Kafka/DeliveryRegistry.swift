@@ -1,42 +1,96 @@
 import Synchronization
 
-/// Pending `send` calls waiting for their delivery report, keyed by the id passed as librdkafka's per-message opaque.
-/// No Swift object is retained per message: only an integer travels through librdkafka.
+/// Pending sends waiting for their delivery report, keyed by the id passed as librdkafka's per-message opaque.
+/// No Swift object is retained per message: only an integer travels through librdkafka. Completing a message also
+/// frees its in-flight slot, so back-pressure follows the broker's acknowledgements.
 final class DeliveryRegistry: Sendable {
     typealias Outcome = Result<KafkaOffset, KafkaClientError>
 
+    /// Several messages awaited together by one `send(_ messages:)` call.
+    final class Batch: @unchecked Sendable {  // mutated only under the registry's lock
+        var results: [Outcome?]
+        var remaining: Int
+        var continuation: CheckedContinuation<[Outcome], Never>?
+
+        init(count: Int) {
+            results = Array(repeating: nil, count: count)
+            remaining = count
+        }
+    }
+
+    private enum Waiter {
+        case single(CheckedContinuation<Outcome, Never>)
+        case member(Batch, index: Int)
+    }
+
     private struct State {
         var nextID: UInt = 1
-        var pending: [UInt: CheckedContinuation<Outcome, Never>] = [:]
+        var pending: [UInt: Waiter] = [:]
     }
 
     private let state = Mutex(State())
+    /// Bounds the messages in flight; released when a message completes.
+    let inFlight: AsyncLimiter
 
-    /// Registers a continuation and returns its id.
+    init(maxInFlight: Int) {
+        inFlight = AsyncLimiter(limit: maxInFlight)
+    }
+
+    /// Registers a single send and returns its id.
     func register(_ continuation: CheckedContinuation<Outcome, Never>) -> UInt {
+        add(.single(continuation))
+    }
+
+    /// Registers message `index` of a batch and returns its id.
+    func register(_ batch: Batch, index: Int) -> UInt {
+        add(.member(batch, index: index))
+    }
+
+    private func add(_ waiter: Waiter) -> UInt {
         state.withLock { state in
             let id = state.nextID
-            state.nextID &+= 1
-            if state.nextID == 0 { state.nextID = 1 }
-            state.pending[id] = continuation
+            state.nextID = state.nextID == UInt.max ? 1 : state.nextID + 1
+            state.pending[id] = waiter
             return id
         }
     }
 
-    /// Resumes and forgets the continuation for `id`, if it is still pending.
+    /// Sets the continuation a batch resumes once every member completed (at once if all already did).
+    func await(_ batch: Batch, _ continuation: CheckedContinuation<[Outcome], Never>) {
+        let done = state.withLock { _ -> Bool in
+            if batch.remaining == 0 { return true }
+            batch.continuation = continuation
+            return false
+        }
+        if done { continuation.resume(returning: batch.results.map { $0! }) }
+    }
+
+    /// Resumes and forgets the waiter for `id`, if it is still pending.
     func complete(_ id: UInt, with outcome: Outcome) {
-        let continuation = state.withLock { $0.pending.removeValue(forKey: id) }
-        continuation?.resume(returning: outcome)
+        let resume: (() -> Void)? = state.withLock { state in
+            switch state.pending.removeValue(forKey: id) {
+            case nil:
+                return nil
+            case let .single(continuation):
+                return { continuation.resume(returning: outcome) }
+            case let .member(batch, index):
+                batch.results[index] = outcome
+                batch.remaining -= 1
+                guard batch.remaining == 0, let continuation = batch.continuation else { return {} }
+                batch.continuation = nil
+                let results = batch.results.map { $0! }
+                return { continuation.resume(returning: results) }
+            }
+        }
+        guard let resume else { return }
+        inFlight.release()
+        resume()
     }
 
     /// Fails every pending send (used at shutdown, after the final flush).
     func failAll(with error: KafkaClientError) {
-        let all = state.withLock { state in
-            let pending = state.pending
-            state.pending.removeAll()
-            return pending
-        }
-        for continuation in all.values { continuation.resume(returning: .failure(error)) }
+        let ids = state.withLock { Array($0.pending.keys) }
+        for id in ids { complete(id, with: .failure(error)) }
     }
 
     var pendingCount: Int { state.withLock { $0.pending.count } }

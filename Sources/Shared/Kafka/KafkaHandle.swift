@@ -11,12 +11,13 @@ final class KafkaCallbackContext: Sendable {
     /// True after librdkafka reported that every broker is down, until a broker answers again.
     let allBrokersDown = Mutex(false)
     /// Producer delivery reports, keyed by the per-message id.
-    let deliveries = DeliveryRegistry()
+    let deliveries: DeliveryRegistry
     /// Consumer group rebalances.
     let rebalance = RebalanceState()
 
-    init(logger: Logger) {
+    init(logger: Logger, maxInFlight: Int) {
         self.logger = logger
+        self.deliveries = DeliveryRegistry(maxInFlight: maxInFlight)
     }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> KafkaCallbackContext? {
@@ -33,10 +34,10 @@ final class KafkaHandle: @unchecked Sendable {
     let skipConsumerCloseOnDestroy = Mutex(false)
 
     init(
-        _ type: rd_kafka_type_t, properties: [String: String], logger: Logger,
+        _ type: rd_kafka_type_t, properties: [String: String], logger: Logger, maxInFlight: Int = 1,
         configure: (OpaquePointer) -> Void = { _ in }
     ) throws(KafkaClientError) {
-        let context = KafkaCallbackContext(logger: logger)
+        let context = KafkaCallbackContext(logger: logger, maxInFlight: maxInFlight)
         guard let conf = rd_kafka_conf_new() else { throw .clientCreation(reason: "rd_kafka_conf_new failed") }
         var owned = false
         defer { if !owned { rd_kafka_conf_destroy(conf) } }

@@ -11,7 +11,6 @@ public final class KafkaProducerClient: Service, Sendable {
     public let settings: KafkaProducerSettings
     private let handle: KafkaHandle
     private let blocking: BlockingExecutor
-    private let inFlight: AsyncLimiter
     private let logger: Logger
     private let closing = Mutex(false)
     /// How long shutdown waits for outstanding messages.
@@ -20,39 +19,63 @@ public final class KafkaProducerClient: Service, Sendable {
     public init(settings: KafkaProducerSettings, logger: Logger) throws(KafkaClientError) {
         self.settings = settings
         self.logger = logger
-        self.handle = try KafkaHandle(RD_KAFKA_PRODUCER, properties: settings.properties, logger: logger) { conf in
+        self.handle = try KafkaHandle(
+            RD_KAFKA_PRODUCER, properties: settings.properties, logger: logger,
+            maxInFlight: settings.maxInFlightMessages
+        ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         }
         self.blocking = BlockingExecutor(label: "kafka.producer.\(settings.client.clientID)")
-        self.inFlight = AsyncLimiter(limit: settings.maxInFlightMessages)
     }
 
     // MARK: - Sending
 
     /// Sends one message and returns where the broker stored it.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaClientError) -> KafkaOffset {
-        if closing.withLock({ $0 }) { throw .closed }
-        if let fatal = handle.fatalError() { throw fatal }
-        await inFlight.acquire()
-        defer { inFlight.release() }
+        let deliveries = handle.context.deliveries
         while true {
+            try checkOpen()
+            await deliveries.inFlight.acquire()
             let outcome = await withCheckedContinuation { continuation in
-                let id = handle.context.deliveries.register(continuation)
+                let id = deliveries.register(continuation)
                 if let code = enqueue(message, id: id) {
-                    handle.context.deliveries.complete(id, with: .failure(.enqueue(topic: message.topic, code: code)))
+                    deliveries.complete(id, with: .failure(.enqueue(topic: message.topic, code: code)))
                 }
             }
-            switch outcome {
-            case let .success(offset):
-                return offset
-            case let .failure(.enqueue(_, code)) where code == .queueFull:
-                // librdkafka's own queue is full (byte limit): wait for deliveries instead of failing.
-                try? await Task.sleep(for: .milliseconds(5))
-                if closing.withLock({ $0 }) { throw .closed }
-            case let .failure(error):
-                throw error
+            guard case let .failure(.enqueue(_, code)) = outcome, code == .queueFull else { return try outcome.get() }
+            // librdkafka's own queue is full (byte limit): wait for deliveries instead of failing.
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Sends messages in order and returns, once every one was acknowledged, each one's outcome in the same order.
+    /// One continuation serves the whole batch, which makes this the fast path for many records (a page of events).
+    public func send(_ messages: [KafkaProducerMessage]) async throws(KafkaClientError)
+        -> [Result<KafkaOffset, KafkaClientError>]
+    {
+        try checkOpen()
+        let deliveries = handle.context.deliveries
+        let batch = DeliveryRegistry.Batch(count: messages.count)
+        for (index, message) in messages.enumerated() {
+            await deliveries.inFlight.acquire()
+            let id = deliveries.register(batch, index: index)
+            while let code = enqueue(message, id: id) {
+                if code == .queueFull, !isClosing {
+                    try? await Task.sleep(for: .milliseconds(5))
+                    continue
+                }
+                deliveries.complete(id, with: .failure(.enqueue(topic: message.topic, code: code)))
+                break
             }
         }
+        return await withCheckedContinuation { deliveries.await(batch, $0) }
+    }
+
+    private var isClosing: Bool { closing.withLock { $0 } }
+
+    private func checkOpen() throws(KafkaClientError) {
+        if isClosing { throw .closed }
+        if let fatal = handle.fatalError() { throw fatal }
     }
 
     /// Sends one message and returns where the broker stored it.
@@ -80,20 +103,23 @@ public final class KafkaProducerClient: Service, Sendable {
         let error: OpaquePointer? = message.topic.withCString { topic in
             withOptionalBytes(message.key) { keyPointer, keyCount in
                 withOptionalBytes(message.value) { valuePointer, valueCount in
-                    var values: [rd_kafka_vu_t] = [
-                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_TOPIC, u: .init(cstr: topic)),
-                        rd_kafka_vu_t(
-                            vtype: RD_KAFKA_VTYPE_VALUE,
-                            u: .init(mem: .init(ptr: valuePointer, size: valueCount))),
-                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_KEY, u: .init(mem: .init(ptr: keyPointer, size: keyCount))),
-                        rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY)),
-                        rd_kafka_vu_t(
-                            vtype: RD_KAFKA_VTYPE_OPAQUE, u: .init(ptr: UnsafeMutableRawPointer(bitPattern: id))),
-                    ]
-                    if let headers {
-                        values.append(rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_HEADERS, u: .init(headers: headers)))
+                    // On the stack: no allocation per message.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { values in
+                        values[0] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_TOPIC, u: .init(cstr: topic))
+                        values[1] = rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_VALUE, u: .init(mem: .init(ptr: valuePointer, size: valueCount)))
+                        values[2] = rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_KEY, u: .init(mem: .init(ptr: keyPointer, size: keyCount)))
+                        values[3] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_MSGFLAGS, u: .init(i: RD_KAFKA_MSG_F_COPY))
+                        values[4] = rd_kafka_vu_t(
+                            vtype: RD_KAFKA_VTYPE_OPAQUE, u: .init(ptr: UnsafeMutableRawPointer(bitPattern: id)))
+                        var count = 5
+                        if let headers {
+                            values[5] = rd_kafka_vu_t(vtype: RD_KAFKA_VTYPE_HEADERS, u: .init(headers: headers))
+                            count = 6
+                        }
+                        return rd_kafka_produceva(handle.raw, values.baseAddress, count)
                     }
-                    return rd_kafka_produceva(handle.raw, &values, values.count)
                 }
             }
         }

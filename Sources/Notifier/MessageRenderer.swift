@@ -1,0 +1,246 @@
+import Foundation
+import Shared
+
+/// Turns events into the request body of one sink kind: built-in renderings per platform, or the sink's template.
+/// Bodies stay within the platform's size limits (descriptions are trimmed, never the message dropped).
+struct MessageRenderer: Sendable {
+    let kind: SinkKind
+    let template: SinkTemplate?
+    /// How many of the newest titles a storm digest lists.
+    var digestTitles = 10
+
+    /// Feishu custom bot: request body ≤ 20 KB.
+    static let feishuMaxBody = 20_000
+    /// WeCom markdown `content` ≤ 4096 bytes.
+    static let wecomMaxContent = 4096
+    /// DingTalk documents no size; stay under Feishu's, a conservative chat limit.
+    static let dingtalkMaxBody = 20_000
+
+    init(kind: SinkKind, template: SinkTemplate? = nil) {
+        self.kind = kind
+        self.template = template
+    }
+
+    // MARK: - One event
+
+    /// The body for one event. `raw` is the record's value (the webhook sink forwards it unchanged).
+    func render(_ event: IssueEvent, raw: [UInt8]) -> [UInt8] {
+        let view = EventView(event)
+        if let template, template.rendersBody { return Array(template.render(view).utf8) }
+        switch kind {
+        case .feishu: return fitting(Self.feishuMaxBody, view) { feishuCard(for: $0) }
+        case .feishuFlow: return feishuFlow(view)
+        case .dingtalk: return fitting(Self.dingtalkMaxBody, view) { dingtalkMarkdown(for: $0) }
+        case .wecom: return wecomMarkdown(view)
+        case .webhook: return raw
+        }
+    }
+
+    /// Renders, and if the body is too big, trims the description (then the reply) to the longest text that fits.
+    private func fitting(_ maxBytes: Int, _ view: EventView, _ make: (EventView) -> [UInt8]) -> [UInt8] {
+        let body = make(view)
+        guard body.count > maxBytes else { return body }
+        var base = view
+        base.replyContent = JSONBody.trim(view.replyContent, toBytes: 2000)
+        // Binary search over the description's byte budget: rendering is cheap and this path is rare.
+        var low = 0
+        var high = view.description.utf8.count
+        var best = {
+            var empty = base; empty.description = JSONBody.trim(view.description, toBytes: 0); return make(empty)
+        }()
+        while low < high {
+            let mid = (low + high + 1) / 2
+            var candidate = base
+            candidate.description = JSONBody.trim(view.description, toBytes: mid)
+            let rendered = make(candidate)
+            if rendered.count <= maxBytes {
+                low = mid
+                best = rendered
+            } else {
+                high = mid - 1
+            }
+        }
+        return best
+    }
+
+    /// Custom-bot interactive card: coloured header, title, resource, description (plain text), created time,
+    /// a button to the issue, and how to reply from the chat.
+    func feishuCard(for view: EventView) -> [UInt8] {
+        var elements: [[String: Any]] = []
+        if let template {
+            elements.append(["tag": "markdown", "content": template.render(view)])
+        } else {
+            var facts = "Level: \(view.levelName)"
+            if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
+            if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
+            facts += "\nCreated: \(view.createdAt) UTC"
+            elements.append(plainDiv(facts))
+            if !view.description.isEmpty { elements.append(plainDiv(view.description)) }
+            if !view.replyContent.isEmpty {
+                let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
+                elements.append(plainDiv("\(author): \(view.replyContent)"))
+            }
+        }
+        elements.append(["tag": "hr"])
+        elements.append([
+            "tag": "action",
+            "actions": [
+                [
+                    "tag": "button", "text": ["tag": "plain_text", "content": "Open in Guance"], "type": "primary",
+                    "url": view.url,
+                ]
+            ],
+        ])
+        elements.append(["tag": "note", "elements": [["tag": "plain_text", "content": "Reply: \(view.replyHint)"]]])
+        return JSONBody.encode([
+            "msg_type": "interactive",
+            "card": [
+                "config": ["wide_screen_mode": true],
+                "header": [
+                    "title": ["tag": "plain_text", "content": "\(view.kindText): \(view.title)"],
+                    "template": view.color,
+                ],
+                "elements": elements,
+            ],
+        ])
+    }
+
+    private func plainDiv(_ text: String) -> [String: Any] {
+        ["tag": "div", "text": ["tag": "plain_text", "content": text]]
+    }
+
+    /// The reference workflow's flat object (issue_uuid, title, level, source, message, createAt), plus kind and url.
+    func feishuFlow(_ view: EventView) -> [UInt8] {
+        JSONBody.encode([
+            "issue_uuid": view.issueUUID, "title": view.title, "level": view.level, "source": view.resource,
+            "message": view.replyContent.isEmpty ? view.description : view.replyContent, "createAt": view.createdAt,
+            "kind": view.kind, "url": view.url,
+        ])
+    }
+
+    func dingtalkMarkdown(for view: EventView) -> [UInt8] {
+        let text: String
+        if let template {
+            text = template.render(view)
+        } else {
+            var lines = ["### \(view.kindText): \(Self.markdownEscaped(view.title))", ""]
+            lines.append("- **Level:** \(view.levelName)")
+            if !view.resource.isEmpty { lines.append("- **Resource:** \(Self.markdownEscaped(view.resource))") }
+            lines.append("- **Created:** \(view.createdAt) UTC")
+            if !view.description.isEmpty { lines += ["", "> " + Self.quoted(view.description)] }
+            if !view.replyContent.isEmpty {
+                lines += ["", "**\(view.replyAuthor.isEmpty ? "Reply" : view.replyAuthor):** \(view.replyContent)"]
+            }
+            lines += ["", "[Open in Guance](\(view.url))", "", "Reply: \(view.replyHint)"]
+            text = lines.joined(separator: "\n")
+        }
+        return JSONBody.encode([
+            "msgtype": "markdown", "markdown": ["title": "\(view.kindText): \(view.title)", "text": text],
+        ])
+    }
+
+    /// WeCom markdown (legacy subset, `<font color>` for the level); `content` kept ≤ 4096 bytes.
+    func wecomMarkdown(_ view: EventView) -> [UInt8] {
+        let content: String
+        if let template {
+            content = JSONBody.trim(template.render(view), toBytes: Self.wecomMaxContent)
+        } else {
+            let colour = view.levelName == "critical" || view.levelName == "important" ? "warning" : "comment"
+            var head = "### \(view.kindText): \(Self.markdownEscaped(view.title))\n"
+            head += ">Level: <font color=\"\(colour)\">\(view.levelName)</font>\n"
+            if !view.resource.isEmpty { head += ">Resource: \(Self.markdownEscaped(view.resource))\n" }
+            head += ">Created: \(view.createdAt) UTC\n"
+            if !view.replyContent.isEmpty { head += ">\(view.replyAuthor.isEmpty ? "Reply" : view.replyAuthor): " }
+            let tail = "\n[Open in Guance](\(view.url))\nReply: \(view.replyHint)"
+            let text = view.replyContent.isEmpty ? view.description : view.replyContent
+            let budget = Self.wecomMaxContent - head.utf8.count - tail.utf8.count
+            content = head + JSONBody.trim(text, toBytes: max(0, budget)) + tail
+        }
+        return JSONBody.encode(["msgtype": "markdown", "markdown": ["content": content]])
+    }
+
+    // MARK: - Storm digests
+
+    /// One message standing for many events: the count, the levels, the newest titles with links.
+    func renderDigest(_ events: [IssueEvent]) -> [UInt8] {
+        let views = events.map(EventView.init)
+        let levels = Dictionary(grouping: views, by: \.levelName).mapValues(\.count)
+        let levelText = levels.sorted { IssueLevel.rank(of: $0.key) < IssueLevel.rank(of: $1.key) }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let newest = Array(views.sorted { $0.createdAt > $1.createdAt }.prefix(digestTitles))
+        let worst = views.map(\.levelName).min { IssueLevel.rank(of: $0) < IssueLevel.rank(of: $1) } ?? "info"
+        let title = "\(views.count) issue events (storm digest)"
+        let more = views.count > newest.count ? "\n…and \(views.count - newest.count) more" : ""
+        switch kind {
+        case .feishu:
+            let lines = newest.map { "• \(trimTitle($0.title)) (\($0.levelName))" }.joined(separator: "\n")
+            let buttons: [[String: Any]] = newest.prefix(3).map {
+                [
+                    "tag": "button", "text": ["tag": "plain_text", "content": trimTitle($0.title, 30)],
+                    "type": "default", "url": $0.url,
+                ]
+            }
+            var elements: [[String: Any]] = [
+                plainDiv("Levels: \(levelText)"), plainDiv("Newest:\n" + lines + more), ["tag": "hr"],
+            ]
+            if !buttons.isEmpty { elements.append(["tag": "action", "actions": buttons]) }
+            elements.append([
+                "tag": "note",
+                "elements": [
+                    [
+                        "tag": "plain_text",
+                        "content":
+                            "Too many events for the chat's rate limit; see Guance for all of them.",
+                    ]
+                ],
+            ])
+            return JSONBody.encode([
+                "msg_type": "interactive",
+                "card": [
+                    "config": ["wide_screen_mode": true],
+                    "header": [
+                        "title": ["tag": "plain_text", "content": title], "template": IssueLevel.color(of: worst),
+                    ],
+                    "elements": elements,
+                ],
+            ])
+        case .feishuFlow:
+            let lines = newest.map { "\($0.title) (\($0.levelName)) \($0.url)" }.joined(separator: "\n")
+            return JSONBody.encode([
+                "issue_uuid": "", "title": title, "level": worst, "source": "digest",
+                "message": "Levels: \(levelText)\n\(lines)\(more)", "createAt": newest.first?.createdAt ?? "",
+                "kind": "digest", "count": views.count,
+            ])
+        case .dingtalk:
+            let lines = newest.map { "- [\(Self.markdownEscaped(trimTitle($0.title)))](\($0.url)) \($0.levelName)" }
+            let text = (["### \(title)", "", "**Levels:** \(levelText)", ""] + lines + [more]).joined(separator: "\n")
+            return JSONBody.encode(["msgtype": "markdown", "markdown": ["title": title, "text": text]])
+        case .wecom:
+            let lines = newest.map { "[\(Self.markdownEscaped(trimTitle($0.title)))](\($0.url)) \($0.levelName)" }
+            let text = (["### \(title)", ">Levels: \(levelText)"] + lines + [more]).joined(separator: "\n")
+            return JSONBody.encode([
+                "msgtype": "markdown", "markdown": ["content": JSONBody.trim(text, toBytes: Self.wecomMaxContent)],
+            ])
+        case .webhook:
+            let objects = events.compactMap { try? JSONSerialization.jsonObject(with: Data(EventCoding.encode($0))) }
+            return JSONBody.encode([
+                "schema": "guance.issue-digest/v1", "count": views.count, "levels": levels, "events": objects,
+            ])
+        }
+    }
+
+    private func trimTitle(_ title: String, _ bytes: Int = 120) -> String { JSONBody.trim(title, toBytes: bytes) }
+
+    static func markdownEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if "*_[]`<>".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    static func quoted(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n> ")
+    }
+}

@@ -1,0 +1,107 @@
+import Logging
+import ServiceLifecycle
+import Shared
+import Synchronization
+
+/// The notifier's work loop: reads `guance.issue-events` as a member of group `notifier`, feeds one
+/// `PartitionWorker` per partition (partitions run in parallel, each in order), and runs one `SinkDispatcher` per
+/// sink. On revocation a partition's queued work is dropped (the next owner redoes it from the committed offset);
+/// on graceful shutdown pulling stops and records already handed to sinks finish before the consumer closes.
+final class NotifierService: Service {
+    private let config: NotifierConfig
+    private let consumer: KafkaConsumerClient
+    private let dispatchers: [String: SinkDispatcher]
+    private let handler: RecordHandler
+    private let logger: Logger
+    private let workers = Mutex<[KafkaTopicPartition: (worker: PartitionWorker, task: Task<Void, Never>)]>([:])
+    let running = Atomic<Bool>(false)
+
+    init(
+        config: NotifierConfig, consumer: KafkaConsumerClient, deadLetters: any DeadLetterPublisher,
+        transport: any SinkTransport, logger: Logger
+    ) {
+        self.config = config
+        self.consumer = consumer
+        self.logger = logger
+        var dispatchers: [String: SinkDispatcher] = [:]
+        for sink in config.sinks {
+            var sinkLogger = logger
+            sinkLogger[metadataKey: LogKey.sink] = "\(sink.name)"
+            dispatchers[sink.name] = SinkDispatcher(
+                definition: sink, transport: transport, settings: config.dispatch, logger: sinkLogger)
+        }
+        self.dispatchers = dispatchers
+        self.handler = RecordHandler(
+            dispatchers: dispatchers, router: EventRouter(sinkNames: config.sinks.map(\.name), routes: config.routes),
+            deadLetters: deadLetters, logger: logger)
+    }
+
+    func run() async throws {
+        running.store(true, ordering: .relaxed)
+        defer { running.store(false, ordering: .relaxed) }
+        logger.info(
+            "notifier consuming",
+            metadata: [
+                "sinks": "\(config.sinks.map { "\($0.name)(\($0.kind.rawValue))" }.joined(separator: ", "))",
+                "routes": "\(config.routes.count)",
+            ])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let sinkTasks = Task {
+                await withTaskGroup(of: Void.self) { sinks in
+                    for dispatcher in dispatchers.values { sinks.addTask { await dispatcher.run() } }
+                }
+            }
+            group.addTask { [consumer] in
+                for await event in consumer.rebalanceEvents {
+                    if case let .revoked(partitions) = event { self.revoke(partitions) }
+                }
+            }
+            do {
+                for try await record in consumer.records.cancelOnGracefulShutdown() {
+                    worker(for: record).push(record)
+                }
+            } catch {
+                logger.error("consumer failed", metadata: [LogKey.error: "\(error)"])
+                await drain()
+                sinkTasks.cancel()
+                group.cancelAll()
+                throw error
+            }
+            await drain()
+            sinkTasks.cancel()
+            await sinkTasks.value
+            group.cancelAll()
+        }
+        logger.info("notifier stopped consuming")
+    }
+
+    private func worker(for record: KafkaRecord) -> PartitionWorker {
+        let partition = record.topicPartition
+        return workers.withLock { workers in
+            if let existing = workers[partition] { return existing.worker }
+            let worker = PartitionWorker(
+                partition: partition, consumer: consumer, handler: handler, maxInFlight: config.maxInFlightPerPartition)
+            workers[partition] = (worker, Task { await worker.run() })
+            return worker
+        }
+    }
+
+    /// Drops the queued work of revoked partitions; their records will be handled by the next owner.
+    private func revoke(_ partitions: [KafkaTopicPartition]) {
+        let removed = workers.withLock { workers in partitions.compactMap { workers.removeValue(forKey: $0) } }
+        for entry in removed { entry.task.cancel() }
+        if !removed.isEmpty {
+            logger.info("dropped work of revoked partitions", metadata: ["kafka.partitions": "\(partitions)"])
+        }
+    }
+
+    /// Graceful stop: every worker finishes what it handed to sinks.
+    private func drain() async {
+        let all = workers.withLock { workers in
+            defer { workers.removeAll() }
+            return Array(workers.values)
+        }
+        for entry in all { entry.worker.stop() }
+        for entry in all { await entry.task.value }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import Shared
+
+/// Decodes a record, routes it and hands it to its sinks; later parks failures in the DLQ.
+struct RecordHandler: Sendable {
+    let dispatchers: [String: SinkDispatcher]
+    let router: EventRouter
+    let deadLetters: any DeadLetterPublisher
+    let metrics = NotifierMetrics.shared
+    let logger: Logger
+
+    /// A record handed to its sinks, not yet finished.
+    struct InFlight: Sendable {
+        let record: KafkaRecord
+        /// Set when the record cannot be delivered at all (bad input): goes to the DLQ as is.
+        let badInput: (reason: String, kind: String)?
+        let deliveries: [(sink: String, ticket: DeliveryTicket)]
+    }
+
+    /// Decodes and routes the record, and queues it at each routed sink (in record order: call from one task per
+    /// partition).
+    func start(_ record: KafkaRecord) async -> InFlight {
+        let event: IssueEvent
+        switch Self.decode(record) {
+        case let .failure(problem):
+            return InFlight(record: record, badInput: (problem.reason, problem.kind), deliveries: [])
+        case let .success(decoded):
+            event = decoded
+        }
+        var deliveries: [(String, DeliveryTicket)] = []
+        let key = "\(record.topic)/\(record.partition)"
+        for sink in router.sinks(for: event) {
+            guard let dispatcher = dispatchers[sink] else { continue }
+            deliveries.append((sink, await dispatcher.enqueue(event, raw: record.value ?? [], key: key)))
+        }
+        return InFlight(record: record, badInput: nil, deliveries: deliveries)
+    }
+
+    struct BadInput: Error {
+        let kind: String
+        let reason: String
+    }
+
+    /// IssueEvent v1 or a reason it is not one. The fast path decodes once; only bad input is examined further.
+    static func decode(_ record: KafkaRecord) -> Result<IssueEvent, BadInput> {
+        guard let value = record.value, !value.isEmpty else {
+            return .failure(BadInput(kind: "decode", reason: "empty value (tombstone)"))
+        }
+        if let event = try? EventCoding.decode(IssueEvent.self, from: value), event.schema == IssueEvent.schemaV1 {
+            return .success(event)
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else {
+            return .failure(BadInput(kind: "decode", reason: "value is not a JSON object"))
+        }
+        guard let schema = object["schema"] as? String else {
+            return .failure(BadInput(kind: "schema", reason: "no schema field"))
+        }
+        guard schema == IssueEvent.schemaV1 else {
+            return .failure(
+                BadInput(
+                    kind: "schema", reason: "unsupported schema \(schema.prefix(80)) (expected \(IssueEvent.schemaV1))")
+            )
+        }
+        guard object["issue"] is [String: Any] else {
+            return .failure(BadInput(kind: "decode", reason: "missing issue"))
+        }
+        do {
+            return .success(try EventCoding.decode(IssueEvent.self, from: value))
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return .failure(BadInput(kind: "decode", reason: "missing field \(path)"))
+        } catch let DecodingError.typeMismatch(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return .failure(BadInput(kind: "decode", reason: "wrong type at \(path)"))
+        } catch let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return .failure(BadInput(kind: "decode", reason: "null at \(path)"))
+        } catch let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return .failure(BadInput(kind: "decode", reason: "invalid value at \(path): \(context.debugDescription)"))
+        } catch {
+            return .failure(BadInput(kind: "decode", reason: "not an IssueEvent: \(error)"))
+        }
+    }
+
+    /// Waits for every sink, parks failures in the DLQ (retrying Kafka until it works or the task is cancelled).
+    /// Returns false when cancelled before the record was fully handled (its offset must not be stored).
+    func finish(_ inFlight: InFlight) async -> Bool {
+        let record = inFlight.record
+        var parked: [KafkaProducerMessage] = []
+        var outcome = "delivered"
+        if let bad = inFlight.badInput {
+            logger.warning(
+                "bad record parked in the DLQ",
+                metadata: [
+                    LogKey.topic: "\(record.topic)", LogKey.partition: "\(record.partition)",
+                    LogKey.offset: "\(record.offset)", LogKey.error: "\(bad.reason)",
+                ])
+            parked.append(record.deadLetter(reason: bad.reason, sink: nil))
+            metrics.deadLettered(reason: bad.kind)
+            outcome = "dead_lettered"
+        } else if inFlight.deliveries.isEmpty {
+            outcome = "unrouted"
+        }
+        for (sink, ticket) in inFlight.deliveries {
+            let dispatcher = dispatchers[sink]
+            let result = await ticket.result { [id = ticket.id] in
+                if let dispatcher { Task { await dispatcher.cancel(id) } }
+            }
+            switch result {
+            case .delivered:
+                continue
+            case let .failed(reason):
+                parked.append(record.deadLetter(reason: reason, sink: sink))
+                metrics.deadLettered(reason: "sink")
+                outcome = "dead_lettered"
+            case .cancelled:
+                return false
+            }
+        }
+        for message in parked {
+            var delay: Duration = .milliseconds(100)
+            while true {
+                if Task.isCancelled { return false }
+                do {
+                    try await deadLetters.publish(message)
+                    break
+                } catch {
+                    logger.error(
+                        "cannot park a record in the DLQ; retrying",
+                        metadata: [LogKey.topic: "\(message.topic)", LogKey.error: "\(error)"])
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(5))
+                }
+            }
+        }
+        if Task.isCancelled { return false }
+        metrics.handled(outcome: outcome)
+        return true
+    }
+}

@@ -1,0 +1,21 @@
+/// Bounded retries with exponential backoff and full jitter.
+struct RetryPolicy: Sendable, Equatable {
+    /// Attempts in total, the first included; after the last, the event goes to the DLQ.
+    var maxAttempts: Int = 5
+    /// The delay before the second attempt (before jitter); doubles each attempt.
+    var baseDelay: Duration = .seconds(1)
+    /// The cap of one delay.
+    var maxDelay: Duration = .seconds(60)
+
+    /// The delay before attempt `attempt + 1`, after `attempt` failed attempts (1-based). A platform's own wait
+    /// (`minimum`, e.g. "retry after the minute rolls over") is honoured; jitter spreads retries of many workers.
+    func delay(
+        afterAttempt attempt: Int, minimum: Duration = .zero, jitter: Double = Double.random(in: 0.5...1.0)
+    )
+        -> Duration
+    {
+        let exponent = min(max(attempt - 1, 0), 20)
+        let raw = min(baseDelay * (1 << exponent), maxDelay)
+        return max(raw * jitter, minimum)
+    }
+}

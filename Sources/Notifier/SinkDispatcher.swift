@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import Shared
+
+/// Sends one sink's messages: FIFO per partition, several partitions at once, inside the sink's rate limit, with
+/// bounded retries, and storm digests when the backlog exceeds what the rate allows.
+///
+/// Partition workers `enqueue` in record order and await the ticket. The `run()` loop picks the first ready message
+/// whose partition has nothing in flight or waiting for a retry (so one partition's order holds at each sink while a
+/// failing partition never blocks the others), waits for the limiter, and sends it in a child task.
+///
+/// Storm rule: when more messages wait than the limiter allows right now (the longest window's allowance, e.g. 100
+/// for Feishu, 20 for DingTalk), one message carries `ceil(waiting / (allowance / 2))` events as a digest (at most
+/// `maxDigestEvents`; the window's last messages carry all; a digest waits up to `digestLinger` for the burst to
+/// gather), so the backlog drains within the current window
+/// instead of queueing for hours. Every event in a digest counts as delivered.
+actor SinkDispatcher {
+    struct Settings: Sendable {
+        var retry = RetryPolicy()
+        var requestTimeout: Duration = .seconds(10)
+        /// Sends in flight at once (distinct partitions).
+        var maxConcurrentSends = 16
+        /// Events in one digest at most.
+        var maxDigestEvents = 50
+        /// In a storm, how long the oldest waiting event may wait for more to join its digest.
+        var digestLinger: Duration = .seconds(1)
+    }
+
+    private struct Pending {
+        let ticket: DeliveryTicket
+        let event: IssueEvent
+        let raw: [UInt8]
+        /// Order key: the source partition.
+        let key: String
+        let enqueuedAt: ContinuousClock.Instant
+        var attempts = 0
+        var notBefore: ContinuousClock.Instant
+    }
+
+    nonisolated let definition: SinkDefinition
+    private let renderer: MessageRenderer
+    private let transport: any SinkTransport
+    private let settings: Settings
+    private let metrics: SinkMetrics
+    private let logger: Logger
+    private let clock = ContinuousClock()
+
+    private var limiter: RateLimiter
+    private var queue = KeyedFIFO<Pending>()
+    private var busyKeys: Set<String> = []
+    private var inFlight = 0
+    private var nextID: UInt64 = 0
+    private var wake: AsyncStream<Void>.Continuation
+    private let wakeups: AsyncStream<Void>
+
+    init(definition: SinkDefinition, transport: any SinkTransport, settings: Settings, logger: Logger) {
+        self.definition = definition
+        self.renderer = MessageRenderer(kind: definition.kind, template: definition.template)
+        self.transport = transport
+        self.settings = settings
+        self.logger = logger
+        self.limiter = RateLimiter(windows: definition.limits)
+        self.metrics = SinkMetrics(sink: definition.name)
+        (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    var name: String { definition.name }
+
+    /// Queues one event; the ticket is fulfilled when it was delivered (alone or in a digest) or failed for good.
+    func enqueue(_ event: IssueEvent, raw: [UInt8], key: String) -> DeliveryTicket {
+        nextID += 1
+        let ticket = DeliveryTicket(id: nextID)
+        let now = clock.now
+        queue.append(
+            Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now), key: key)
+        metrics.queueDepth(queue.count)
+        wake.yield()
+        return ticket
+    }
+
+    /// Drops a queued (not yet sent) message whose waiter went away.
+    func cancel(_ id: UInt64) {
+        queue.removeAll { $0.ticket.id == id }
+        metrics.queueDepth(queue.count)
+    }
+
+    /// Events waiting (not in flight).
+    var backlog: Int { queue.count }
+
+    // MARK: - Loop
+
+    /// Picks and sends until cancelled; queued tickets are then fulfilled with `.cancelled`.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            var iterator = wakeups.makeAsyncIterator()
+            while !Task.isCancelled {
+                let now = clock.now
+                switch pick(now: now) {
+                case let .send(batch):
+                    inFlight += 1
+                    for item in batch { busyKeys.insert(item.key) }
+                    limiter.record(now: now)
+                    group.addTask { await self.attempt(batch) }
+                case let .wait(until):
+                    let timer: Task<Void, Never>? = until.map { deadline in
+                        Task { [wake] in
+                            try? await Task.sleep(until: deadline, clock: .continuous)
+                            wake.yield()
+                        }
+                    }
+                    _ = await iterator.next()
+                    timer?.cancel()
+                }
+            }
+            group.cancelAll()
+        }
+        for item in queue.drain() { item.ticket.fulfil(.cancelled) }
+    }
+
+    private enum Pick {
+        case send([Pending])
+        /// Nothing to do before this instant (nil: until woken).
+        case wait(ContinuousClock.Instant?)
+    }
+
+    private func pick(now: ContinuousClock.Instant) -> Pick {
+        guard inFlight < settings.maxConcurrentSends, queue.count > 0 else { return .wait(nil) }
+        // One head per partition: the next message of a partition is eligible when nothing of that partition is in
+        // flight and it is not waiting for a retry.
+        var earliestRetry: ContinuousClock.Instant?
+        var ready: [(key: String, since: ContinuousClock.Instant)] = []
+        for key in queue.nonEmptyKeys where !busyKeys.contains(key) {
+            guard let head = queue.head(of: key) else { continue }
+            if head.notBefore > now {
+                earliestRetry = min(earliestRetry ?? head.notBefore, head.notBefore)
+            } else {
+                ready.append((key, head.enqueuedAt))
+            }
+        }
+        guard !ready.isEmpty else { return .wait(earliestRetry) }
+        let allowed = limiter.nextAllowed(now: now)
+        if allowed > now { return .wait(allowed) }
+        let waiting = queue.count
+        var wanted = 1
+        if let allowance = limiter.immediateAllowance(now: now), waiting > allowance {
+            // Plan to drain the backlog with half of what the window still allows, keeping the rest for events that
+            // arrive meanwhile; the last message the window allows carries everything waiting.
+            let share = max(1, allowance / 2)
+            wanted = allowance <= 2 ? waiting : min(settings.maxDigestEvents, (waiting + share - 1) / share)
+        }
+        if wanted > 1, let oldest = ready.map(\.since).min(), oldest + settings.digestLinger > now {
+            // A storm: let the burst gather for a moment, so the window's few messages each carry more of it.
+            return .wait(oldest + settings.digestLinger)
+        }
+        var batch: [Pending] = []
+        var keys = ready.map(\.key)
+        while batch.count < wanted, !keys.isEmpty {
+            // Oldest first across partitions; within a partition in order.
+            var best = 0
+            var bestSince: ContinuousClock.Instant?
+            for (index, key) in keys.enumerated() {
+                guard let head = queue.head(of: key), head.notBefore <= now else { continue }
+                if bestSince == nil || head.enqueuedAt < bestSince! {
+                    best = index
+                    bestSince = head.enqueuedAt
+                }
+            }
+            guard bestSince != nil, let item = queue.popHead(of: keys[best]) else { break }
+            batch.append(item)
+            if queue.head(of: keys[best]) == nil { keys.remove(at: best) }
+        }
+        metrics.queueDepth(queue.count)
+        return .send(batch)
+    }
+
+    // MARK: - Sending
+
+    private func attempt(_ batch: [Pending]) async {
+        let body =
+            batch.count == 1
+            ? renderer.render(batch[0].event, raw: batch[0].raw) : renderer.renderDigest(batch.map(\.event))
+        let request = definition.request(body: body)
+        let outcome: SendOutcome
+        do {
+            let answer = try await transport.send(request, timeout: settings.requestTimeout)
+            outcome = SendOutcome.classify(kind: definition.kind, status: answer.status, body: answer.body)
+        } catch {
+            outcome = .retryable(reason: "transport: \(error)")
+        }
+        complete(batch, outcome)
+    }
+
+    private func complete(_ batch: [Pending], _ outcome: SendOutcome) {
+        inFlight -= 1
+        for item in batch { busyKeys.remove(item.key) }
+        defer { wake.yield() }
+        let now = clock.now
+        let digest = batch.count > 1
+        switch outcome {
+        case .delivered:
+            metrics.attempt("ok")
+            if digest { metrics.digest(events: batch.count) }
+            for item in batch {
+                metrics.delivery(digest ? "digested" : "delivered")
+                metrics.latency(now - item.enqueuedAt)
+                item.ticket.fulfil(.delivered(digest: digest))
+            }
+        case let .retryable(reason, minimumWait, rateLimited):
+            metrics.attempt(rateLimited ? "rate_limited" : "retryable")
+            var retries: [Pending] = []
+            for var item in batch where !item.ticket.isFulfilled {
+                item.attempts += 1
+                if item.attempts >= settings.retry.maxAttempts {
+                    metrics.delivery("failed")
+                    item.ticket.fulfil(.failed(reason: "gave up after \(item.attempts) attempts: \(reason)"))
+                    continue
+                }
+                item.notBefore = now + settings.retry.delay(afterAttempt: item.attempts, minimum: minimumWait)
+                metrics.retry()
+                retries.append(item)
+            }
+            logger.warning(
+                "sink answered with a retryable error",
+                metadata: [
+                    LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)",
+                    "retrying": "\(retries.count)",
+                ])
+            for (key, items) in Dictionary(grouping: retries, by: \.key) { queue.prepend(items, key: key) }
+        case let .rejected(reason):
+            metrics.attempt("rejected")
+            logger.error(
+                "sink rejected the message; parking in the DLQ",
+                metadata: [LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(batch.count)"])
+            for item in batch {
+                metrics.delivery("failed")
+                item.ticket.fulfil(.failed(reason: reason))
+            }
+        }
+    }
+}

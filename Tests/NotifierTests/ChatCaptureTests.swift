@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import DevStack
+import Foundation
+import Testing
+@testable import Notifier
+
+/// The DevStack captures behave like the platforms: strict signatures, real error bodies, enforced limits.
+@Suite("Chat captures follow the platforms' protocols", .timeLimit(.minutes(1)))
+struct ChatCaptureTests {
+    func post(_ capture: ChatCapture, _ url: String, _ body: String) async throws -> (Int, [String: Any]) {
+        let answer = try await HTTPSinkTransport(client: HTTPClient.shared).send(
+            SinkRequest(url: url, headers: [("Content-Type", "application/json")], body: Array(body.utf8)),
+            timeout: .seconds(5))
+        return (answer.status, json(answer.body))
+    }
+
+    @Test func feishuRejectsMissingAndWrongSignaturesWith19021AndAcceptsTheRightOne() async throws {
+        let capture = ChatCapture(options: .init(feishuSecret: "s3cr3t", enforceRateLimits: false))
+        try await capture.start()
+        let text = #""msg_type":"text","content":{"text":"hello"}"#
+        var (_, answer) = try await post(capture, capture.feishuURL, "{\(text)}")
+        #expect(answer["code"] as? Int == 19021)
+        let now = String(Int(Date().timeIntervalSince1970))
+        // The DingTalk-style order (key = secret) must be refused.
+        let wrong = SinkSigner.dingtalk(timestamp: now, secret: "s3cr3t")
+        (_, answer) = try await post(
+            capture, capture.feishuURL, #"{"timestamp":"\#(now)","sign":"\#(wrong)",\#(text)}"#)
+        #expect(answer["code"] as? Int == 19021)
+        let right = SinkSigner.feishu(timestamp: now, secret: "s3cr3t")
+        (_, answer) = try await post(
+            capture, capture.feishuURL, #"{"timestamp":"\#(now)","sign":"\#(right)",\#(text)}"#)
+        #expect(answer["code"] as? Int == 0)
+        #expect(answer["msg"] as? String == "success")
+        (_, answer) = try await post(
+            capture, capture.feishuURL.replacingOccurrences(of: "devstack", with: "other"), "{\(text)}")
+        #expect(answer["code"] as? Int == 19001)
+        #expect(capture.accepted(.feishu).count == 1)
+        await capture.stop()
+    }
+
+    @Test func dingtalkNeedsItsSignAndThrottlesThe21stMessageOfAMinute() async throws {
+        let capture = ChatCapture(options: .init(dingtalkSecret: "SECxyz"))
+        try await capture.start()
+        let body = #"{"msgtype":"markdown","markdown":{"title":"t","text":"x"}}"#
+        var (_, answer) = try await post(capture, capture.dingtalkURL, body)
+        #expect(answer["errcode"] as? Int == 310000)
+        let signed = {
+            capture.dingtalkURL + "&"
+                + SinkSigner.dingtalkQuery(
+                    timestamp: String(Int64(Date().timeIntervalSince1970 * 1000)), secret: "SECxyz")
+        }
+        for _ in 0..<20 {
+            (_, answer) = try await post(capture, signed(), body)
+            #expect(answer["errcode"] as? Int == 0)
+        }
+        (_, answer) = try await post(capture, signed(), body)
+        #expect(answer["errcode"] as? Int == 130101)
+        #expect(capture.rateLimited(.dingtalk) == 1)
+        await capture.stop()
+    }
+
+    @Test func wecomChecksTypesAndByteLimitsAndInjectedFailuresComeFirst() async throws {
+        let capture = ChatCapture(options: .init(enforceRateLimits: false))
+        try await capture.start()
+        var (_, answer) = try await post(
+            capture, capture.wecomURL,
+            #"{"msgtype":"markdown","markdown":{"content":"\#(String(repeating: "满", count: 1366))"}}"#)
+        #expect(answer["errcode"] as? Int == 45002)  // 4098 bytes
+        (_, answer) = try await post(capture, capture.wecomURL, #"{"msgtype":"card"}"#)
+        #expect(answer["errcode"] as? Int == 40008)
+        capture.inject(.wecom, [.http(502), .code(-1, "system busy")])
+        let ok = #"{"msgtype":"markdown","markdown":{"content":"fine"}}"#
+        var status: Int
+        (status, _) = try await post(capture, capture.wecomURL, ok)
+        #expect(status == 502)
+        (_, answer) = try await post(capture, capture.wecomURL, ok)
+        #expect(answer["errcode"] as? Int == -1)
+        (_, answer) = try await post(capture, capture.wecomURL, ok)
+        #expect(answer["errcode"] as? Int == 0)
+        #expect(capture.accepted(.wecom).map(\.text) == [ok])
+        await capture.stop()
+    }
+}

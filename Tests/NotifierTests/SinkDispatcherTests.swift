@@ -1,0 +1,151 @@
+import DevStack
+import Foundation
+import Shared
+import Synchronization
+import Testing
+@testable import Notifier
+
+/// A transport answering from a script, recording every request.
+final class ScriptedTransport: SinkTransport {
+    struct Call: Sendable {
+        let request: SinkRequest
+        let at: ContinuousClock.Instant
+    }
+    private let state = Mutex<(script: [(Int, String)], calls: [Call])>(([], []))
+    let fallback: (Int, String)
+    /// Requests whose URL contains this string fail with 500 forever (a dead sink or partition).
+    let alwaysFail: String?
+
+    init(
+        _ script: [(Int, String)] = [], fallback: (Int, String) = (200, #"{"code":0,"msg":"success"}"#),
+        alwaysFail: String? = nil
+    ) {
+        self.fallback = fallback
+        self.alwaysFail = alwaysFail
+        state.withLock { $0.script = script }
+    }
+
+    func send(_ request: SinkRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
+        let answer = state.withLock { state -> (Int, String) in
+            state.calls.append(Call(request: request, at: .now))
+            if let alwaysFail, String(decoding: request.body, as: UTF8.self).contains(alwaysFail) {
+                return (500, "down")
+            }
+            return state.script.isEmpty ? fallback : state.script.removeFirst()
+        }
+        return (answer.0, Array(answer.1.utf8))
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
+}
+
+@Suite("Sink dispatcher: retries, DLQ decisions, rate limits, digests, isolation", .timeLimit(.minutes(1)))
+struct SinkDispatcherTests {
+    func dispatcher(
+        _ kind: SinkKind = .feishu, _ transport: ScriptedTransport, limits: [RateWindow]? = [],
+        attempts: Int = 5
+    ) -> SinkDispatcher {
+        var settings = SinkDispatcher.Settings()
+        settings.retry = RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
+        return SinkDispatcher(
+            definition: SinkDefinition(name: kind.rawValue, kind: kind, url: "http://127.0.0.1:1/x", limits: limits),
+            transport: transport, settings: settings, logger: testLogger)
+    }
+
+    func withRunning<T: Sendable>(_ dispatcher: SinkDispatcher, _ body: () async throws -> T) async rethrows -> T {
+        let loop = Task { await dispatcher.run() }
+        defer { loop.cancel() }
+        return try await body()
+    }
+
+    @Test func feishu500TwiceThenSuccessIsDeliveredOnce() async {
+        let transport = ScriptedTransport([(500, "error"), (500, "error")])
+        let sink = dispatcher(.feishu, transport)
+        let result = await withRunning(sink) {
+            await sink.enqueue(makeEvent(), raw: [], key: "p0").result {}
+        }
+        #expect(result == .delivered(digest: false))
+        #expect(transport.calls.count == 3)
+    }
+
+    @Test func badSignatureFailsAtOnceWithTheReason() async {
+        let transport = ScriptedTransport([
+            (200, #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour"}"#)
+        ])
+        let sink = dispatcher(.feishu, transport)
+        let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
+        guard case let .failed(reason) = result else { Issue.record("expected failure, got \(result)"); return }
+        #expect(reason.contains("19021"))
+        #expect(transport.calls.count == 1)
+    }
+
+    @Test func frequencyLimitedBacksOffAndDelivers() async {
+        let transport = ScriptedTransport([(200, #"{"code":11232,"msg":"frequency limited"}"#)])
+        let sink = dispatcher(.feishu, transport)
+        let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
+        #expect(result == .delivered(digest: false))
+        let calls = transport.calls
+        #expect(calls.count == 2)
+        #expect(calls[1].at - calls[0].at >= .milliseconds(5))
+    }
+
+    @Test func attemptsAreBounded() async {
+        let transport = ScriptedTransport(fallback: (503, "unavailable"))
+        let sink = dispatcher(.wecom, transport, attempts: 3)
+        let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
+        guard case let .failed(reason) = result else { Issue.record("expected failure"); return }
+        #expect(reason.contains("3 attempts"))
+        #expect(transport.calls.count == 3)
+    }
+
+    @Test func onePartitionsFailingEventDoesNotStallOtherPartitions() async {
+        let transport = ScriptedTransport(alwaysFail: "Checkout latency #1\"")
+        let sink = dispatcher(.feishu, transport, attempts: 50)
+        await withRunning(sink) {
+            let stuck = await sink.enqueue(makeEvent(1), raw: [], key: "p0")
+            let behind = await sink.enqueue(makeEvent(2), raw: [], key: "p0")
+            var others: [DeliveryTicket] = []
+            for n in 3...12 { others.append(await sink.enqueue(makeEvent(n), raw: [], key: "p\(n)")) }
+            for ticket in others { #expect(await ticket.result {} == .delivered(digest: false)) }
+            // The event behind the stuck one (same partition) waits: order within a partition holds.
+            #expect(!behind.isFulfilled)
+            #expect(!stuck.isFulfilled)
+        }
+    }
+
+    @Test func aStormBecomesDigestsWithinTheRateAndEveryEventIsAccountedFor() async {
+        let transport = ScriptedTransport(fallback: (200, #"{"errcode":0,"errmsg":"ok"}"#))
+        let sink = dispatcher(.dingtalk, transport, limits: SinkKind.dingtalk.documentedLimits)
+        let results = await withRunning(sink) {
+            var tickets: [DeliveryTicket] = []
+            for n in 1...300 { tickets.append(await sink.enqueue(makeEvent(n), raw: [], key: "p\(n % 6)")) }
+            var results: [DeliveryResult] = []
+            for ticket in tickets { results.append(await ticket.result {}) }
+            return results
+        }
+        #expect(results.count == 300)
+        #expect(results.allSatisfy { if case .delivered = $0 { true } else { false } })
+        #expect(transport.calls.count <= 20, "\(transport.calls.count) messages for 20/min")
+        #expect(results.contains(.delivered(digest: true)))
+        let counted = transport.calls.map { call -> Int in
+            let text = String(decoding: call.request.body, as: UTF8.self)
+            guard let range = text.range(of: #"(\d+) issue events"#, options: .regularExpression) else { return 1 }
+            return Int(text[range].split(separator: " ")[0]) ?? 1
+        }.reduce(0, +)
+        #expect(counted == 300)
+    }
+
+    @Test func cancelledWaitersDropTheirQueuedMessage() async {
+        let transport = ScriptedTransport()
+        let sink = dispatcher(.feishu, transport)
+        let ticket = await sink.enqueue(makeEvent(), raw: [], key: "p0")
+        let waiter = Task { await ticket.result { Task { await sink.cancel(ticket.id) } } }
+        waiter.cancel()
+        #expect(await waiter.value == .cancelled)
+        try? await eventually(timeout: .seconds(5)) { await sink.backlog == 0 }
+        let next = await sink.enqueue(makeEvent(2), raw: [], key: "p0")
+        let result = await withRunning(sink) { await next.result {} }
+        #expect(result == .delivered(digest: false))
+        #expect(transport.calls.count == 1, "only the second event was sent")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import Notifier
+
+@Suite("Signatures match the platforms' test vectors")
+struct SinkSignerTests {
+    @Test func feishuSignMatchesVector1() {
+        #expect(
+            SinkSigner.feishu(timestamp: "1700000000", secret: "s3cr3t")
+                == "CNNNRL0wSY2j+cKcY98lQAfVvb21u/iW3phZyXRkmcY=")
+        // The DingTalk-style order is the common bug and must not be what we send.
+        #expect(
+            SinkSigner.feishu(timestamp: "1700000000", secret: "s3cr3t")
+                != "APRjwSrmu2gntY/NUIZCw/i74wzW+CEcuSp2qg2XrSQ=")
+    }
+
+    @Test func dingtalkSignMatchesVector2() {
+        #expect(
+            SinkSigner.dingtalk(timestamp: "1700000000000", secret: "SECxyz")
+                == "0PUR1j8g85Xg3vlFV/UrEcxXfF5HpCAGzcjrNfyJoyg=")
+        #expect(
+            SinkSigner.dingtalkQuery(timestamp: "1700000000000", secret: "SECxyz")
+                == "timestamp=1700000000000&sign=0PUR1j8g85Xg3vlFV%2FUrEcxXfF5HpCAGzcjrNfyJoyg%3D")
+    }
+
+    @Test func signedFeishuRequestCarriesTimestampAndSignAtTopLevel() {
+        let sink = SinkDefinition(
+            name: "feishu", kind: .feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/t", secret: "s3cr3t")
+        let request = sink.request(
+            body: Array(#"{"content":{"text":"hello"},"msg_type":"text"}"#.utf8),
+            now: Date(timeIntervalSince1970: 1_700_000_000))
+        let body = json(request.body)
+        #expect(body["timestamp"] as? String == "1700000000")
+        #expect(body["sign"] as? String == "CNNNRL0wSY2j+cKcY98lQAfVvb21u/iW3phZyXRkmcY=")
+        #expect(body["msg_type"] as? String == "text")
+        #expect(request.url == "https://open.feishu.cn/open-apis/bot/v2/hook/t")
+    }
+
+    @Test func signedDingTalkRequestAppendsTheVectorsQuery() {
+        let sink = SinkDefinition(
+            name: "dingtalk", kind: .dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=TOKEN",
+            secret: "SECxyz")
+        let request = sink.request(body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(
+            request.url == "https://oapi.dingtalk.com/robot/send?access_token=TOKEN"
+                + "&timestamp=1700000000000&sign=0PUR1j8g85Xg3vlFV%2FUrEcxXfF5HpCAGzcjrNfyJoyg%3D"
+        )
+    }
+
+    @Test func webhookSignatureIsHMACOverTimestampAndBody() {
+        let sink = SinkDefinition(name: "webhook", kind: .webhook, url: "https://example.com/hook", secret: "k")
+        let request = sink.request(body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let headers = Dictionary(request.headers, uniquingKeysWith: { $1 })
+        #expect(headers["X-Signature-Timestamp"] == "1700000000")
+        // printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k
+        #expect(headers["X-Signature"] == "sha256=1b6ad1bc9bf48c52ce01939866d5877c6cc4e87ddad27e16673cb8c4964394a3")
+    }
+}
