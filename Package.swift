@@ -68,6 +68,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
         .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Shared", "DevStack"], exclude: ["Golden"]),
         .testTarget(
             name: "IntegrationTests",

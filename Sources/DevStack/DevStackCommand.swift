@@ -11,7 +11,7 @@ struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-stack",
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
-        subcommands: [KafkaBenchCommand.self])
+        subcommands: [KafkaBenchCommand.self, GuancePollerBenchmark.self])
 
     @Option(help: "Number of mock brokers.")
     var brokers = 3
@@ -24,6 +24,9 @@ struct DevStackCommand: AsyncParsableCommand {
 
     @Option(help: "Also write KAFKA_BROKERS=... (and the simulators' variables) to this file.")
     var envFile: String?
+
+    @Flag(help: "Do not start the Guance OpenAPI simulator (it is skipped anyway when GUANCE_API_KEY is set).")
+    var noGuanceSimulator = false
 
     @Flag(inversion: .prefixedNo, help: "Enforce the chat platforms' rate limits in the chat captures.")
     var chatRateLimits = true
@@ -47,14 +50,23 @@ struct DevStackCommand: AsyncParsableCommand {
             }
             try cluster.createTopic(String(parts[0]), partitions: count)
         }
+        // KAFKA_BROKERS first (tools read the first line), then the simulators' lines; the env file is written
+        // once, complete, because `make run` starts the services as soon as it is non-empty.
         let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
         let chat = try await ChatCapture.startForDevStack(rateLimits: chatRateLimits, print: !quietCaptures)
         let chatLines = chat.environmentLines(skipping: ProcessInfo.processInfo.environment)
-        let envLines = [line] + chatLines
-        for extra in chatLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
+        let guance = try await startGuanceSimulator()
+        let extraLines = chatLines + (guance?.lines ?? [])
+        for extra in extraLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
         if let envFile {
-            try (envLines.joined(separator: "\n") + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
+            try ([line] + extraLines).joined(separator: "\n").appending("\n")
+                .write(toFile: envFile, atomically: true, encoding: .utf8)
+        }
+        if let guance {
+            logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(guance.simulator.url)"])
+        } else {
+            logger.info("Guance simulator not started (GUANCE_API_KEY is set, or --no-guance-simulator)")
         }
         logger.info(
             "mock Kafka cluster running",
@@ -63,8 +75,25 @@ struct DevStackCommand: AsyncParsableCommand {
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         await chat.stop()
+        await guance?.simulator.stop()
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")
+    }
+}
+
+extension DevStackCommand {
+    /// Starts the Guance simulator with sample issues unless real credentials are given; returns its env lines.
+    func startGuanceSimulator() async throws -> (simulator: GuanceSimulator, lines: [String])? {
+        let realKey = ProcessInfo.processInfo.environment["GUANCE_API_KEY"].map { !$0.isEmpty } ?? false
+        guard !noGuanceSimulator, !realKey else { return nil }
+        let simulator = GuanceSimulator()
+        try await simulator.start()
+        simulator.addSampleIssues()
+        return (simulator, [
+            "GUANCE_OPENAPI_URL=\(simulator.url)",
+            "GUANCE_API_KEY=\(simulator.apiKey)",
+            "GUANCE_CONSOLE_URL=\(simulator.url)/console",
+        ])
     }
 }
 
