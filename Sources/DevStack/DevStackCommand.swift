@@ -32,15 +32,30 @@ struct DevStackCommand: AsyncParsableCommand {
         try cluster.createProductTopics(partitions: partitions)
         let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        if let envFile {
-            try (line + "\n").write(toFile: envFile, atomically: true, encoding: .utf8)
-        }
         logger.info(
             "mock Kafka cluster running",
             metadata: ["brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)"])
+        // Feishu app-API fake + gateway secrets + one sample message once the gateway is ready.
+        let feishu = FeishuDevStack()
+        let gatewayPort = Int(ProcessInfo.processInfo.environment["GATEWAY_PORT"] ?? "") ?? 8080
+        var services: [any Service] = [UntilShutdown()]
+        services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: nil)
         let group = ServiceGroup(
-            services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+            configuration: .init(
+                services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // The env file is written once, complete, after every simulator is listening: `make run` reads it as
+            // soon as it is non-empty.
+            let extra = await feishu.envLines()
+            FileHandle.standardOutput.write(Data((extra.joined(separator: "\n") + "\n").utf8))
+            if let envFile {
+                try ([line] + extra).joined(separator: "\n").appending("\n")
+                    .write(toFile: envFile, atomically: true, encoding: .utf8)
+            }
+            try await tasks.next()
+        }
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")
     }
