@@ -62,12 +62,14 @@ let package = Package(
         .executableTarget(
             name: "DevStack",
             dependencies: [
-                "Shared", "CKafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Shared", "CKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
         .testTarget(name: "ReplyGatewayTests", dependencies: ["ReplyGateway", "Shared", "DevStack"]),
         .testTarget(
             name: "IntegrationTests",

@@ -18,8 +18,11 @@ struct DevStackCommand: AsyncParsableCommand {
     @Option(help: "Partitions of guance.issue-events, guance.reply-commands and guance.reply-results.")
     var partitions = 6
 
-    @Option(help: "Also write KAFKA_BROKERS=... to this file.")
+    @Option(help: "Also write KAFKA_BROKERS=... (and the simulators' variables) to this file.")
     var envFile: String?
+
+    @Flag(help: "Do not start the Guance OpenAPI simulator (it is skipped anyway when GUANCE_API_KEY is set).")
+    var noGuanceSimulator = false
 
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
@@ -30,16 +33,24 @@ struct DevStackCommand: AsyncParsableCommand {
         let logger = Logger(label: "dev-stack")
         let cluster = try MockKafkaCluster(brokers: brokers)
         try cluster.createProductTopics(partitions: partitions)
-        let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        var lines = ["KAFKA_BROKERS=\(cluster.bootstrapServers)"]
+        let guance = try await startGuanceSimulator(logger: logger)
+        lines += guance?.lines ?? []
         logger.info(
             "mock Kafka cluster running",
             metadata: ["brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)"])
-        // Feishu app-API fake + gateway secrets + one sample message once the gateway is ready.
+        // Feishu app-API fake + gateway secrets; once the gateway is ready, one signed and encrypted sample message
+        // answering an issue of the Guance simulator.
         let feishu = FeishuDevStack()
         let gatewayPort = Int(ProcessInfo.processInfo.environment["GATEWAY_PORT"] ?? "") ?? 8080
+        let sampleIssue = guance?.simulator.addIssue(GuanceSimulator.IssueDraft(
+            name: "sample: answer me from Feishu",
+            description: "<p>dev-stack sends a Feishu message <code>#uuid#…</code> for this issue once the gateway is ready.</p>"))
+        let realFeishu = ProcessInfo.processInfo.environment["FEISHU_APP_ID"].map { !$0.isEmpty } ?? false
         var services: [any Service] = [UntilShutdown()]
-        services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: nil)
+        if !realFeishu {
+            services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: sampleIssue?.uuid)
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
@@ -48,16 +59,37 @@ struct DevStackCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             // The env file is written once, complete, after every simulator is listening: `make run` reads it as
             // soon as it is non-empty.
-            let extra = await feishu.envLines()
-            FileHandle.standardOutput.write(Data((extra.joined(separator: "\n") + "\n").utf8))
+            if !realFeishu { lines += await feishu.envLines() }
+            let text = lines.joined(separator: "\n") + "\n"
+            FileHandle.standardOutput.write(Data(text.utf8))
             if let envFile {
-                try ([line] + extra).joined(separator: "\n").appending("\n")
-                    .write(toFile: envFile, atomically: true, encoding: .utf8)
+                try text.write(toFile: envFile, atomically: true, encoding: .utf8)
             }
             try await tasks.next()
         }
+        await guance?.simulator.stop()
         withExtendedLifetime(cluster) {}
         logger.info("dev-stack stopped")
+    }
+}
+
+extension DevStackCommand {
+    /// Starts the Guance simulator with sample issues unless real credentials are given; returns its env lines.
+    func startGuanceSimulator(logger: Logger) async throws -> (simulator: GuanceSimulator, lines: [String])? {
+        let realKey = ProcessInfo.processInfo.environment["GUANCE_API_KEY"].map { !$0.isEmpty } ?? false
+        guard !noGuanceSimulator, !realKey else {
+            logger.info("Guance simulator not started", metadata: ["reason": "\(realKey ? "GUANCE_API_KEY is set" : "flag")"])
+            return nil
+        }
+        let simulator = GuanceSimulator()
+        try await simulator.start()
+        simulator.addSampleIssues()
+        logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(simulator.url)"])
+        return (simulator, [
+            "GUANCE_OPENAPI_URL=\(simulator.url)",
+            "GUANCE_API_KEY=\(simulator.apiKey)",
+            "GUANCE_CONSOLE_URL=\(simulator.url)/console",
+        ])
     }
 }
 

@@ -18,7 +18,26 @@ public final class KafkaConsumerClient: Service, Sendable {
     let closed = Mutex(false)
     private let closeOnce = Mutex(false)
 
-    public init(settings: KafkaConsumerSettings, logger: Logger) throws(KafkaClientError) {
+    /// A group member: subscribes to `settings.topics`; the group assigns partitions.
+    public convenience init(settings: KafkaConsumerSettings, logger: Logger) throws(KafkaClientError) {
+        try self.init(settings: settings, logger: logger, startOffsets: nil)
+    }
+
+    /// A reader outside group management: reads exactly these partitions from these offsets (a negative offset is
+    /// librdkafka's logical offset, e.g. `KafkaConsumerClient.offsetBeginning`). Nothing is committed unless the
+    /// caller commits; `settings.topics` is ignored.
+    public convenience init(
+        settings: KafkaConsumerSettings, assignment: [KafkaTopicPartition: Int64], logger: Logger
+    ) throws(KafkaClientError) {
+        try self.init(settings: settings, logger: logger, startOffsets: assignment)
+    }
+
+    /// The logical offset "the partition's first retained record".
+    public static let offsetBeginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+
+    private init(
+        settings: KafkaConsumerSettings, logger: Logger, startOffsets: [KafkaTopicPartition: Int64]?
+    ) throws(KafkaClientError) {
         self.settings = settings
         self.logger = logger
         let handle = try KafkaHandle(RD_KAFKA_CONSUMER, properties: settings.properties, logger: logger) { conf in
@@ -28,12 +47,70 @@ public final class KafkaConsumerClient: Service, Sendable {
         self.blocking = BlockingExecutor(label: "kafka.consumer.\(settings.groupID)")
         rd_kafka_poll_set_consumer(handle.raw)
         self.queue = KafkaQueue(raw: rd_kafka_queue_get_consumer(handle.raw))
+        if let startOffsets {
+            let list = KafkaTopicPartitionList.make(Array(startOffsets.keys))
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                let key = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                list.pointee.elems[index].offset = startOffsets[key] ?? Self.offsetBeginning
+            }
+            let err = rd_kafka_assign(handle.raw, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw .subscribe(topics: startOffsets.keys.map(\.description), code: KafkaCode(err))
+            }
+            handle.context.rebalance.assigned(Array(startOffsets.keys))
+            return
+        }
         let topics = KafkaTopicPartitionList.make(settings.topics.map { .init(topic: $0, partition: -1) })
         defer { rd_kafka_topic_partition_list_destroy(topics) }
         let err = rd_kafka_subscribe(handle.raw, topics)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw .subscribe(topics: settings.topics, code: KafkaCode(err))
         }
+    }
+
+    // MARK: - Watermarks and metadata
+
+    /// The offset the next record of a partition will get (its high watermark), asked from the leader.
+    public func highWatermark(
+        _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
+    ) async throws(KafkaClientError) -> Int64 {
+        let result: Result<Int64, KafkaClientError> = await blocking.run { [handle, settings] in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(
+                handle.raw, partition.topic, partition.partition, &low, &high, Int32(timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+                    return .failure(.timedOut(
+                        operation: "querying watermarks of \(partition)", brokers: settings.client.bootstrapServers))
+                }
+                return .failure(.admin(topic: partition.topic, code: KafkaCode(err), reason: "watermark query failed"))
+            }
+            return .success(high)
+        }
+        return try result.get()
+    }
+
+    /// The number of partitions of a topic, from cluster metadata (nil when the topic does not exist).
+    public func partitionCount(topic: String, timeout: Duration = .seconds(5)) async throws(KafkaClientError) -> Int? {
+        let result: Result<Int?, KafkaClientError> = await blocking.run { [handle, settings] in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(handle.raw, 1, nil, &metadata, Int32(timeout.milliseconds))
+            defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                return .failure(.timedOut(operation: "fetching metadata", brokers: settings.client.bootstrapServers))
+            }
+            for index in 0..<Int(metadata.pointee.topic_cnt) {
+                let entry = metadata.pointee.topics[index]
+                if String(cString: entry.topic) == topic, entry.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    return .success(Int(entry.partition_cnt))
+                }
+            }
+            return .success(nil)
+        }
+        return try result.get()
     }
 
     // MARK: - Records
