@@ -16,6 +16,14 @@ struct FeishuAppSettings: Sendable {
     var requestTimeout: Duration = .seconds(5)
 }
 
+/// Guance OpenAPI settings of the reply writer.
+struct GuanceWriterSettings: Sendable {
+    var baseURL = "https://openapi.guance.com"
+    var apiKey: String
+    /// Requests per minute for this process's budget of the key (`GUANCE_RATE_LIMIT`).
+    var rateLimit = 20
+}
+
 /// Everything the reply gateway reads, validated once in `main`.
 struct GatewayConfig: Sendable {
     var role: GatewayRole = .all
@@ -33,6 +41,9 @@ struct GatewayConfig: Sendable {
     var publishTimeout: Duration = .milliseconds(2500)
     /// How many accepted event ids the ingress remembers for dedupe.
     var dedupeCapacity = 50_000
+    /// Set when the role runs the writer.
+    var guance: GuanceWriterSettings?
+    var writer = ReplyWriter.Settings()
 
     static func load(_ config: ConfigSource, role: GatewayRole) throws(ConfigError) -> GatewayConfig {
         var result = GatewayConfig(role: role)
@@ -57,6 +68,13 @@ struct GatewayConfig: Sendable {
         result.maxBodyBytes = try config.int(.gatewayMaxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))
         result.publishTimeout = try config.seconds(.gatewayPublishTimeout, default: .milliseconds(2500))
         result.signatureWindow = try config.seconds(.gatewaySignatureWindow, default: .seconds(300))
+        if role.runsWriter {
+            result.guance = GuanceWriterSettings(
+                baseURL: try config.url(.guanceOpenAPIURL, default: "https://openapi.guance.com")
+                    ?? "https://openapi.guance.com",
+                apiKey: try config.required(.guanceAPIKey),
+                rateLimit: try config.int(.guanceRateLimit, default: 20, range: 0...100_000))
+        }
         if role.runsIngress && result.feishu == nil && result.flowToken == nil && result.dingtalkAppSecret == nil {
             throw .missing(
                 variable: ConfigKey.feishuVerificationToken.name,

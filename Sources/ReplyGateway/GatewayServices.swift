@@ -10,11 +10,13 @@ struct GatewayServices {
     var services: [any Service]
     var appClient: FeishuAppClient?
     var intake: CommandIntake?
+    var writer: ReplyWriter?
 
     static func make(
         config: GatewayConfig, producer: KafkaProducerClient, kafka: KafkaClientSettings,
         registry: PrometheusCollectorRegistry, health: HealthChecks, logger: Logger,
         tuneConsumer: (inout KafkaConsumerSettings) -> Void = { _ in },
+        afterCreate: (@Sendable (ReplyCommand) throws -> Void)? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> GatewayServices {
         var result = GatewayServices(services: [])
@@ -57,6 +59,21 @@ struct GatewayServices {
             if config.app == nil {
                 logger.notice("FEISHU_APP_ID/FEISHU_APP_SECRET not set: reply results are logged, not answered in chat")
             }
+        }
+        if config.role.runsWriter, let guance = config.guance {
+            let budget = GuanceRequestBudget(limit: guance.rateLimit)
+            let client = GuanceOpenAPIClient(
+                settings: .init(baseURL: guance.baseURL, apiKey: guance.apiKey), httpClient: .shared, budget: budget,
+                logger: logger)
+            var writerSettings = KafkaConsumerSettings(
+                client: kafka, groupID: ReplyWriter.groupID, topics: [Topics.replyCommands])
+            tuneConsumer(&writerSettings)
+            let writerConsumer = try KafkaConsumerClient(settings: writerSettings, logger: logger)
+            let writer = ReplyWriter(
+                consumer: writerConsumer, producer: producer, guance: client, settings: config.writer, logger: logger,
+                afterCreate: afterCreate)
+            result.services += [writerConsumer, writer]
+            result.writer = writer
         }
         return result
     }
