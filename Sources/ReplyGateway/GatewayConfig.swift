@@ -22,6 +22,8 @@ struct GuanceWriterSettings: Sendable {
     var apiKey: String
     /// Requests per minute for this process's budget of the key (`GUANCE_RATE_LIMIT`).
     var rateLimit = 20
+    /// Timeout of one OpenAPI exchange.
+    var requestTimeout: Duration = .seconds(10)
 }
 
 /// Everything the reply gateway reads, validated once in `main`.

@@ -62,15 +62,17 @@ struct GatewayServices {
         }
         if config.role.runsWriter, let guance = config.guance {
             let budget = GuanceRequestBudget(limit: guance.rateLimit)
-            let client = GuanceOpenAPIClient(
-                settings: .init(baseURL: guance.baseURL, apiKey: guance.apiKey), httpClient: .shared, budget: budget,
-                logger: logger)
+            var clientSettings = GuanceOpenAPIClient.Settings(baseURL: guance.baseURL, apiKey: guance.apiKey)
+            clientSettings.requestTimeout = guance.requestTimeout
+            let client = GuanceOpenAPIClient(settings: clientSettings, httpClient: .shared, budget: budget, logger: logger)
             var writerSettings = KafkaConsumerSettings(
                 client: kafka, groupID: ReplyWriter.groupID, topics: [Topics.replyCommands])
             tuneConsumer(&writerSettings)
             let writerConsumer = try KafkaConsumerClient(settings: writerSettings, logger: logger)
+            var settings = config.writer
+            settings.ambiguityWait = client.settings.requestTimeout
             let writer = ReplyWriter(
-                consumer: writerConsumer, producer: producer, guance: client, settings: config.writer, logger: logger,
+                consumer: writerConsumer, producer: producer, guance: client, settings: settings, logger: logger,
                 afterCreate: afterCreate)
             result.services += [writerConsumer, writer]
             result.writer = writer

@@ -27,7 +27,9 @@ final class GatewayHarness: Sendable {
     static let encryptKey = "ek-harness"
     static let flowToken = "flow-harness"
 
-    init(role: GatewayRole = .all, publishTimeout: Duration = .seconds(2)) async throws {
+    init(role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2))
+        async throws
+    {
         cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createProductTopics(partitions: 2)
         guance = GuanceSimulator()
@@ -49,7 +51,8 @@ final class GatewayHarness: Sendable {
         config.writer.retryDelay = .milliseconds(100)
         config.writer.maxAttempts = 3
         if role.runsWriter {
-            config.guance = GuanceWriterSettings(baseURL: guance.url, apiKey: guance.apiKey, rateLimit: 0)
+            config.guance = GuanceWriterSettings(
+                baseURL: guance.url, apiKey: guance.apiKey, rateLimit: 0, requestTimeout: guanceTimeout)
         }
         // The app URL is only known once the fake listens: start it first.
         let feishuApp = feishu.application(logger: gatewayTestLogger) { feishuPortBox.continuation.yield($0) }
@@ -123,9 +126,9 @@ final class GatewayHarness: Sendable {
 
 /// Runs `body` with a harness and always stops it.
 func withGateway(
-    role: GatewayRole = .all, _ body: (GatewayHarness) async throws -> Void
+    role: GatewayRole = .all, guanceTimeout: Duration = .seconds(2), _ body: (GatewayHarness) async throws -> Void
 ) async throws {
-    let harness = try await GatewayHarness(role: role)
+    let harness = try await GatewayHarness(role: role, guanceTimeout: guanceTimeout)
     do {
         try await body(harness)
     } catch {

@@ -26,6 +26,9 @@ final class ReplyWriter: Service, Sendable {
         /// Guance's documented maximum reply length (characters).
         var maxContentLength = 65_535
         var rememberedCommands = 10_000
+        /// After an ambiguous failure, wait at least this long before looking for the reply: a request that timed
+        /// out may still be executing at the server (set to the OpenAPI client's request timeout).
+        var ambiguityWait: Duration = .seconds(10)
     }
 
     let consumer: KafkaConsumerClient
@@ -135,7 +138,9 @@ final class ReplyWriter: Service, Sendable {
         for attempt in 1...settings.maxAttempts {
             var created: GuanceReply?
             if attempt > 1 {
-                try await Task.sleep(for: settings.retryDelay * (1 << min(attempt - 2, 5)))
+                var delay = settings.retryDelay * (1 << min(attempt - 2, 5))
+                if lastError?.isAmbiguous == true { delay = max(delay, settings.ambiguityWait) }
+                try await Task.sleep(for: delay)
             }
             do throws(GuanceAPIError) {
                 if issueName == nil { issueName = try await guance.getIssue(uuid: command.issueUUID).name }

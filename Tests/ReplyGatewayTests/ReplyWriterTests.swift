@@ -1,0 +1,50 @@
+import DevStack
+import Foundation
+import Shared
+import Testing
+
+@testable import ReplyGateway
+
+@Suite("Reply writer against the Guance simulator", .serialized, .timeLimit(.minutes(2)))
+struct ReplyWriterTests {
+    @Test func aTimedOutCreateThatTheServerExecutedIsNotWrittenTwice() async throws {
+        try await withGateway(guanceTimeout: .seconds(1)) { gateway in
+            // The server answers after the client gave up, but it does create the reply.
+            gateway.guance.injectFault(.delay(.milliseconds(1500)), endpoint: "reply_create", count: 1)
+            let answer = try await gateway.sender.sendMessage(
+                text: "@_user_1 #\(gateway.issue.uuid)#slow server", messageID: "om_slow")
+            #expect(answer.status == 200)
+            try await eventually(timeout: .seconds(30), "confirmed") {
+                gateway.feishu.replies.contains { $0.messageID == "om_slow" }
+            }
+            #expect(gateway.replies().count == 1)
+            #expect(gateway.feishu.replies.first { $0.messageID == "om_slow" }?.text.contains("reply added") == true)
+        }
+    }
+
+    @Test func aServerErrorBeforeWritingIsRetriedAndWrittenOnce() async throws {
+        try await withGateway { gateway in
+            gateway.guance.injectFault(.status(503, errorCode: "ft.Unavailable"), endpoint: "reply_create", count: 1)
+            let answer = try await gateway.sender.sendMessage(
+                text: "@_user_1 #\(gateway.issue.uuid)#after a 503", messageID: "om_503")
+            #expect(answer.status == 200)
+            try await eventually(timeout: .seconds(30), "confirmed") {
+                gateway.feishu.replies.contains { $0.messageID == "om_503" }
+            }
+            #expect(gateway.replies().map(\.content) == ["after a 503"])
+        }
+    }
+
+    @Test func contentOverTheLimitIsRejectedWithTheReason() async throws {
+        try await withGateway { gateway in
+            let long = String(repeating: "长", count: 65_536)
+            let answer = try await gateway.sender.sendMessage(
+                text: "@_user_1 #\(gateway.issue.uuid)#\(long)", messageID: "om_long")
+            #expect(answer.status == 200)
+            try await eventually("answered") { gateway.feishu.replies.contains { $0.messageID == "om_long" } }
+            let text = gateway.feishu.replies.first { $0.messageID == "om_long" }?.text ?? ""
+            #expect(text.contains("65,535"))
+            #expect(gateway.replies().isEmpty)
+        }
+    }
+}
