@@ -4,6 +4,10 @@ public enum Topics {
     public static let replyCommands = "guance.reply-commands"
     public static let replyResults = "guance.reply-results"
     public static let pollerState = "guance.poller-state"
+    /// No records: poller instances join consumer group `poller` on it, and the partitions each is assigned decide
+    /// which poll targets it polls (a target maps to one partition by a stable hash of its name).
+    public static let pollerCoordination = "guance.poller-coordination"
+    public static let pollerCoordinationPartitions = 12
 
     /// The dead-letter topic of a consumed topic.
     public static func deadLetter(of topic: String) -> String { topic + ".dlq" }
@@ -15,6 +19,7 @@ public enum Topics {
             (replyCommands, partitions),
             (replyResults, partitions),
             (pollerState, 1),
+            (pollerCoordination, pollerCoordinationPartitions),
             (deadLetter(of: issueEvents), 1),
             (deadLetter(of: replyCommands), 1),
             (deadLetter(of: replyResults), 1),

@@ -8,8 +8,8 @@ import Synchronization
 /// answer. The server receives a call between grant and answer, so any window of `window` length at the server
 /// sees at most `limit` calls, whatever the network delay.
 public actor GuanceRequestBudget {
-    public let limit: Int
-    public let window: Duration
+    public nonisolated let limit: Int
+    public nonisolated let window: Duration
     private let clock = ContinuousClock()
     /// Calls of the current window: the instant their slot ends (nil while in flight).
     private var slots: [UInt64: ContinuousClock.Instant?] = [:]

@@ -1,0 +1,65 @@
+import Foundation
+import Shared
+
+/// Builds `IssueEvent`s with deterministic ids: the same source fact always yields the same `eventId`.
+/// - created: `<issue>:created`
+/// - updated: `<issue>:updated:<updateAt>:<statusType>:<level>`
+/// - reply:   `<issue>:reply:<reply uuid>`
+struct IssueEventFactory: Sendable {
+    var workspaceUUID: String
+    var channel: IssueEvent.Channel?
+    var consoleURL: String?
+    var descriptionLimit = HTMLText.defaultLimit
+
+    static func createdID(_ issue: GuanceIssue) -> String { "\(issue.uuid):created" }
+
+    static func updatedID(_ issue: GuanceIssue) -> String {
+        "\(issue.uuid):updated:\(issue.updateAt):\(issue.statusType):\(issue.level)"
+    }
+
+    static func replyID(issueUUID: String, _ reply: GuanceReply) -> String { "\(issueUUID):reply:\(reply.uuid)" }
+
+    func created(_ issue: GuanceIssue) -> IssueEvent {
+        IssueEvent(
+            eventId: Self.createdID(issue), kind: .created, occurredAt: EventCoding.rfc3339(unixSeconds: issue.createAt),
+            workspaceUUID: workspace(issue), channel: channel, issue: body(issue))
+    }
+
+    func updated(_ issue: GuanceIssue) -> IssueEvent {
+        IssueEvent(
+            eventId: Self.updatedID(issue), kind: .updated, occurredAt: EventCoding.rfc3339(unixSeconds: issue.updateAt),
+            workspaceUUID: workspace(issue), channel: channel, issue: body(issue))
+    }
+
+    func reply(_ reply: GuanceReply, on issue: GuanceIssue) -> IssueEvent {
+        let author = reply.creatorInfo?.displayName.map { IssueEvent.Person(name: $0, email: reply.creatorInfo?.email) }
+        return IssueEvent(
+            eventId: Self.replyID(issueUUID: issue.uuid, reply), kind: .reply,
+            occurredAt: EventCoding.rfc3339(unixSeconds: reply.createAt), workspaceUUID: workspace(issue),
+            channel: channel, issue: body(issue),
+            reply: IssueEvent.Reply(
+                uuid: reply.uuid, content: HTMLText.plainText(reply.content, limit: descriptionLimit),
+                createAt: reply.createAt, creator: author))
+    }
+
+    /// The console link of an issue: `<GUANCE_CONSOLE_URL>/keyevents/issues/<uuid>` (path **unconfirmed**; the
+    /// console's issue URL is not in the OpenAPI docs).
+    func url(_ issue: GuanceIssue) -> String {
+        let path = "/keyevents/issues/\(issue.uuid)"
+        guard let consoleURL else { return path }
+        return consoleURL.hasSuffix("/") ? String(consoleURL.dropLast()) + path : consoleURL + path
+    }
+
+    private func workspace(_ issue: GuanceIssue) -> String {
+        issue.workspaceUUID.isEmpty ? workspaceUUID : issue.workspaceUUID
+    }
+
+    private func body(_ issue: GuanceIssue) -> IssueEvent.Issue {
+        let creator = issue.creatorInfo?.displayName.map { IssueEvent.Person(name: $0, email: issue.creatorInfo?.email) }
+        return IssueEvent.Issue(
+            uuid: issue.uuid, name: HTMLText.plainText(issue.name, limit: 512), level: issue.level,
+            statusType: issue.statusType, resource: issue.resource, resourceType: issue.resourceType,
+            description: HTMLText.plainText(issue.description, limit: descriptionLimit), createAt: issue.createAt,
+            updateAt: issue.updateAt, creator: creator, url: url(issue))
+    }
+}

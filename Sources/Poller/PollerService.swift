@@ -1,0 +1,48 @@
+import AsyncHTTPClient
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// The poller process's own service: owns the shared `HTTPClient`, the per-key request budgets and the coordinator
+/// that starts and stops target pollers.
+struct PollerService: Service {
+    let coordinator: PollerCoordinator
+    let http: HTTPClient
+    let logger: Logger
+
+    init(
+        config: PollerConfig, kafka: KafkaClientSettings, publisher: any EventPublisher, health: HealthChecks,
+        logger: Logger, http: HTTPClient = GuanceOpenAPIClient.makeHTTPClient()
+    ) {
+        self.http = http
+        self.logger = logger
+        // One budget per API key, shared by every target using that key.
+        var budgets: [String: GuanceRequestBudget] = [:]
+        for target in config.targets where budgets[target.keyDigest] == nil {
+            budgets[target.keyDigest] = GuanceRequestBudget(limit: target.rateLimit, window: config.settings.budgetWindow)
+        }
+        let tail = KafkaTailReader(kafka: kafka, logger: logger)
+        let store = PollerStateStore(publisher: publisher, reader: tail)
+        let settings = config.settings
+        coordinator = PollerCoordinator(config: config, kafka: kafka, logger: logger) { [budgets, http] target in
+            var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
+            clientSettings.retry = settings.retry
+            clientSettings.requestTimeout = settings.requestTimeout
+            let client = GuanceOpenAPIClient(
+                settings: clientSettings, httpClient: http, budget: budgets[target.keyDigest]!, logger: logger)
+            return TargetPoller(
+                target: target, settings: settings, client: client, publisher: publisher, store: store, tail: tail,
+                health: health, logger: logger)
+        }
+    }
+
+    func run() async throws {
+        do {
+            try await coordinator.run()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}

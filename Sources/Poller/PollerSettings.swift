@@ -1,0 +1,32 @@
+import Shared
+
+/// Timing and identity settings shared by every target poller of one process.
+struct PollerSettings: Sendable {
+    /// Time between the starts of two polls of a target (clamped to what the request budget allows).
+    var pollInterval: Duration = .seconds(5)
+    /// How far back each listing reaches before the cursor, so late-indexed issues and window edges are not lost.
+    var overlap: Duration = .seconds(60)
+    /// On the very first poll of a target (no state), issues this recent are announced.
+    var lookback: Duration = .seconds(300)
+    /// How far back the update sweep looks for status/level changes of older issues; zero turns the sweep off.
+    var trackWindow: Duration = .seconds(86_400)
+    /// How often one page of the update sweep is listed (when the budget has room to spare).
+    var sweepInterval: Duration = .seconds(30)
+    /// The budget window (a minute for Guance; tests scale it down).
+    var budgetWindow: Duration = .seconds(60)
+    /// A new owner waits at most this long for the previous owner to mark the target released.
+    var handoverGrace: Duration = .seconds(3)
+    /// Events of different issues published at once.
+    var publishConcurrency = 32
+    /// This instance's name in the state (`owner`).
+    var instanceID: String
+    var eventsTopic = Topics.issueEvents
+    /// Retries of each OpenAPI call.
+    var retry = GuanceRetryPolicy()
+    /// Timeout of each OpenAPI call.
+    var requestTimeout: Duration = .seconds(10)
+
+    init(instanceID: String) {
+        self.instanceID = instanceID
+    }
+}

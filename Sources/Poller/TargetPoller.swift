@@ -1,0 +1,349 @@
+import Crypto
+import Foundation
+import Logging
+import Shared
+
+/// Polls one target while this instance owns it: takes the state over (recovering what a crashed owner published
+/// after its last state write), then lists, detects, publishes and saves state every `pollInterval` until
+/// cancelled, and finally marks the target released so the next owner need not wait.
+struct TargetPoller: Sendable {
+    let target: PollTarget
+    let settings: PollerSettings
+    let client: GuanceOpenAPIClient
+    let publisher: any EventPublisher
+    let store: PollerStateStore
+    let tail: KafkaTailReader
+    let health: HealthChecks
+    let metrics = PollerMetrics()
+    let logger: Logger
+
+    init(
+        target: PollTarget, settings: PollerSettings, client: GuanceOpenAPIClient, publisher: any EventPublisher,
+        store: PollerStateStore, tail: KafkaTailReader, health: HealthChecks, logger: Logger
+    ) {
+        self.target = target
+        self.settings = settings
+        self.client = client
+        self.publisher = publisher
+        self.store = store
+        self.tail = tail
+        self.health = health
+        var logger = logger
+        logger[metadataKey: LogKey.target] = "\(target.name)"
+        self.logger = logger
+    }
+
+    var healthName: String { "guance.\(target.name)" }
+
+    /// Runs until the task is cancelled (ownership lost or shutdown).
+    func run() async {
+        logger.info("polling target")
+        guard var state = await takeOver() else { return }
+        var channel: IssueEvent.Channel?
+        var stopped = false
+        var nextSweep = ContinuousClock.now
+        while !Task.isCancelled && !stopped {
+            let started = ContinuousClock.now
+            let sweep = started >= nextSweep
+            if sweep { nextSweep = started + settings.sweepInterval }
+            do {
+                if channel == nil { channel = try await resolveChannel() }
+                try await cycle(&state, channel: channel!, started: Date(), sweep: sweep)
+                metrics.poll(target: target.name, outcome: "ok")
+                metrics.lag(target: target.name, seconds: 0)
+            } catch let error as GuanceAPIError where error.isInvalidAPIKey {
+                metrics.poll(target: target.name, outcome: "invalid_key")
+                health.fail(healthName, reason: "Guance rejected the API key (\(error.errorCode ?? ""))")
+                logger.error(
+                    "polling stopped: the API key is invalid; fix it and restart",
+                    metadata: [LogKey.error: "\(error)"])
+                stopped = true
+            } catch is CancellationError {
+                break
+            } catch {
+                metrics.poll(target: target.name, outcome: "failed")
+                logger.warning("poll failed; next poll as scheduled", metadata: [LogKey.error: "\(error)"])
+            }
+            metrics.budgetRemaining(target: target.name, await client.budget.remaining())
+            if stopped { break }
+            try? await Task.sleep(until: started + settings.pollInterval, clock: .continuous)
+        }
+        if stopped {
+            // Keep ownership (no other instance should hammer a bad key) but do nothing until shutdown.
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
+        state.released = true
+        do { try await store.save(state) } catch {
+            logger.warning("could not mark the target released", metadata: [LogKey.error: "\(error)"])
+        }
+        logger.info("stopped polling target")
+    }
+
+    // MARK: - Take-over
+
+    /// Loads the state (waiting briefly for a live previous owner to let go), recovers event ids published after
+    /// the last state write, and writes the state as ours. Retries until it succeeds or the task is cancelled.
+    func takeOver() async -> PollerState? {
+        var attempt = 0
+        while !Task.isCancelled {
+            attempt += 1
+            do {
+                var state = try await loadReleasedState()
+                if state == nil {
+                    let now = Int64(Date().timeIntervalSince1970)
+                    let lookback = settings.lookback.components.seconds
+                    var fresh = PollerState(target: target.name, cursor: now - lookback, since: now - lookback)
+                    fresh.eventOffsets = try await currentEventOffsets()
+                    state = fresh
+                    logger.info("no saved state: starting fresh", metadata: ["since": "\(fresh.since)"])
+                } else {
+                    try await recover(&state!)
+                }
+                state!.owner = settings.instanceID
+                state!.released = false
+                try await store.save(state!)
+                return state
+            } catch {
+                let delay = Duration.milliseconds(min(200 * (1 << min(attempt, 6)), 10_000))
+                logger.warning("taking the target over failed; retrying", metadata: [
+                    LogKey.error: "\(error)", "retry_in": "\(delay)",
+                ])
+                try? await Task.sleep(for: delay)
+            }
+        }
+        return nil
+    }
+
+    private func loadReleasedState() async throws -> PollerState? {
+        let deadline = ContinuousClock.now + settings.handoverGrace
+        while true {
+            let state = try await store.load(target: target.name)
+            guard let state, let owner = state.owner, owner != settings.instanceID, !state.released else {
+                return state
+            }
+            if ContinuousClock.now >= deadline {
+                logger.info("previous owner did not release the target in time; taking it over", metadata: [
+                    "previous_owner": "\(owner)",
+                ])
+                return state
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Adds the ids of events published after the state was written (a crash between publishing and saving).
+    private func recover(_ state: inout PollerState) async throws {
+        let starts = Dictionary(uniqueKeysWithValues: state.eventOffsets.compactMap { key, offset in
+            Int32(key).map { (KafkaTopicPartition(topic: settings.eventsTopic, partition: $0), offset) }
+        })
+        var found: [String] = []
+        let known = Set(state.recentEventIDs)
+        var ends = state.eventOffsets
+        try await tail.read(Array(starts.keys), from: starts) { record in
+            ends[String(record.partition)] = max(ends[String(record.partition)] ?? 0, record.offset + 1)
+            if let id = record.header(EventHeaders.eventID), !known.contains(id) { found.append(id) }
+        }
+        if !found.isEmpty {
+            logger.info("recovered events published after the last state write", metadata: ["count": "\(found.count)"])
+            state.remember(found)
+        }
+        state.eventOffsets = ends
+    }
+
+    private func currentEventOffsets() async throws -> [String: Int64] {
+        try await tail.endOffsets(topic: settings.eventsTopic).reduce(into: [:]) { $0[String($1.key)] = $1.value }
+    }
+
+    // MARK: - Channel
+
+    func resolveChannel() async throws -> IssueEvent.Channel {
+        let channels = try await client.listChannels()
+        if let uuid = target.channelUUID {
+            let name = channels.first { $0.uuid == uuid }?.name ?? target.channelName
+            return IssueEvent.Channel(uuid: uuid, name: name)
+        }
+        guard let channel = channels.first(where: { $0.name == target.channelName && $0.isLive }) else {
+            throw PollerError.channelNotFound(target: target.name, name: target.channelName)
+        }
+        logger.info("listing channel", metadata: ["channel": "\(channel.name)", "channel_uuid": "\(channel.uuid)"])
+        return IssueEvent.Channel(uuid: channel.uuid, name: channel.name)
+    }
+
+    // MARK: - One poll
+
+    func cycle(
+        _ state: inout PollerState, channel: IssueEvent.Channel, started: Date, sweep: Bool = false
+    ) async throws {
+        let now = Int64(started.timeIntervalSince1970)
+        let overlap = settings.overlap.components.seconds
+        let factory = IssueEventFactory(workspaceUUID: "", channel: channel, consoleURL: target.consoleURL)
+        let detector = IssueDetector(factory: factory)
+        let listing = try await client.listAllIssues(
+            channelUUID: channel.uuid, startTime: state.cursor - overlap, endTime: now + 300)
+        var issues = listing.issues
+        var rejected = listing.rejected
+        if sweep, let sweep = try await sweepPage(&state, channel: channel, now: now) {
+            issues += sweep.items
+            rejected += sweep.rejected
+        }
+        for item in rejected {
+            logger.error(
+                "skipped an issue the API returned without required fields",
+                metadata: [LogKey.issueUUID: "\(item.uuid ?? "-")", LogKey.error: "\(item.reason)"])
+        }
+        if !rejected.isEmpty { metrics.rejectedItems(target: target.name, count: rejected.count) }
+
+        var detection = detector.detect(issues, state: state)
+        var groups = Dictionary(uniqueKeysWithValues: detection.eventsByIssue.map { ($0.issueUUID, $0.events) })
+        var order = detection.eventsByIssue.map(\.issueUUID)
+        let published = Set(state.recentEventIDs)
+        for issue in detection.replyChecks {
+            let cursor = state.known[issue.uuid]?.replyCursor ?? issue.createAt
+            do {
+                let page = try await client.listReplies(issueUUID: issue.uuid, pageIndex: 1, pageSize: 50)
+                let events = detector.replyEvents(
+                    for: issue, replies: page.items, replyCursor: cursor, published: published)
+                let newest = page.items.filter(\.isHumanReply).map(\.createAt).max() ?? cursor
+                detection.snapshots[issue.uuid]?.replyCursor = max(cursor, newest)
+                if !events.isEmpty {
+                    if groups[issue.uuid] == nil { order.append(issue.uuid) }
+                    groups[issue.uuid, default: []] += events
+                }
+            } catch {
+                if error.isInvalidAPIKey { throw error }
+                // Keep the old snapshot: the replies are checked again next poll.
+                detection.snapshots.removeValue(forKey: issue.uuid)
+                logger.warning(
+                    "reply list failed; will retry next poll",
+                    metadata: [LogKey.issueUUID: "\(issue.uuid)", LogKey.error: "\(error)"])
+            }
+        }
+
+        let outcome = await publish(order.map { ($0, groups[$0]!) })
+        var changed = !outcome.publishedIDs.isEmpty
+        state.remember(outcome.publishedIDs)
+        for (partition, offset) in outcome.nextOffsets {
+            let key = String(partition)
+            state.eventOffsets[key] = max(state.eventOffsets[key] ?? 0, offset)
+        }
+        for (uuid, snapshot) in detection.snapshots where !outcome.failedIssues.contains(uuid) {
+            if state.known[uuid] != snapshot {
+                state.known[uuid] = snapshot
+                changed = true
+            }
+        }
+        if outcome.failedIssues.isEmpty, let newest = detection.newestCreateAt, newest > state.cursor {
+            state.cursor = newest
+            changed = true
+        }
+        state.pruneKnown()
+        if changed { try await store.save(state) }
+        if let error = outcome.firstError { throw error }
+    }
+
+    /// One page of the update sweep (issues older than the overlap window), when the budget has room to spare.
+    private func sweepPage(
+        _ state: inout PollerState, channel: IssueEvent.Channel, now: Int64
+    ) async throws -> GuancePage<GuanceIssue>? {
+        let window = settings.trackWindow.components.seconds
+        guard window > settings.overlap.components.seconds else { return nil }
+        let spare = await client.budget.remaining()
+        guard spare >= max(2, client.budget.limit / 2) else { return nil }
+        let pageSize = client.settings.issuePageSize
+        let page = try await client.listIssues(
+            channelUUID: channel.uuid, startTime: now - window, endTime: now + 300, pageIndex: state.sweepPage,
+            pageSize: pageSize)
+        let received = page.items.count + page.rejected.count
+        let total = page.pageInfo?.totalCount ?? 0
+        state.sweepPage = (received < pageSize || state.sweepPage * pageSize >= total) ? 1 : state.sweepPage + 1
+        return page
+    }
+
+    // MARK: - Publishing
+
+    struct PublishOutcome {
+        var publishedIDs: [String] = []
+        var nextOffsets: [Int32: Int64] = [:]
+        var failedIssues: Set<String> = []
+        var firstError: (any Error)?
+    }
+
+    /// Publishes each issue's events in order; different issues in parallel.
+    func publish(_ groups: [(String, [IssueEvent])]) async -> PublishOutcome {
+        var outcome = PublishOutcome()
+        var pending = groups[...]
+        await withTaskGroup(of: (String, [String], [KafkaOffset], (any Error)?).self) { group in
+            func startNext() {
+                guard let (uuid, events) = pending.popFirst() else { return }
+                group.addTask { await self.publishInOrder(uuid, events) }
+            }
+            for _ in 0..<settings.publishConcurrency { startNext() }
+            while let (uuid, ids, offsets, error) = await group.next() {
+                outcome.publishedIDs += ids
+                for offset in offsets {
+                    outcome.nextOffsets[offset.partition] = max(outcome.nextOffsets[offset.partition] ?? 0, offset.offset + 1)
+                }
+                if let error {
+                    outcome.failedIssues.insert(uuid)
+                    if outcome.firstError == nil { outcome.firstError = error }
+                }
+                startNext()
+            }
+        }
+        return outcome
+    }
+
+    private func publishInOrder(_ uuid: String, _ events: [IssueEvent]) async -> (String, [String], [KafkaOffset], (any Error)?) {
+        var ids: [String] = []
+        var offsets: [KafkaOffset] = []
+        for event in events {
+            do {
+                let value = try EventCoding.encode(event)
+                let offset = try await publisher.send(
+                    topic: settings.eventsTopic, key: uuid, value: value, headers: Self.headers(for: event))
+                ids.append(event.eventId)
+                offsets.append(offset)
+                metrics.published(target: target.name, kind: event.kind.rawValue)
+                if event.kind == .created {
+                    metrics.eventDelay(seconds: Date().timeIntervalSince1970 - Double(event.issue.createAt))
+                }
+                logger.debug("published", metadata: [
+                    LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.offset: "\(offset)",
+                ])
+            } catch {
+                logger.error(
+                    "publishing failed; the issue is retried next poll",
+                    metadata: [LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.error: "\(error)"])
+                return (uuid, ids, offsets, error)
+            }
+        }
+        return (uuid, ids, offsets, nil)
+    }
+
+    /// `event-id`, `content-type`, `schema` and a W3C `traceparent` derived from the event id (same fact, same
+    /// trace).
+    static func headers(for event: IssueEvent) -> [KafkaHeader] {
+        let digest = Array(SHA256.hash(data: Data(event.eventId.utf8)))
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        let traceID = String(hex.prefix(32))
+        let spanID = String(hex.dropFirst(32).prefix(16))
+        return [
+            KafkaHeader(key: EventHeaders.eventID, string: event.eventId),
+            KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
+            KafkaHeader(key: EventHeaders.schema, string: IssueEvent.schemaV1),
+            KafkaHeader(key: EventHeaders.traceparent, string: "00-\(traceID)-\(spanID)-01"),
+        ]
+    }
+}
+
+/// Poller failures that are not API or Kafka errors.
+enum PollerError: Error, CustomStringConvertible {
+    case channelNotFound(target: String, name: String)
+
+    var description: String {
+        switch self {
+        case let .channelNotFound(target, name):
+            "target \(target): the workspace has no live channel named \"\(name)\" (set channel_uuid)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+@testable import Poller
+import Shared
+import Testing
+
+@Suite("Poller configuration")
+struct PollerConfigTests {
+    func source(_ env: [String: String], yaml: String? = nil) throws -> ConfigSource {
+        var env = env
+        if let yaml {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).yaml")
+            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            env["CONFIG_FILE"] = file.path
+        }
+        return try ConfigSource.load(environment: env, sections: [PollerConfig.targetsSection])
+    }
+
+    @Test func oneDefaultTargetFromTheEnvironment() throws {
+        let config = try PollerConfig.load(
+            source(["GUANCE_API_KEY": "k1", "GUANCE_CONSOLE_URL": "https://console.example.com/"]), instanceID: "i")
+        #expect(config.targets.map(\.name) == ["default"])
+        #expect(config.targets[0].openAPIURL == "https://openapi.guance.com")
+        #expect(config.targets[0].consoleURL == "https://console.example.com")
+        #expect(config.targets[0].rateLimit == 20)
+        #expect(config.settings.pollInterval == .seconds(5))
+    }
+
+    @Test func noKeyMeansNoTargets() throws {
+        #expect(try PollerConfig.load(source([:]), instanceID: "i").targets.isEmpty)
+    }
+
+    @Test func severalTargetsFromYAMLWithKeysFromTheEnvironment() throws {
+        let yaml = """
+            GUANCE_POLL_INTERVAL: 4
+            poll_targets:
+              - name: prod
+                api_key_env: PROD_KEY
+                channel: chan_abc
+              - name: staging
+                api_key_env: STAGING_KEY
+                openapi_url: https://us1-openapi.guance.com
+                rate_limit: 40
+            """
+        let config = try PollerConfig.load(
+            source(["PROD_KEY": "p", "STAGING_KEY": "s"], yaml: yaml), instanceID: "i")
+        #expect(config.targets.map(\.name) == ["prod", "staging"])
+        #expect(config.targets[0].channelUUID == "chan_abc")
+        #expect(config.targets[1].openAPIURL == "https://us1-openapi.guance.com")
+        #expect(config.targets[1].rateLimit == 40)
+        #expect(config.settings.pollInterval == .seconds(4))
+    }
+
+    @Test func aMissingKeyVariableNamesIt() throws {
+        let yaml = "poll_targets:\n  - name: prod\n    api_key_env: PROD_KEY\n"
+        #expect(throws: ConfigError.missing(variable: "PROD_KEY", meaning: "API key of poll target prod")) {
+            try PollerConfig.load(source([:], yaml: yaml), instanceID: "i")
+        }
+    }
+
+    @Test func duplicateNamesAndUnknownKeysAreRejected() throws {
+        let duplicate = "poll_targets:\n  - {name: a, api_key: x}\n  - {name: a, api_key: y}\n"
+        #expect(throws: ConfigError.self) { try PollerConfig.load(source([:], yaml: duplicate), instanceID: "i") }
+        let unknown = "poll_targets:\n  - {name: a, api_key: x, apikey: y}\n"
+        #expect(throws: ConfigError.self) { try PollerConfig.load(source([:], yaml: unknown), instanceID: "i") }
+    }
+
+    @Test func anIntervalBelowTheBudgetIsClamped() throws {
+        let config = try PollerConfig.load(
+            source(["GUANCE_API_KEY": "k", "GUANCE_POLL_INTERVAL": "1"]), instanceID: "i")
+        #expect(config.settings.pollInterval == .seconds(3))
+        #expect(config.notices.count == 1)
+        let shared = "poll_targets:\n  - {name: a, api_key: same}\n  - {name: b, api_key: same}\n"
+        let two = try PollerConfig.load(source(["GUANCE_POLL_INTERVAL": "1"], yaml: shared), instanceID: "i")
+        #expect(two.settings.pollInterval == .seconds(6))
+    }
+
+    @Test func targetsSpreadOverCoordinationPartitionsStably() {
+        let target = PollTarget(
+            name: "prod", openAPIURL: "", apiKey: "k", channelUUID: nil, channelName: "default", consoleURL: nil,
+            rateLimit: 20)
+        #expect(target.coordinationPartition(of: 12) == target.coordinationPartition(of: 12))
+        let names = (0..<48).map { "t\($0)" }
+        let partitions = Set(names.map {
+            PollTarget(name: $0, openAPIURL: "", apiKey: "", channelUUID: nil, channelName: "", consoleURL: nil,
+                       rateLimit: 0).coordinationPartition(of: 12)
+        })
+        #expect(partitions.count > 6)
+    }
+}

@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import DevStack
+import Foundation
+import Logging
+import Synchronization
+@testable import Poller
+import Shared
+
+/// Log lines captured in tests, so "logged with context" can be asserted.
+final class CapturedLogs: Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    let entries = Mutex<[Entry]>([])
+
+    var all: [Entry] { entries.withLock { $0 } }
+
+    func contains(level: Logger.Level, _ text: String) -> Bool {
+        all.contains { $0.level == level && ($0.message.contains(text) || $0.metadata.values.contains { $0.contains(text) }) }
+    }
+
+    func logger(_ label: String = "poller") -> Logger {
+        Logger(label: label) { _ in Handler(store: self) }
+    }
+
+    struct Handler: LogHandler {
+        let store: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            var merged = metadata
+            merged.merge(event.metadata ?? [:]) { $1 }
+            let entry = Entry(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" })
+            store.entries.withLock { $0.append(entry) }
+        }
+    }
+}
+
+/// A published event with its Kafka coordinates and headers.
+struct PublishedEvent: Sendable {
+    var event: IssueEvent
+    var key: String?
+    var partition: Int32
+    var offset: Int64
+    var headers: [String: String]
+}
+
+/// One mock Kafka cluster, one Guance simulator, one producer and one HTTP client per test.
+final class PollerHarness: Sendable {
+    let cluster: MockKafkaCluster
+    let simulator: GuanceSimulator
+    let producer: KafkaProducerClient
+    let http: HTTPClient
+    let logs = CapturedLogs()
+    let health = HealthChecks()
+    private let producerTask: Mutex<Task<Void, any Error>?> = Mutex(nil)
+
+    init(options: GuanceSimulator.Options = .init()) async throws {
+        cluster = try MockKafkaCluster(brokers: 1)
+        try cluster.createProductTopics(partitions: 3)
+        simulator = GuanceSimulator(options: options)
+        try await simulator.start()
+        var settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers))
+        settings.messageTimeout = .seconds(10)
+        producer = try KafkaProducerClient(settings: settings, logger: guanceTestLogger)
+        http = GuanceOpenAPIClient.makeHTTPClient()
+        let producer = self.producer
+        producerTask.withLock { $0 = Task { try await producer.run() } }
+    }
+
+    func shutdown() async {
+        let task = producerTask.withLock { $0 }
+        task?.cancel()
+        _ = await task?.result
+        try? await http.shutdown()
+        await simulator.stop()
+    }
+
+    var kafka: KafkaClientSettings { KafkaClientSettings(bootstrapServers: cluster.bootstrapServers) }
+
+    func target(_ name: String = "default", apiKey: String? = nil, rateLimit: Int = 0) -> PollTarget {
+        PollTarget(
+            name: name, openAPIURL: simulator.url, apiKey: apiKey ?? simulator.apiKey, channelUUID: nil,
+            channelName: "default", consoleURL: "https://console.example.com", rateLimit: rateLimit)
+    }
+
+    func settings(instance: String = "test-1") -> PollerSettings {
+        var settings = PollerSettings(instanceID: instance)
+        settings.pollInterval = .milliseconds(300)
+        settings.lookback = .seconds(600)
+        settings.overlap = .seconds(60)
+        settings.trackWindow = .zero
+        settings.handoverGrace = .seconds(1)
+        settings.retry = fastRetry
+        settings.requestTimeout = .seconds(2)
+        return settings
+    }
+
+    func poller(
+        _ target: PollTarget, settings: PollerSettings? = nil, publisher: (any EventPublisher)? = nil,
+        budget: GuanceRequestBudget = GuanceRequestBudget(limit: 0)
+    ) -> TargetPoller {
+        let settings = settings ?? self.settings()
+        var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
+        clientSettings.retry = settings.retry
+        clientSettings.requestTimeout = settings.requestTimeout
+        let logger = logs.logger()
+        let client = GuanceOpenAPIClient(settings: clientSettings, httpClient: http, budget: budget, logger: logger)
+        let tail = KafkaTailReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
+        let publisher = publisher ?? producer
+        return TargetPoller(
+            target: target, settings: settings, client: client, publisher: publisher,
+            store: PollerStateStore(publisher: publisher, reader: tail), tail: tail, health: health, logger: logger)
+    }
+
+    /// Every event on guance.issue-events so far, in partition/offset order.
+    func events() async throws -> [PublishedEvent] {
+        let tail = KafkaTailReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
+        let partitions = (0..<Int32(3)).map { KafkaTopicPartition(topic: Topics.issueEvents, partition: $0) }
+        var events: [PublishedEvent] = []
+        var undecodable = 0
+        try await tail.read(partitions) { record in
+            guard let value = record.value, let event = try? EventCoding.decode(IssueEvent.self, from: value) else {
+                undecodable += 1
+                return
+            }
+            var headers: [String: String] = [:]
+            for header in record.headers { headers[header.key] = header.stringValue }
+            events.append(PublishedEvent(
+                event: event, key: record.keyString, partition: record.partition, offset: record.offset,
+                headers: headers))
+        }
+        precondition(undecodable == 0, "half-formed records on \(Topics.issueEvents)")
+        return events
+    }
+
+    /// The latest saved state of a target.
+    func savedState(_ target: String) async throws -> PollerState? {
+        try await PollerStateStore(
+            publisher: producer, reader: KafkaTailReader(kafka: kafka, logger: guanceTestLogger)
+        ).load(target: target)
+    }
+}
+
+/// Runs `body` with a harness and shuts it down afterwards.
+func withPollerHarness<T: Sendable>(
+    options: GuanceSimulator.Options = .init(), _ body: (PollerHarness) async throws -> T
+) async throws -> T {
+    let harness = try await PollerHarness(options: options)
+    do {
+        let result = try await body(harness)
+        await harness.shutdown()
+        return result
+    } catch {
+        await harness.shutdown()
+        throw error
+    }
+}
+
+extension GuanceSimulator.Options {
+    /// No rate limit: tests that are not about the budget.
+    static var unlimited: Self {
+        var options = Self()
+        options.keyRateLimit = nil
+        options.workspaceRateLimit = nil
+        return options
+    }
+}
+
+func nowSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
