@@ -10,7 +10,8 @@ import Shared
 struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-stack",
-        abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.")
+        abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
+        subcommands: [FeishuLoadCommand.self])
 
     @Option(help: "Number of mock brokers.")
     var brokers = 3
