@@ -131,6 +131,7 @@ struct GatewayEndToEndTests {
             let text = "@_user_1 #\(gateway.issue.uuid)#after the outage"
             let during = try await gateway.sender.sendMessage(text: text, eventID: "ev_outage", messageID: "om_outage")
             #expect(during.status == 503)
+            #expect(try await gateway.get("/readyz") == 503)
             for broker in gateway.cluster.brokerIDs { try gateway.cluster.setBrokerUp(broker) }
             var retried = 0
             try await eventually(timeout: .seconds(30), interval: .milliseconds(500), "Feishu's retry is accepted") {

@@ -63,9 +63,12 @@ final class GatewayHarness: Sendable {
         self.feishuPort = feishuPort
         config.app = FeishuAppSettings(appID: feishu.appID, appSecret: feishu.appSecret, baseURL: "http://127.0.0.1:\(feishuPort)")
 
+        let health = HealthChecks()
+        let readinessProducer = producer
+        health.register("kafka") { await (try? readinessProducer.checkConnection(timeout: .seconds(1))) != nil }
         let parts = try GatewayServices.make(
             config: config, producer: producer, kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers),
-            registry: PrometheusCollectorRegistry(), health: HealthChecks(), logger: gatewayTestLogger,
+            registry: PrometheusCollectorRegistry(), health: health, logger: gatewayTestLogger,
             tuneConsumer: Self.tune, onListening: { gatewayPortBox.continuation.yield($0) })
         let producer = self.producer
         let group = ServiceGroup(configuration: .init(
