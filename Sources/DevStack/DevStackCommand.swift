@@ -11,7 +11,7 @@ struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-stack",
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
-        subcommands: [FeishuLoadCommand.self])
+        subcommands: [GuancePollerBenchmark.self, FeishuLoadCommand.self])
 
     @Option(help: "Number of mock brokers.")
     var brokers = 3
@@ -34,9 +34,18 @@ struct DevStackCommand: AsyncParsableCommand {
         let logger = Logger(label: "dev-stack")
         let cluster = try MockKafkaCluster(brokers: brokers)
         try cluster.createProductTopics(partitions: partitions)
+        // KAFKA_BROKERS first (tools read the first line), then the simulators' lines; the env file is written
+        // once, complete, because `make run` starts the services as soon as it is non-empty.
         var lines = ["KAFKA_BROKERS=\(cluster.bootstrapServers)"]
-        let guance = try await startGuanceSimulator(logger: logger)
-        lines += guance?.lines ?? []
+        FileHandle.standardOutput.write(Data((lines[0] + "\n").utf8))
+        let guance = try await startGuanceSimulator()
+        if let guance {
+            lines += guance.lines
+            FileHandle.standardOutput.write(Data((guance.lines.joined(separator: "\n") + "\n").utf8))
+            logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(guance.simulator.url)"])
+        } else {
+            logger.info("Guance simulator not started (GUANCE_API_KEY is set, or --no-guance-simulator)")
+        }
         logger.info(
             "mock Kafka cluster running",
             metadata: ["brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)"])
@@ -60,9 +69,12 @@ struct DevStackCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             // The env file is written once, complete, after every simulator is listening: `make run` reads it as
             // soon as it is non-empty.
-            if !realFeishu { lines += await feishu.envLines() }
+            if !realFeishu {
+                let feishuLines = await feishu.envLines()
+                lines += feishuLines
+                FileHandle.standardOutput.write(Data((feishuLines.joined(separator: "\n") + "\n").utf8))
+            }
             let text = lines.joined(separator: "\n") + "\n"
-            FileHandle.standardOutput.write(Data(text.utf8))
             if let envFile {
                 try text.write(toFile: envFile, atomically: true, encoding: .utf8)
             }
@@ -76,16 +88,12 @@ struct DevStackCommand: AsyncParsableCommand {
 
 extension DevStackCommand {
     /// Starts the Guance simulator with sample issues unless real credentials are given; returns its env lines.
-    func startGuanceSimulator(logger: Logger) async throws -> (simulator: GuanceSimulator, lines: [String])? {
+    func startGuanceSimulator() async throws -> (simulator: GuanceSimulator, lines: [String])? {
         let realKey = ProcessInfo.processInfo.environment["GUANCE_API_KEY"].map { !$0.isEmpty } ?? false
-        guard !noGuanceSimulator, !realKey else {
-            logger.info("Guance simulator not started", metadata: ["reason": "\(realKey ? "GUANCE_API_KEY is set" : "flag")"])
-            return nil
-        }
+        guard !noGuanceSimulator, !realKey else { return nil }
         let simulator = GuanceSimulator()
         try await simulator.start()
         simulator.addSampleIssues()
-        logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(simulator.url)"])
         return (simulator, [
             "GUANCE_OPENAPI_URL=\(simulator.url)",
             "GUANCE_API_KEY=\(simulator.apiKey)",

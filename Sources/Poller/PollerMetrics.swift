@@ -19,7 +19,7 @@ struct PollerMetrics: Sendable {
         Gauge(label: "poller_budget_remaining", dimensions: [("target", target)]).record(value)
     }
 
-    /// Seconds between now and the start of the last successful poll of the target.
+    /// Seconds between now and the start of the last successful poll of the target (how stale its events can be).
     func lag(target: String, seconds: Double) {
         Gauge(label: "poller_lag_seconds", dimensions: [("target", target)]).record(seconds)
     }
@@ -31,5 +31,12 @@ struct PollerMetrics: Sendable {
 
     func ownedTargets(_ count: Int) {
         Gauge(label: "poller_owned_targets").record(count)
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

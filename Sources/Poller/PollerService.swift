@@ -8,12 +8,17 @@ import Shared
 struct PollerService: Service {
     let coordinator: PollerCoordinator
     let http: HTTPClient
+    /// Whether `run` shuts `http` down at the end (only a client this service created).
+    let ownsHTTPClient: Bool
     let logger: Logger
 
+    /// `http`: a client to share (the caller shuts it down); nil = create one and shut it down at the end.
     init(
         config: PollerConfig, kafka: KafkaClientSettings, publisher: any EventPublisher, health: HealthChecks,
-        logger: Logger, http: HTTPClient = GuanceOpenAPIClient.makeHTTPClient()
+        logger: Logger, http: HTTPClient? = nil
     ) {
+        self.ownsHTTPClient = http == nil
+        let http = http ?? GuanceOpenAPIClient.makeHTTPClient()
         self.http = http
         self.logger = logger
         // One budget per API key, shared by every target using that key.
@@ -40,9 +45,9 @@ struct PollerService: Service {
         do {
             try await coordinator.run()
         } catch {
-            try? await http.shutdown()
+            if ownsHTTPClient { try? await http.shutdown() }
             throw error
         }
-        try await http.shutdown()
+        if ownsHTTPClient { try await http.shutdown() }
     }
 }

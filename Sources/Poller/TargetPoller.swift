@@ -42,6 +42,7 @@ struct TargetPoller: Sendable {
         var channel: IssueEvent.Channel?
         var stopped = false
         var nextSweep = ContinuousClock.now
+        var lastSuccess = ContinuousClock.now
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
             let sweep = started >= nextSweep
@@ -50,7 +51,7 @@ struct TargetPoller: Sendable {
                 if channel == nil { channel = try await resolveChannel() }
                 try await cycle(&state, channel: channel!, started: Date(), sweep: sweep)
                 metrics.poll(target: target.name, outcome: "ok")
-                metrics.lag(target: target.name, seconds: 0)
+                lastSuccess = started
             } catch let error as GuanceAPIError where error.isInvalidAPIKey {
                 metrics.poll(target: target.name, outcome: "invalid_key")
                 health.fail(healthName, reason: "Guance rejected the API key (\(error.errorCode ?? ""))")
@@ -58,13 +59,13 @@ struct TargetPoller: Sendable {
                     "polling stopped: the API key is invalid; fix it and restart",
                     metadata: [LogKey.error: "\(error)"])
                 stopped = true
-            } catch is CancellationError {
-                break
             } catch {
+                if Task.isCancelled { break }  // ownership lost or shutdown: not a failure
                 metrics.poll(target: target.name, outcome: "failed")
                 logger.warning("poll failed; next poll as scheduled", metadata: [LogKey.error: "\(error)"])
             }
             metrics.budgetRemaining(target: target.name, await client.budget.remaining())
+            metrics.lag(target: target.name, seconds: (ContinuousClock.now - lastSuccess).seconds)
             if stopped { break }
             try? await Task.sleep(until: started + settings.pollInterval, clock: .continuous)
         }
