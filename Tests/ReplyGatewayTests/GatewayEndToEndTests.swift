@@ -42,6 +42,12 @@ struct GatewayEndToEndTests {
             #expect(answer.status == 200)
             try await eventually("the reply was written") { gateway.replies().count == 1 }
             #expect(gateway.replies().first?.content == "cleaning up the binlogs")
+            // A message naming no issue, outside any notification thread: 200 and a usage hint in its thread.
+            let chatter = try await gateway.sender.sendMessage(text: "@_user_1 what is up", messageID: "om_chatter")
+            #expect(chatter.status == 200)
+            try await eventually("usage hint sent") { gateway.feishu.replies.contains { $0.messageID == "om_chatter" } }
+            #expect(gateway.feishu.replies.first { $0.messageID == "om_chatter" }?.text.contains("#issue_uuid#") == true)
+            #expect(gateway.replies().count == 1)
         }
     }
 
@@ -82,8 +88,9 @@ struct GatewayEndToEndTests {
         }
     }
 
-    @Test func forgedRequestsAreRejectedAndWriteNothing() async throws {
-        try await withGateway { gateway in
+    @Test func forgedRequestsAreRejectedLoggedWithoutSecretsAndWriteNothing() async throws {
+        let logs = CapturedLogs()
+        try await withGateway(logger: logs.logger) { gateway in
             let uuid = gateway.issue.uuid
             let event = FeishuEventFactory.messageEvent(
                 eventID: "ev_forged", token: GatewayHarness.verificationToken, text: "#\(uuid)#forged", messageID: "om_f")
@@ -121,6 +128,14 @@ struct GatewayEndToEndTests {
             try await eventually("the genuine reply was written") { !gateway.replies().isEmpty }
             try await eventually("the genuine reply was confirmed") { gateway.feishu.replies.contains { $0.messageID == "om_ok" } }
             #expect(gateway.replies().map(\.content) == ["genuine"])
+        }
+        let rejections = logs.all.filter { $0.contains("callback rejected") }
+        #expect(rejections.count == 7, "\(rejections)")
+        for reason in ["signature does not match", "timestamp outside", "verification token", "cannot decrypt", "malformed JSON", "exceeds the limit"] {
+            #expect(rejections.contains { $0.contains(reason) }, "\(reason)")
+        }
+        for secret in [GatewayHarness.encryptKey, GatewayHarness.verificationToken, GatewayHarness.flowToken, "app-secret-harness"] {
+            #expect(!logs.all.contains { $0.contains(secret) }, "a log line contains a secret")
         }
     }
 

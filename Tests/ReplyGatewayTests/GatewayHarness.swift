@@ -27,7 +27,10 @@ final class GatewayHarness: Sendable {
     static let encryptKey = "ek-harness"
     static let flowToken = "flow-harness"
 
-    init(role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2))
+    init(
+        role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2),
+        logger: Logger = gatewayTestLogger
+    )
         async throws
     {
         cluster = try MockKafkaCluster(brokers: 1)
@@ -68,7 +71,7 @@ final class GatewayHarness: Sendable {
         health.register("kafka") { await (try? readinessProducer.checkConnection(timeout: .seconds(1))) != nil }
         let parts = try GatewayServices.make(
             config: config, producer: producer, kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers),
-            registry: PrometheusCollectorRegistry(), health: health, logger: gatewayTestLogger,
+            registry: PrometheusCollectorRegistry(), health: health, logger: logger,
             tuneConsumer: Self.tune, onListening: { gatewayPortBox.continuation.yield($0) })
         let producer = self.producer
         let group = ServiceGroup(configuration: .init(
@@ -129,9 +132,10 @@ final class GatewayHarness: Sendable {
 
 /// Runs `body` with a harness and always stops it.
 func withGateway(
-    role: GatewayRole = .all, guanceTimeout: Duration = .seconds(2), _ body: (GatewayHarness) async throws -> Void
+    role: GatewayRole = .all, guanceTimeout: Duration = .seconds(2), logger: Logger = gatewayTestLogger,
+    _ body: (GatewayHarness) async throws -> Void
 ) async throws {
-    let harness = try await GatewayHarness(role: role, guanceTimeout: guanceTimeout)
+    let harness = try await GatewayHarness(role: role, guanceTimeout: guanceTimeout, logger: logger)
     do {
         try await body(harness)
     } catch {
