@@ -48,3 +48,43 @@ struct ReplyWriterTests {
         }
     }
 }
+
+extension ReplyWriterTests {
+    @Test func anUndecodableCommandIsDeadLetteredAndTheNextOneIsWritten() async throws {
+        try await withGateway { gateway in
+            _ = try await gateway.producer.send(
+                topic: Topics.replyCommands, key: gateway.issue.uuid, value: Array("not json".utf8))
+            let answer = try await gateway.sender.sendMessage(
+                text: "@_user_1 #\(gateway.issue.uuid)#after the poison", messageID: "om_after")
+            #expect(answer.status == 200)
+            try await eventually("the next command was written") { gateway.replies().count == 1 }
+            let dlq = try KafkaConsumerClient(
+                settings: consumerSettings(gateway, group: "dlq-reader", topics: [Topics.deadLetter(of: Topics.replyCommands)]),
+                logger: gatewayTestLogger)
+            var parked: KafkaRecord?
+            for try await record in dlq.records {
+                parked = record
+                break
+            }
+            await dlq.close()
+            #expect(parked?.value == Array("not json".utf8))
+            #expect(parked?.header(EventHeaders.dlqSourceTopic) == Topics.replyCommands)
+            #expect(parked?.header(EventHeaders.dlqReason)?.isEmpty == false)
+        }
+    }
+}
+
+@Suite("Event id cache")
+struct EventIDCacheTests {
+    @Test func remembersUpToItsCapacityAndForgetsTheOldestFirst() {
+        let cache = EventIDCache(capacity: 3)
+        #expect(cache.insert("a"))
+        #expect(!cache.insert("a"))
+        cache.insert("b")
+        cache.insert("c")
+        cache.insert("d")
+        #expect(!cache.contains("a"))
+        #expect(cache.contains("b") && cache.contains("c") && cache.contains("d"))
+        #expect(cache.count == 3)
+    }
+}
