@@ -11,13 +11,16 @@ struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-stack",
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
-        subcommands: [GuancePollerBenchmark.self, FeishuLoadCommand.self])
+        subcommands: [GuancePollerBenchmark.self, FeishuLoadCommand.self, KafkaBenchCommand.self])
 
     @Option(help: "Number of mock brokers.")
     var brokers = 3
 
     @Option(help: "Partitions of guance.issue-events, guance.reply-commands and guance.reply-results.")
     var partitions = 6
+
+    @Option(name: .customLong("create-topic"), help: "Create an extra topic, NAME:PARTITIONS (repeatable).")
+    var extraTopics: [String] = []
 
     @Option(help: "Also write KAFKA_BROKERS=... (and the simulators' variables) to this file.")
     var envFile: String?
@@ -34,6 +37,13 @@ struct DevStackCommand: AsyncParsableCommand {
         let logger = Logger(label: "dev-stack")
         let cluster = try MockKafkaCluster(brokers: brokers)
         try cluster.createProductTopics(partitions: partitions)
+        for spec in extraTopics {
+            let parts = spec.split(separator: ":")
+            guard parts.count == 2, let count = Int(parts[1]), count > 0 else {
+                throw ValidationError("--create-topic expects NAME:PARTITIONS, got \(spec)")
+            }
+            try cluster.createTopic(String(parts[0]), partitions: count)
+        }
         // KAFKA_BROKERS first (tools read the first line), then the simulators' lines; the env file is written
         // once, complete, because `make run` starts the services as soon as it is non-empty.
         var lines = ["KAFKA_BROKERS=\(cluster.bootstrapServers)"]
