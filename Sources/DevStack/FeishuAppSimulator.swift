@@ -110,7 +110,9 @@ public final class FeishuAppSimulator: Sendable {
             state.tokenRequests += 1
             let now = Date()
             // Feishu returns the current token while more than 30 minutes (here: half its life) remain.
-            if let (token, expiry) = state.tokens.first(where: { $0.value.timeIntervalSince(now) > min(1800, lifetime / 2) }) {
+            if let (token, expiry) = state.tokens.first(where: {
+                $0.value.timeIntervalSince(now) > min(1800, lifetime / 2)
+            }) {
                 _ = expiry
                 return token
             }
@@ -146,16 +148,18 @@ public final class FeishuAppSimulator: Sendable {
             if let uuid = body.uuid, let existing = state.repliesByUUID[uuid] { return existing }
             let id = "om_reply_\(state.nextID)"
             state.nextID += 1
-            state.replies.append(SentReply(
-                messageID: messageID, msgType: body.msg_type, text: text, uuid: body.uuid,
-                replyInThread: body.reply_in_thread ?? false))
+            state.replies.append(
+                SentReply(
+                    messageID: messageID, msgType: body.msg_type, text: text, uuid: body.uuid,
+                    replyInThread: body.reply_in_thread ?? false))
             if let uuid = body.uuid { state.repliesByUUID[uuid] = id }
             return id
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let data: [String: Any] = [
             "message_id": id, "root_id": messageID, "parent_id": messageID, "thread_id": "", "msg_type": body.msg_type,
-            "create_time": "\(now)", "update_time": "\(now)", "deleted": false, "updated": false, "chat_id": "oc_devstack",
+            "create_time": "\(now)", "update_time": "\(now)", "deleted": false, "updated": false,
+            "chat_id": "oc_devstack",
             "sender": ["id": appID, "id_type": "app_id", "sender_type": "app", "tenant_key": "t"],
             "body": ["content": body.content], "mentions": [] as [Any], "upper_message_id": "",
         ]
@@ -186,10 +190,11 @@ public final class FeishuAppSimulator: Sendable {
             return Self.json(#"{"error":"expected {\"text\":\"@_user_1 #issue_uuid#text\"}"}"#, status: .badRequest)
         }
         let result = try await sender.sendMessage(text: body.text, rootID: body.rootID)
-        return Self.json(FeishuEventFactory.jsonString([
-            "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
-            "messageID": result.messageID,
-        ]))
+        return Self.json(
+            FeishuEventFactory.jsonString([
+                "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
+                "messageID": result.messageID,
+            ]))
     }
 
     private static func invalidTokenResponse() -> Response {
@@ -199,7 +204,9 @@ public final class FeishuAppSimulator: Sendable {
     }
 
     static func text(ofContent content: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any] else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any] else {
+            return nil
+        }
         return object["text"] as? String
     }
 

@@ -28,13 +28,16 @@ public struct FeishuDevStack: Sendable {
             simulator.application(logger: logger) { bound in port.set(bound) }
         ]
         let gateway = "http://127.0.0.1:\(gatewayPort)"
-        simulator.setEventTarget(FeishuEventSender(
-            url: gateway + "/feishu/events", verificationToken: verificationToken, encryptKey: encryptKey))
+        simulator.setEventTarget(
+            FeishuEventSender(
+                url: gateway + "/feishu/events", verificationToken: verificationToken, encryptKey: encryptKey))
         if let sampleIssueUUID {
-            services.append(SampleReplySender(
-                gateway: gateway, sender: FeishuEventSender(
-                    url: gateway + "/feishu/events", verificationToken: verificationToken, encryptKey: encryptKey),
-                issueUUID: sampleIssueUUID, simulator: simulator, logger: logger))
+            services.append(
+                SampleReplySender(
+                    gateway: gateway,
+                    sender: FeishuEventSender(
+                        url: gateway + "/feishu/events", verificationToken: verificationToken, encryptKey: encryptKey),
+                    issueUUID: sampleIssueUUID, simulator: simulator, logger: logger))
         }
         return services
     }

@@ -28,7 +28,10 @@ public enum FeishuEventFactory {
             "create_time": "\(Int64(Date().timeIntervalSince1970 * 1000))", "chat_id": chatID, "chat_type": "group",
             "message_type": "text", "content": content,
             "mentions": mentions.map { mention in
-                ["key": mention.key, "name": mention.name, "id": ["open_id": "ou_bot_\(mention.name)"], "tenant_key": "t"]
+                [
+                    "key": mention.key, "name": mention.name, "id": ["open_id": "ou_bot_\(mention.name)"],
+                    "tenant_key": "t",
+                ]
             },
         ]
         let envelope: [String: Any] = [

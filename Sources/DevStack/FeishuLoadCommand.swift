@@ -21,14 +21,18 @@ struct FeishuLoadCommand: AsyncParsableCommand {
     @Flag(help: "Send GET /healthz instead (baseline).") var baseline = false
 
     func run() async throws {
-        let prepared: [FeishuSignedRequest] = baseline ? [] : (0..<requests).map { index in
-            let event = FeishuEventFactory.messageEvent(
-                eventID: "ev_bench_\(index)_\(UUID().uuidString.prefix(8))", token: token,
-                text: "@_user_1 #\(issue)#benchmark reply \(index)", messageID: "om_bench_\(index)")
-            return FeishuEventFactory.request(event, encryptKey: encryptKey)
-        }
+        let prepared: [FeishuSignedRequest] =
+            baseline
+            ? []
+            : (0..<requests).map { index in
+                let event = FeishuEventFactory.messageEvent(
+                    eventID: "ev_bench_\(index)_\(UUID().uuidString.prefix(8))", token: token,
+                    text: "@_user_1 #\(issue)#benchmark reply \(index)", messageID: "om_bench_\(index)")
+                return FeishuEventFactory.request(event, encryptKey: encryptKey)
+            }
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let next = LoadCounter()
         let (url, baseline, requests) = (self.url, self.baseline, self.requests)
@@ -46,7 +50,9 @@ struct FeishuLoadCommand: AsyncParsableCommand {
                         } else {
                             request = HTTPClientRequest(url: url + "/feishu/events")
                             request.method = .POST
-                            for (name, value) in prepared[index].headers { request.headers.add(name: name, value: value) }
+                            for (name, value) in prepared[index].headers {
+                                request.headers.add(name: name, value: value)
+                            }
                             request.body = .bytes(ByteBuffer(bytes: prepared[index].body))
                         }
                         let sent = ContinuousClock.now
@@ -72,12 +78,16 @@ struct FeishuLoadCommand: AsyncParsableCommand {
         func percentile(_ p: Double) -> String {
             guard !latencies.isEmpty else { return "-" }
             let value = latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-            return String(format: "%.2f ms", Double(value.components.attoseconds) / 1e15 + Double(value.components.seconds) * 1000)
+            return String(
+                format: "%.2f ms", Double(value.components.attoseconds) / 1e15 + Double(value.components.seconds) * 1000
+            )
         }
         let statuses = Dictionary(grouping: results.map(\.1), by: { $0 }).mapValues(\.count)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let ok = statuses[200] ?? 0
-        print("mode=\(baseline ? "baseline GET /healthz" : "POST /feishu/events") requests=\(requests) concurrency=\(concurrency)")
+        print(
+            "mode=\(baseline ? "baseline GET /healthz" : "POST /feishu/events") requests=\(requests) concurrency=\(concurrency)"
+        )
         print(String(format: "elapsed=%.2f s  accepted(200)/s=%.0f", seconds, Double(ok) / seconds))
         print("p50=\(percentile(0.50)) p90=\(percentile(0.90)) p99=\(percentile(0.99)) max=\(percentile(1.0))")
         print("statuses=\(statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "))")

@@ -23,7 +23,8 @@ struct SampleReplySender: Service {
             return try await gracefulShutdown()
         }
         do {
-            let result = try await sender.sendMessage(text: "@_user_1 #\(issueUUID)#收到，正在处理 (sample from dev-stack)")
+            let text = "@_user_1 #\(issueUUID)#收到，正在处理 (sample from dev-stack)"
+            let result = try await sender.sendMessage(text: text)
             logger.notice(
                 "sample Feishu message sent to the gateway",
                 metadata: ["status": "\(result.status)", "issue": "\(issueUUID)", "message_id": "\(result.messageID)"])

@@ -57,7 +57,7 @@ struct GatewayConfig: Sendable {
         result.flowToken = config.string(.flowToken)
         result.dingtalkAppSecret = config.string(.dingtalkAppSecret)
         switch (config.string(.feishuAppID), config.string(.feishuAppSecret)) {
-        case let (id?, secret?):
+        case (let id?, let secret?):
             let url = try config.url(.feishuOpenAPIURL, default: "https://open.feishu.cn") ?? "https://open.feishu.cn"
             result.app = FeishuAppSettings(appID: id, appSecret: secret, baseURL: url)
         case (nil, nil):

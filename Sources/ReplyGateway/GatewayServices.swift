@@ -64,7 +64,8 @@ struct GatewayServices {
             let budget = GuanceRequestBudget(limit: guance.rateLimit)
             var clientSettings = GuanceOpenAPIClient.Settings(baseURL: guance.baseURL, apiKey: guance.apiKey)
             clientSettings.requestTimeout = guance.requestTimeout
-            let client = GuanceOpenAPIClient(settings: clientSettings, httpClient: .shared, budget: budget, logger: logger)
+            let client = GuanceOpenAPIClient(
+                settings: clientSettings, httpClient: .shared, budget: budget, logger: logger)
             var writerSettings = KafkaConsumerSettings(
                 client: kafka, groupID: ReplyWriter.groupID, topics: [Topics.replyCommands])
             tuneConsumer(&writerSettings)

@@ -24,7 +24,10 @@ struct ChatResponderTests {
         let group = ServiceGroup(configuration: .init(services: [app], logger: gatewayTestLogger))
         let task = Task { try await group.run() }
         var port = 0
-        for await bound in ports { port = bound; break }
+        for await bound in ports {
+            port = bound
+            break
+        }
         let now = Date()
         let responder = PlatformChatResponder(feishu: nil, now: { now })
         let webhook = "http://127.0.0.1:\(port)/robot/sendBySession?session=abc"

@@ -16,13 +16,19 @@ struct FeishuAppClientTests {
     {
         let fake = FeishuAppSimulator(appSecret: "secret", tokenLifetime: lifetime)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(configuration: .init(
-            services: [fake.application(logger: gatewayTestLogger) { continuation.yield($0) }], logger: gatewayTestLogger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [fake.application(logger: gatewayTestLogger) { continuation.yield($0) }],
+                logger: gatewayTestLogger))
         let task = Task { try await group.run() }
         var port = 0
-        for await bound in ports { port = bound; break }
-        let client = FeishuAppClient(settings: FeishuAppSettings(
-            appID: fake.appID, appSecret: "secret", baseURL: "http://127.0.0.1:\(port)"))
+        for await bound in ports {
+            port = bound
+            break
+        }
+        let client = FeishuAppClient(
+            settings: FeishuAppSettings(
+                appID: fake.appID, appSecret: "secret", baseURL: "http://127.0.0.1:\(port)"))
         do {
             try await body(fake, client, "http://127.0.0.1:\(port)")
         } catch {
@@ -63,7 +69,10 @@ struct FeishuAppClientTests {
                 try await bad.reply(to: "om_1", text: "x", uuid: "c")
                 Issue.record("replied with a wrong app secret")
             } catch let error as FeishuAppError {
-                guard case let .api(_, _, code, _) = error else { Issue.record("unexpected \(error)"); return }
+                guard case .api(_, _, let code, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
                 #expect(code == 10014)
                 #expect(!"\(error)".contains("wrong"))
             }

@@ -20,7 +20,8 @@ struct FeishuEventCryptoTests {
     }
 
     @Test func larkSignatureOverAPlainBody() {
-        let body = #"{"schema":"2.0","header":{"event_id":"evt_1","event_type":"im.message.receive_v1","token":"vt"},"event":{}}"#
+        let body =
+            #"{"schema":"2.0","header":{"event_id":"evt_1","event_type":"im.message.receive_v1","token":"vt"},"event":{}}"#
         let signature = FeishuEventCrypto.signature(
             timestamp: "1700000000", nonce: "7d0f9c1e2b", encryptKey: "kudryavka", body: Array(body.utf8))
         #expect(signature == "723553080ac1ebc5635b56b293dbe9bc29a18bf08e41e0b7452e0cf8611ad36c")

@@ -9,8 +9,10 @@ import Testing
 struct FeishuEventHandlerTests {
     let publisher = RecordingPublisher()
 
-    func message(_ text: String, eventID: String = "evt_1", rootID: String? = nil, sender: String = "user",
-                 token: String = TestSecrets.token) -> String {
+    func message(
+        _ text: String, eventID: String = "evt_1", rootID: String? = nil, sender: String = "user",
+        token: String = TestSecrets.token
+    ) -> String {
         FeishuEventFactory.messageEvent(
             eventID: eventID, token: token, text: text, messageID: "om_1", rootID: rootID, senderType: sender)
     }
@@ -21,7 +23,8 @@ struct FeishuEventHandlerTests {
 
     @Test func encryptedSignedMessagePublishesOneCommandWithoutTheMention() async throws {
         let handler = makeFeishuHandler(publisher)
-        let request = FeishuEventFactory.request(message("@_user_1 #issue_abc#收到，正在处理"), encryptKey: TestSecrets.encryptKey)
+        let request = FeishuEventFactory.request(
+            message("@_user_1 #issue_abc#收到，正在处理"), encryptKey: TestSecrets.encryptKey)
         let answer = await send(handler, request)
         #expect(answer.status == .ok)
         let command = try #require(publisher.commands.first)
@@ -36,7 +39,8 @@ struct FeishuEventHandlerTests {
     @Test func theSameEventThreeTimesPublishesOnce() async {
         let handler = makeFeishuHandler(publisher)
         for _ in 0..<3 {
-            let request = FeishuEventFactory.request(message("@_user_1 #issue_abc#hi"), encryptKey: TestSecrets.encryptKey)
+            let request = FeishuEventFactory.request(
+                message("@_user_1 #issue_abc#hi"), encryptKey: TestSecrets.encryptKey)
             #expect(await send(handler, request).status == .ok)
         }
         #expect(publisher.commands.count == 1)
@@ -45,27 +49,35 @@ struct FeishuEventHandlerTests {
     @Test func kafkaDownAnswers503ThenTheRetryIsAccepted() async {
         let handler = makeFeishuHandler(publisher)
         publisher.failing.withLock { $0 = true }
-        let first = await send(handler, FeishuEventFactory.request(message("#issue_a#x"), encryptKey: TestSecrets.encryptKey))
+        let first = await send(
+            handler, FeishuEventFactory.request(message("#issue_a#x"), encryptKey: TestSecrets.encryptKey))
         #expect(first.status == .serviceUnavailable)
         publisher.failing.withLock { $0 = false }
-        let retry = await send(handler, FeishuEventFactory.request(message("#issue_a#x"), encryptKey: TestSecrets.encryptKey))
+        let retry = await send(
+            handler, FeishuEventFactory.request(message("#issue_a#x"), encryptKey: TestSecrets.encryptKey))
         #expect(retry.status == .ok)
         #expect(publisher.commands.count == 1)
     }
 
     @Test func challengePlainAndEncrypted() async {
         let plain = makeFeishuHandler(publisher, encryptKey: nil)
-        let answer = await send(plain, FeishuEventFactory.request(
-            FeishuEventFactory.challenge("ch1", token: TestSecrets.token), encryptKey: nil))
+        let answer = await send(
+            plain,
+            FeishuEventFactory.request(
+                FeishuEventFactory.challenge("ch1", token: TestSecrets.token), encryptKey: nil))
         #expect(answer.status == .ok)
         #expect(answer.json == #"{"challenge":"ch1"}"#)
         let encrypted = makeFeishuHandler(publisher)
         // Feishu does not sign challenges: only the encrypted body.
-        let body = Array(#"{"encrypt":"\#(FeishuEventCrypto.encrypt(FeishuEventFactory.challenge("ch2", token: TestSecrets.token), encryptKey: TestSecrets.encryptKey))"}"#.utf8)
+        let body = Array(
+            #"{"encrypt":"\#(FeishuEventCrypto.encrypt(FeishuEventFactory.challenge("ch2", token: TestSecrets.token), encryptKey: TestSecrets.encryptKey))"}"#
+                .utf8)
         let second = await encrypted.handle(headers: [:], body: body)
         #expect(second.json == #"{"challenge":"ch2"}"#)
-        let wrongToken = await send(plain, FeishuEventFactory.request(
-            FeishuEventFactory.challenge("ch3", token: "nope"), encryptKey: nil))
+        let wrongToken = await send(
+            plain,
+            FeishuEventFactory.request(
+                FeishuEventFactory.challenge("ch3", token: "nope"), encryptKey: nil))
         #expect(wrongToken.status == .unauthorized)
     }
 
@@ -76,7 +88,8 @@ struct FeishuEventHandlerTests {
         wrongSignature.headers[FeishuHeaders.signature] = String(repeating: "0", count: 64)
         let stale = FeishuEventFactory.request(
             good, encryptKey: TestSecrets.encryptKey, timestamp: Date().addingTimeInterval(-3600))
-        let wrongToken = FeishuEventFactory.request(message("#issue_a#x", token: "forged"), encryptKey: TestSecrets.encryptKey)
+        let wrongToken = FeishuEventFactory.request(
+            message("#issue_a#x", token: "forged"), encryptKey: TestSecrets.encryptKey)
         let otherKey = FeishuEventFactory.request(good, encryptKey: "another-key")
         var unsigned = FeishuEventFactory.request(good, encryptKey: TestSecrets.encryptKey)
         unsigned.headers = [:]
@@ -107,20 +120,27 @@ struct FeishuEventHandlerTests {
 
     @Test func botsOtherEventsAndUnparseableMessagesAreIgnoredWith200() async {
         let handler = makeFeishuHandler(publisher)
-        let bot = await send(handler, FeishuEventFactory.request(message("#issue_a#x", sender: "app"), encryptKey: TestSecrets.encryptKey))
+        let bot = await send(
+            handler,
+            FeishuEventFactory.request(message("#issue_a#x", sender: "app"), encryptKey: TestSecrets.encryptKey))
         #expect(bot.outcome == "ignored")
-        let other = #"{"schema":"2.0","header":{"event_id":"e9","event_type":"contact.user.created_v3","token":"\#(TestSecrets.token)"},"event":{}}"#
+        let other =
+            #"{"schema":"2.0","header":{"event_id":"e9","event_type":"contact.user.created_v3","token":"\#(TestSecrets.token)"},"event":{}}"#
         let answer = await send(handler, FeishuEventFactory.request(other, encryptKey: TestSecrets.encryptKey))
         #expect(answer.status == .ok && answer.outcome == "ignored")
-        let chatter = await send(handler, FeishuEventFactory.request(message("@_user_1 hello", eventID: "e10"), encryptKey: TestSecrets.encryptKey))
+        let chatter = await send(
+            handler,
+            FeishuEventFactory.request(message("@_user_1 hello", eventID: "e10"), encryptKey: TestSecrets.encryptKey))
         #expect(chatter.status == .ok && chatter.outcome == "ignored")
         #expect(publisher.commands.isEmpty)
     }
 
     @Test func aReplyInANotificationThreadFindsTheIssueFromTheRootMessage() async throws {
         let handler = makeFeishuHandler(publisher, threads: FixedThreads(roots: ["om_root": "issue_fromroot"]))
-        let answer = await send(handler, FeishuEventFactory.request(
-            message("@_user_1 checking the disk now", rootID: "om_root"), encryptKey: TestSecrets.encryptKey))
+        let answer = await send(
+            handler,
+            FeishuEventFactory.request(
+                message("@_user_1 checking the disk now", rootID: "om_root"), encryptKey: TestSecrets.encryptKey))
         #expect(answer.status == .ok)
         let command = try #require(publisher.commands.first)
         #expect(command.issueUUID == "issue_fromroot")
@@ -131,7 +151,8 @@ struct FeishuEventHandlerTests {
         let handler = makeFeishuHandler(publisher, encryptKey: nil)
         let ok = await send(handler, FeishuEventFactory.request(message("#issue_p#plain"), encryptKey: nil))
         #expect(ok.status == .ok)
-        let forged = await send(handler, FeishuEventFactory.request(message("#issue_p#plain", eventID: "e2", token: "x"), encryptKey: nil))
+        let forged = await send(
+            handler, FeishuEventFactory.request(message("#issue_p#plain", eventID: "e2", token: "x"), encryptKey: nil))
         #expect(forged.status == .unauthorized)
         #expect(publisher.commands.count == 1)
     }

@@ -25,7 +25,9 @@ struct GatewayEndToEndTests {
             let replies = gateway.replies()
             #expect(replies.count == 1)
             #expect(replies.first?.content == "收到，正在处理")
-            #expect(replies.first?.chatOpsMarker?.commandID == CommandIntake.commandID(platform: "feishu", eventID: eventID))
+            #expect(
+                replies.first?.chatOpsMarker?.commandID == CommandIntake.commandID(platform: "feishu", eventID: eventID)
+            )
             let confirmations = gateway.feishu.replies.filter { $0.messageID == "om_user_msg" }
             #expect(confirmations.count == 1)
             #expect(confirmations.first?.text.contains("reply added to disk usage 91% on db-01") == true)
@@ -46,7 +48,8 @@ struct GatewayEndToEndTests {
             let chatter = try await gateway.sender.sendMessage(text: "@_user_1 what is up", messageID: "om_chatter")
             #expect(chatter.status == 200)
             try await eventually("usage hint sent") { gateway.feishu.replies.contains { $0.messageID == "om_chatter" } }
-            #expect(gateway.feishu.replies.first { $0.messageID == "om_chatter" }?.text.contains("#issue_uuid#") == true)
+            #expect(
+                gateway.feishu.replies.first { $0.messageID == "om_chatter" }?.text.contains("#issue_uuid#") == true)
             #expect(gateway.replies().count == 1)
         }
     }
@@ -76,7 +79,8 @@ struct GatewayEndToEndTests {
             #expect(gateway.replies().count == 1)
             // Second writer, same group: gets the partition after the session timeout and sees the record again.
             let consumer = try KafkaConsumerClient(settings: writerSettings, logger: gatewayTestLogger)
-            let writer = ReplyWriter(consumer: consumer, producer: gateway.producer, guance: client, logger: gatewayTestLogger)
+            let writer = ReplyWriter(
+                consumer: consumer, producer: gateway.producer, guance: client, logger: gatewayTestLogger)
             let restarted = Task { try await writer.run() }
             defer { restarted.cancel() }
             try await eventually(timeout: .seconds(60), "the restarted writer confirmed the command") {
@@ -93,18 +97,21 @@ struct GatewayEndToEndTests {
         try await withGateway(logger: logs.logger) { gateway in
             let uuid = gateway.issue.uuid
             let event = FeishuEventFactory.messageEvent(
-                eventID: "ev_forged", token: GatewayHarness.verificationToken, text: "#\(uuid)#forged", messageID: "om_f")
+                eventID: "ev_forged", token: GatewayHarness.verificationToken, text: "#\(uuid)#forged",
+                messageID: "om_f")
             var wrongSignature = FeishuEventFactory.request(event, encryptKey: GatewayHarness.encryptKey)
             wrongSignature.headers[FeishuHeaders.signature] = String(repeating: "a", count: 64)
             let stale = FeishuEventFactory.request(
                 event, encryptKey: GatewayHarness.encryptKey, timestamp: Date().addingTimeInterval(-900))
             let wrongToken = FeishuEventFactory.request(
-                FeishuEventFactory.messageEvent(eventID: "ev_forged2", token: "guess", text: "#\(uuid)#forged", messageID: "om_f"),
+                FeishuEventFactory.messageEvent(
+                    eventID: "ev_forged2", token: "guess", text: "#\(uuid)#forged", messageID: "om_f"),
                 encryptKey: GatewayHarness.encryptKey)
             let undecryptable = FeishuEventFactory.request(event, encryptKey: "some-other-key")
             let malformed = FeishuEventFactory.request("{\"schema\":", encryptKey: GatewayHarness.encryptKey)
             for (name, request, expected) in [
-                ("wrong signature", wrongSignature, 401), ("stale timestamp", stale, 401), ("wrong token", wrongToken, 401),
+                ("wrong signature", wrongSignature, 401), ("stale timestamp", stale, 401),
+                ("wrong token", wrongToken, 401),
                 ("undecryptable", undecryptable, 401), ("malformed JSON", malformed, 400),
             ] {
                 let (status, _) = try await gateway.sender.send(request)
@@ -115,9 +122,11 @@ struct GatewayEndToEndTests {
             let seconds = String(Int64(Date().timeIntervalSince1970))
             let signature = FeishuEventCrypto.signature(
                 timestamp: seconds, nonce: "n1", encryptKey: GatewayHarness.encryptKey, body: garbage)
-            let (garbageStatus, _) = try await gateway.post("/feishu/events", body: garbage, headers: [
-                FeishuHeaders.timestamp: seconds, FeishuHeaders.nonce: "n1", FeishuHeaders.signature: signature,
-            ])
+            let (garbageStatus, _) = try await gateway.post(
+                "/feishu/events", body: garbage,
+                headers: [
+                    FeishuHeaders.timestamp: seconds, FeishuHeaders.nonce: "n1", FeishuHeaders.signature: signature,
+                ])
             #expect(garbageStatus == 400)
             let (bigStatus, _) = try await gateway.post(
                 "/feishu/events", body: [UInt8](repeating: UInt8(ascii: "x"), count: 10 << 20))
@@ -126,15 +135,22 @@ struct GatewayEndToEndTests {
             let genuine = try await gateway.sender.sendMessage(text: "@_user_1 #\(uuid)#genuine", messageID: "om_ok")
             #expect(genuine.status == 200)
             try await eventually("the genuine reply was written") { !gateway.replies().isEmpty }
-            try await eventually("the genuine reply was confirmed") { gateway.feishu.replies.contains { $0.messageID == "om_ok" } }
+            try await eventually("the genuine reply was confirmed") {
+                gateway.feishu.replies.contains { $0.messageID == "om_ok" }
+            }
             #expect(gateway.replies().map(\.content) == ["genuine"])
         }
         let rejections = logs.all.filter { $0.contains("callback rejected") }
         #expect(rejections.count == 7, "\(rejections)")
-        for reason in ["signature does not match", "timestamp outside", "verification token", "cannot decrypt", "malformed JSON", "exceeds the limit"] {
+        for reason in [
+            "signature does not match", "timestamp outside", "verification token", "cannot decrypt", "malformed JSON",
+            "exceeds the limit",
+        ] {
             #expect(rejections.contains { $0.contains(reason) }, "\(reason)")
         }
-        for secret in [GatewayHarness.encryptKey, GatewayHarness.verificationToken, GatewayHarness.flowToken, "app-secret-harness"] {
+        for secret in [
+            GatewayHarness.encryptKey, GatewayHarness.verificationToken, GatewayHarness.flowToken, "app-secret-harness",
+        ] {
             #expect(!logs.all.contains { $0.contains(secret) }, "a log line contains a secret")
         }
     }
@@ -150,7 +166,8 @@ struct GatewayEndToEndTests {
             for broker in gateway.cluster.brokerIDs { try gateway.cluster.setBrokerUp(broker) }
             var retried = 0
             try await eventually(timeout: .seconds(30), interval: .milliseconds(500), "Feishu's retry is accepted") {
-                retried = try await gateway.sender.sendMessage(text: text, eventID: "ev_outage", messageID: "om_outage").status
+                retried = try await gateway.sender.sendMessage(text: text, eventID: "ev_outage", messageID: "om_outage")
+                    .status
                 return retried == 200
             }
             try await eventually(timeout: .seconds(30), "the reply was written") { gateway.replies().count == 1 }
@@ -163,7 +180,8 @@ struct GatewayEndToEndTests {
         try await withGateway { gateway in
             let body = Array(##"{"content":"#\##(gateway.issue.uuid)#from the flow"}"##.utf8)
             let (missing, _) = try await gateway.post("/feishu/flow", body: body)
-            let (wrong, _) = try await gateway.post("/feishu/flow", body: body, headers: ["Authorization": "Bearer nope"])
+            let (wrong, _) = try await gateway.post(
+                "/feishu/flow", body: body, headers: ["Authorization": "Bearer nope"])
             #expect(missing == 401)
             #expect(wrong == 401)
             let (status, answer) = try await gateway.post(
@@ -178,9 +196,11 @@ struct GatewayEndToEndTests {
 
     @Test func anUnknownIssueWritesNothingAndSaysSoInTheChat() async throws {
         try await withGateway { gateway in
-            let answer = try await gateway.sender.sendMessage(text: "@_user_1 #issue_unknown#x", messageID: "om_unknown")
+            let answer = try await gateway.sender.sendMessage(
+                text: "@_user_1 #issue_unknown#x", messageID: "om_unknown")
             #expect(answer.status == 200)
-            let empty = try await gateway.sender.sendMessage(text: "@_user_1 #\(gateway.issue.uuid)#   ", messageID: "om_empty")
+            let empty = try await gateway.sender.sendMessage(
+                text: "@_user_1 #\(gateway.issue.uuid)#   ", messageID: "om_empty")
             #expect(empty.status == 200)
             try await eventually("both answered in chat") {
                 let ids = Set(gateway.feishu.replies.map(\.messageID))

@@ -40,7 +40,8 @@ final class GatewayHarness: Sendable {
         issue = guance.addIssue(GuanceSimulator.IssueDraft(name: "disk usage 91% on db-01"))
         feishu = FeishuAppSimulator(appSecret: "app-secret-harness")
 
-        var producerSettings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers))
+        var producerSettings = KafkaProducerSettings(
+            client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers))
         producerSettings.messageTimeout = publishTimeout
         producer = try KafkaProducerClient(settings: producerSettings, logger: gatewayTestLogger)
 
@@ -49,7 +50,8 @@ final class GatewayHarness: Sendable {
         var config = GatewayConfig(role: role)
         config.host = "127.0.0.1"
         config.port = 0
-        config.feishu = FeishuSubscriptionSettings(verificationToken: Self.verificationToken, encryptKey: Self.encryptKey)
+        config.feishu = FeishuSubscriptionSettings(
+            verificationToken: Self.verificationToken, encryptKey: Self.encryptKey)
         config.flowToken = Self.flowToken
         config.writer.retryDelay = .milliseconds(100)
         config.writer.maxAttempts = 3
@@ -62,9 +64,13 @@ final class GatewayHarness: Sendable {
         let feishuGroup = ServiceGroup(configuration: .init(services: [feishuApp], logger: gatewayTestLogger))
         let feishuTask = Task { try await feishuGroup.run() }
         var feishuPort = 0
-        for await bound in feishuPortBox.stream { feishuPort = bound; break }
+        for await bound in feishuPortBox.stream {
+            feishuPort = bound
+            break
+        }
         self.feishuPort = feishuPort
-        config.app = FeishuAppSettings(appID: feishu.appID, appSecret: feishu.appSecret, baseURL: "http://127.0.0.1:\(feishuPort)")
+        config.app = FeishuAppSettings(
+            appID: feishu.appID, appSecret: feishu.appSecret, baseURL: "http://127.0.0.1:\(feishuPort)")
 
         let health = HealthChecks()
         let readinessProducer = producer
@@ -74,20 +80,31 @@ final class GatewayHarness: Sendable {
             registry: PrometheusCollectorRegistry(), health: health, logger: logger,
             tuneConsumer: Self.tune, onListening: { gatewayPortBox.continuation.yield($0) })
         let producer = self.producer
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: producer)] + parts.services.map { .init(service: $0) }, logger: gatewayTestLogger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: producer)] + parts.services.map { .init(service: $0) },
+                logger: gatewayTestLogger))
         self.group = group
         task = Task {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                tasks.addTask { try await withTaskCancellationHandler { try await feishuTask.value } onCancel: { feishuTask.cancel() } }
+                tasks.addTask {
+                    try await withTaskCancellationHandler {
+                        try await feishuTask.value
+                    } onCancel: {
+                        feishuTask.cancel()
+                    }
+                }
                 try await tasks.next()
                 feishuTask.cancel()
             }
         }
         var port = 0
         if role.runsIngress {
-            for await bound in gatewayPortBox.stream { port = bound; break }
+            for await bound in gatewayPortBox.stream {
+                port = bound
+                break
+            }
         }
         self.port = port
         sender = FeishuEventSender(

@@ -59,7 +59,8 @@ extension ReplyWriterTests {
             #expect(answer.status == 200)
             try await eventually("the next command was written") { gateway.replies().count == 1 }
             let dlq = try KafkaConsumerClient(
-                settings: consumerSettings(gateway, group: "dlq-reader", topics: [Topics.deadLetter(of: Topics.replyCommands)]),
+                settings: consumerSettings(
+                    gateway, group: "dlq-reader", topics: [Topics.deadLetter(of: Topics.replyCommands)]),
                 logger: gatewayTestLogger)
             var parked: KafkaRecord?
             for try await record in dlq.records {

@@ -29,7 +29,8 @@ struct PlatformChatResponder: ChatResponder {
         case rejected(status: Int, body: String)
         var description: String {
             switch self {
-            case let .rejected(status, body): "DingTalk session webhook answered HTTP \(status): \(body.prefix(200))"
+            case .rejected(let status, let body):
+                "DingTalk session webhook answered HTTP \(status): \(body.prefix(200))"
             }
         }
     }

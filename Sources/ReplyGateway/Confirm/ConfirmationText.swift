@@ -10,7 +10,8 @@ enum ConfirmationText {
         case .rejected:
             return "回复未添加 / reply not added: \(result.reason ?? "rejected")"
         case .failed:
-            return "回复写入失败 / reply could not be written: \(result.reason ?? "unknown error"); please try again later"
+            let reason = result.reason ?? "unknown error"
+            return "回复写入失败 / reply could not be written: \(reason); please try again later"
         }
     }
 }

@@ -41,8 +41,10 @@ struct ReplyConfirmer: Service {
                 case .sent:
                     log.info("reply result confirmed in chat", metadata: ["outcome": "\(result.outcome.rawValue)"])
                     count("sent")
-                case let .skipped(why):
-                    log.info("reply result not sent to chat", metadata: ["outcome": "\(result.outcome.rawValue)", "why": "\(why)"])
+                case .skipped(let why):
+                    log.info(
+                        "reply result not sent to chat",
+                        metadata: ["outcome": "\(result.outcome.rawValue)", "why": "\(why)"])
                     count("logged")
                 }
                 return
@@ -52,7 +54,8 @@ struct ReplyConfirmer: Service {
                     count("failed")
                     return
                 }
-                log.warning("confirmation failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
+                log.warning(
+                    "confirmation failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
                 try? await Task.sleep(for: retryDelay * attempt)
             }
         }

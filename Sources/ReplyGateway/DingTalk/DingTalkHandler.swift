@@ -67,14 +67,18 @@ struct DingTalkHandler: Sendable {
         guard callback.msgtype == nil || callback.msgtype == "text", let text = callback.text?.content,
             let command = CommandText.parse(text)
         else {
-            logger.info("DingTalk message names no issue; usage hint sent", metadata: [LogKey.eventID: "\(callback.msgId)"])
+            logger.info(
+                "DingTalk message names no issue; usage hint sent", metadata: [LogKey.eventID: "\(callback.msgId)"])
             notices?.send(FeishuEventHandler.usage, to: origin, key: commandID)
             return .ok([:], outcome: "ignored")
         }
         let (published, outcome) = try await intake.submit(command, origin: origin, commandID: commandID)
         logger.info(
             "reply command accepted",
-            metadata: [LogKey.commandID: "\(commandID)", LogKey.issueUUID: "\(published.issueUUID)", "route": "/dingtalk/events"])
+            metadata: [
+                LogKey.commandID: "\(commandID)", LogKey.issueUUID: "\(published.issueUUID)",
+                "route": "/dingtalk/events",
+            ])
         return .ok([:], outcome: outcome == .published ? "accepted" : "duplicate")
     }
 }

@@ -20,7 +20,9 @@ final class FeishuAppClient: Sendable {
     private let cached = Mutex<CachedToken?>(nil)
     private let tokenFetches = Atomic<Int>(0)
 
-    init(settings: FeishuAppSettings, httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        settings: FeishuAppSettings, httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.settings = settings
         self.httpClient = httpClient
         self.now = now
@@ -68,9 +70,10 @@ final class FeishuAppClient: Sendable {
     /// Replies to a message in its thread. `uuid` makes a repeated call idempotent on Feishu's side.
     func reply(to messageID: String, text: String, uuid: String) async throws(FeishuAppError) {
         let content = String(decoding: try JSONSerialization.data(withJSONObject: ["text": text]), as: UTF8.self)
-        let body = try JSONSerialization.data(withJSONObject: [
-            "msg_type": "text", "content": content, "uuid": String(uuid.prefix(50)), "reply_in_thread": true,
-        ] as [String: Any])
+        let body = try JSONSerialization.data(
+            withJSONObject: [
+                "msg_type": "text", "content": content, "uuid": String(uuid.prefix(50)), "reply_in_thread": true,
+            ] as [String: Any])
         _ = try await authorized(.POST, "/open-apis/im/v1/messages/\(Self.escape(messageID))/reply", body: body)
     }
 
@@ -132,7 +135,8 @@ final class FeishuAppClient: Sendable {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await httpClient.execute(request, timeout: .milliseconds(settings.requestTimeout.milliseconds))
+            let response = try await httpClient.execute(
+                request, timeout: .milliseconds(settings.requestTimeout.milliseconds))
             let buffer = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(buffer.readableBytesView))
         } catch {

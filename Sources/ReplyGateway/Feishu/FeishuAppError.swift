@@ -9,15 +9,16 @@ enum FeishuAppError: Error, Sendable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .transport(path, reason): "Feishu app API \(path): no answer (\(reason))"
-        case let .badResponse(path, status, reason): "Feishu app API \(path): HTTP \(status), \(reason)"
-        case let .api(path, status, code, message): "Feishu app API \(path): HTTP \(status), code \(code): \(message)"
+        case .transport(let path, let reason): "Feishu app API \(path): no answer (\(reason))"
+        case .badResponse(let path, let status, let reason): "Feishu app API \(path): HTTP \(status), \(reason)"
+        case .api(let path, let status, let code, let message):
+            "Feishu app API \(path): HTTP \(status), code \(code): \(message)"
         }
     }
 
     /// Codes meaning the tenant access token is not (or no longer) valid: fetch a new one and try again.
     var isInvalidToken: Bool {
-        if case let .api(_, _, code, _) = self { return [99_991_661, 99_991_663, 99_991_668].contains(code) }
+        if case .api(_, _, let code, _) = self { return [99_991_661, 99_991_663, 99_991_668].contains(code) }
         return false
     }
 }

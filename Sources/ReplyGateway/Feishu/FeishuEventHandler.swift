@@ -52,7 +52,8 @@ struct FeishuEventHandler: Sendable {
             throw .malformedJSON("not a schema 2.0 event (header.event_type / event_id missing)")
         }
         guard eventType == Self.messageReceived else {
-            logger.info("Feishu event type not handled", metadata: ["event_type": "\(eventType)", LogKey.eventID: "\(eventID)"])
+            logger.info(
+                "Feishu event type not handled", metadata: ["event_type": "\(eventType)", LogKey.eventID: "\(eventID)"])
             return .ok(["msg": "success"], outcome: "ignored")
         }
         let message: FeishuMessageEvent.Event
@@ -94,7 +95,7 @@ struct FeishuEventHandler: Sendable {
             throw .malformedJSON("body is not a JSON object")
         }
         switch (settings.encryptKey, outer.encrypt) {
-        case let (key?, encrypted?):
+        case (let key?, let encrypted?):
             do {
                 return Data(try FeishuEventCrypto.decrypt(encrypted, encryptKey: key).utf8)
             } catch {
@@ -118,7 +119,9 @@ struct FeishuEventHandler: Sendable {
         var log = logger
         log[metadataKey: LogKey.eventID] = "\(eventID)"
         guard event.sender.senderType == "user" else {
-            log.debug("message from a non-user sender ignored", metadata: ["sender_type": "\(event.sender.senderType ?? "-")"])
+            log.debug(
+                "message from a non-user sender ignored", metadata: ["sender_type": "\(event.sender.senderType ?? "-")"]
+            )
             return .ok(["msg": "success"], outcome: "ignored")
         }
         let origin = ReplyCommand.Origin(
@@ -152,7 +155,8 @@ struct FeishuEventHandler: Sendable {
     }
 
     /// `#uuid#text`, or any text in the thread of a message that names an issue.
-    private func interpret(_ text: String, rootID: String?, log: Logger) async throws(IngressRejection) -> CommandText? {
+    private func interpret(_ text: String, rootID: String?, log: Logger) async throws(IngressRejection) -> CommandText?
+    {
         if let command = CommandText.parse(text) { return command }
         guard let rootID, !rootID.isEmpty, let threads else { return nil }
         do {

@@ -22,7 +22,9 @@ struct CommandText: Sendable, Equatable {
     /// An issue uuid as Guance writes them (`issue_` + hex), or any 1–128 characters of `[A-Za-z0-9_-]`.
     static func isIssueUUID(_ text: String) -> Bool {
         !text.isEmpty && text.count <= 128
-            && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-")
+            }
     }
 
     /// The first `issue_…` uuid in a text (a notification in whose thread someone replied).

@@ -28,9 +28,9 @@ struct IngressAnswer: Sendable, Equatable {
         case .undecryptable: "cannot decrypt body"
         case .missingSignature, .badSignature, .staleTimestamp: "signature check failed"
         case .badToken, .unauthorized: "unauthorized"
-        case let .badRequest(what): what
+        case .badRequest(let what): what
         case .unavailable: "temporarily unavailable, retry"
-        case let .notConfigured(what): "\(what) is not configured"
+        case .notConfigured(let what): "\(what) is not configured"
         }
     }
 

@@ -41,17 +41,18 @@ enum IngressRejection: Error, Sendable, Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .tooLarge(bytes, limit): "body of \(bytes.map(String.init) ?? "more than \(limit)") bytes exceeds the limit of \(limit)"
-        case let .malformedJSON(what): "malformed JSON: \(what)"
-        case let .undecryptable(what): "cannot decrypt: \(what)"
+        case .tooLarge(let bytes, let limit):
+            "body of \(bytes.map(String.init) ?? "more than \(limit)") bytes exceeds the limit of \(limit)"
+        case .malformedJSON(let what): "malformed JSON: \(what)"
+        case .undecryptable(let what): "cannot decrypt: \(what)"
         case .missingSignature: "signature headers missing"
-        case let .staleTimestamp(what): "timestamp outside the replay window: \(what)"
+        case .staleTimestamp(let what): "timestamp outside the replay window: \(what)"
         case .badSignature: "signature does not match"
         case .badToken: "verification token does not match"
-        case let .unauthorized(what): "unauthorized: \(what)"
-        case let .badRequest(what): "bad request: \(what)"
-        case let .unavailable(what): "unavailable: \(what)"
-        case let .notConfigured(what): "\(what) is not configured"
+        case .unauthorized(let what): "unauthorized: \(what)"
+        case .badRequest(let what): "bad request: \(what)"
+        case .unavailable(let what): "unavailable: \(what)"
+        case .notConfigured(let what): "\(what) is not configured"
         }
     }
 }

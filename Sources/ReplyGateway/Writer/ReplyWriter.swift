@@ -77,8 +77,8 @@ final class ReplyWriter: Service, Sendable {
         let time = now()
         assignedAt.withLock { map in
             switch event {
-            case let .assigned(partitions): for partition in partitions { map[partition] = time }
-            case let .revoked(partitions): for partition in partitions { map[partition] = nil }
+            case .assigned(let partitions): for partition in partitions { map[partition] = time }
+            case .revoked(let partitions): for partition in partitions { map[partition] = nil }
             }
         }
     }
@@ -118,8 +118,10 @@ final class ReplyWriter: Service, Sendable {
     }
 
     private func write(_ command: ReplyCommand, suspect: Bool, log: Logger) async throws -> ReplyResult {
-        func result(_ outcome: ReplyResult.Outcome, issueName: String? = nil, replyUUID: String? = nil,
-                    reason: String? = nil) -> ReplyResult {
+        func result(
+            _ outcome: ReplyResult.Outcome, issueName: String? = nil, replyUUID: String? = nil,
+            reason: String? = nil
+        ) -> ReplyResult {
             ReplyResult(
                 commandId: command.commandId, issueUUID: command.issueUUID, issueName: issueName, outcome: outcome,
                 replyUUID: replyUUID, reason: reason, completedAt: EventCoding.rfc3339(now()), origin: command.origin)
@@ -163,7 +165,8 @@ final class ReplyWriter: Service, Sendable {
                 // After an ambiguous failure the reply may exist: look before writing again.
                 if error.isAmbiguous { checkFirst = true }
                 guard error.isRetryable else { break }
-                log.warning("writing the reply failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
+                log.warning(
+                    "writing the reply failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
             }
             if let created {
                 try afterCreate?(command)
@@ -201,14 +204,15 @@ final class ReplyWriter: Service, Sendable {
     }
 
     private func deadLetter(_ record: KafkaRecord, reason: String) async throws {
-        _ = try await producer.send(KafkaProducerMessage(
-            topic: Topics.deadLetter(of: record.topic), key: record.key, value: record.value,
-            headers: record.headers + [
-                KafkaHeader(key: EventHeaders.dlqReason, string: reason),
-                KafkaHeader(key: EventHeaders.dlqSourceTopic, string: record.topic),
-                KafkaHeader(key: EventHeaders.dlqSourcePartition, string: "\(record.partition)"),
-                KafkaHeader(key: EventHeaders.dlqSourceOffset, string: "\(record.offset)"),
-            ]))
+        _ = try await producer.send(
+            KafkaProducerMessage(
+                topic: Topics.deadLetter(of: record.topic), key: record.key, value: record.value,
+                headers: record.headers + [
+                    KafkaHeader(key: EventHeaders.dlqReason, string: reason),
+                    KafkaHeader(key: EventHeaders.dlqSourceTopic, string: record.topic),
+                    KafkaHeader(key: EventHeaders.dlqSourcePartition, string: "\(record.partition)"),
+                    KafkaHeader(key: EventHeaders.dlqSourceOffset, string: "\(record.offset)"),
+                ]))
     }
 
     private func count(_ outcome: String) {

@@ -18,7 +18,7 @@ public enum FeishuEventCrypto {
         public var description: String {
             switch self {
             case .notBase64: "encrypt field is not base64"
-            case let .badLength(count): "encrypt blob of \(count) bytes is not IV + whole AES blocks"
+            case .badLength(let count): "encrypt blob of \(count) bytes is not IV + whole AES blocks"
             case .cipher: "AES-256-CBC decryption failed (wrong key or corrupted body)"
             case .notUTF8: "decrypted body is not UTF-8"
             }
