@@ -19,6 +19,7 @@ struct IssueDetector: Sendable {
 
     /// Looks at listed issues. New issues (not known, created at or after `state.since`) yield `issue.created`;
     /// known ones whose status or level changed yield `issue.updated`; an already published id is never repeated.
+    /// Reply checks: known issues whose `updateAt` moved, and new ones already updated after creation.
     func detect(_ issues: [GuanceIssue], state: PollerState) -> Detection {
         var detection = Detection()
         let published = Set(state.recentEventIDs)
@@ -44,6 +45,8 @@ struct IssueDetector: Sendable {
                 if issue.createAt >= state.since {
                     let event = factory.created(issue)
                     if !published.contains(event.eventId) { events.append(event) }
+                    // Changed since creation (a reply before we first saw it): read its replies once.
+                    if issue.updateAt > issue.createAt { detection.replyChecks.append(issue) }
                 }
                 detection.snapshots[issue.uuid] = snapshot
             }

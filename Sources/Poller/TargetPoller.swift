@@ -304,6 +304,12 @@ struct TargetPoller: Sendable {
                     topic: settings.eventsTopic, key: uuid, value: value, headers: Self.headers(for: event))
                 ids.append(event.eventId)
                 offsets.append(offset)
+                if event.kind != .reply, event.issue.description.hasSuffix(HTMLText.truncationMark) {
+                    logger.notice("issue description cut for the event", metadata: [
+                        LogKey.issueUUID: "\(uuid)", LogKey.eventID: "\(event.eventId)",
+                        "limit": "\(HTMLText.defaultLimit) characters",
+                    ])
+                }
                 metrics.published(target: target.name, kind: event.kind.rawValue)
                 if event.kind == .created {
                     metrics.eventDelay(seconds: Date().timeIntervalSince1970 - Double(event.issue.createAt))

@@ -54,6 +54,12 @@ struct IssueDetectorTests {
         #expect(detection.replyChecks.map(\.uuid) == ["a", "b", "c"])
     }
 
+    @Test func aNewIssueUpdatedSinceCreationGetsOneReplyCheck() {
+        let detection = detector.detect([issue("a", updateAt: 1005), issue("b")], state: state())
+        #expect(detection.replyChecks.map(\.uuid) == ["a"])
+        #expect(detection.snapshots["a"]?.replyCursor == 1000)
+    }
+
     @Test func anUnchangedKnownIssueYieldsNothing() {
         let detection = detector.detect([issue("a")], state: state(known: [issue("a")]))
         #expect(detection.eventsByIssue.isEmpty)

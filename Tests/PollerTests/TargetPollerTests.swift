@@ -110,6 +110,13 @@ struct TargetPollerTests {
             replies = try await harness.events().filter { $0.event.kind == .reply }
             #expect(replies.count == 1)
             #expect(harness.simulator.calls().filter { $0.endpoint == "reply_list" }.count == 2)
+
+            // An issue that got a reply before the poller first saw it: created, then the reply.
+            let early = harness.simulator.addIssue(.init(name: "early", createAt: nowSeconds() - 30))
+            harness.simulator.addReply(issueUUID: early.uuid, content: "first words", createAt: nowSeconds() - 25)
+            try await poller.cycle(&state, channel: channel, started: Date())
+            let earlyEvents = try await harness.events().filter { $0.event.issue.uuid == early.uuid }
+            #expect(earlyEvents.map(\.event.kind) == [.created, .reply])
         }
     }
 
@@ -192,6 +199,7 @@ struct TargetPollerTests {
             #expect(event.issue.description.hasSuffix(HTMLText.truncationMark))
             #expect(event.issue.description.count <= HTMLText.defaultLimit + HTMLText.truncationMark.count)
             #expect(event.issue.description.hasPrefix("log line <error>\nlog line <error>"))
+            #expect(harness.logs.contains(level: .notice, event.issue.uuid))
         }
     }
 
