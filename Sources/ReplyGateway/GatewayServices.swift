@@ -74,7 +74,7 @@ struct GatewayServices {
             settings.ambiguityWait = client.settings.requestTimeout
             let writer = ReplyWriter(
                 consumer: writerConsumer, producer: producer, guance: client, settings: settings, logger: logger,
-                afterCreate: afterCreate)
+                health: health, afterCreate: afterCreate)
             result.services += [writerConsumer, writer]
             result.writer = writer
         }

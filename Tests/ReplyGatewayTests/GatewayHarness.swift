@@ -29,7 +29,7 @@ final class GatewayHarness: Sendable {
 
     init(
         role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2),
-        logger: Logger = gatewayTestLogger
+        logger: Logger = gatewayTestLogger, guanceAPIKey: String? = nil
     )
         async throws
     {
@@ -57,7 +57,7 @@ final class GatewayHarness: Sendable {
         config.writer.maxAttempts = 3
         if role.runsWriter {
             config.guance = GuanceWriterSettings(
-                baseURL: guance.url, apiKey: guance.apiKey, rateLimit: 0, requestTimeout: guanceTimeout)
+                baseURL: guance.url, apiKey: guanceAPIKey ?? guance.apiKey, rateLimit: 0, requestTimeout: guanceTimeout)
         }
         // The app URL is only known once the fake listens: start it first.
         let feishuApp = feishu.application(logger: gatewayTestLogger) { feishuPortBox.continuation.yield($0) }
@@ -150,9 +150,10 @@ final class GatewayHarness: Sendable {
 /// Runs `body` with a harness and always stops it.
 func withGateway(
     role: GatewayRole = .all, guanceTimeout: Duration = .seconds(2), logger: Logger = gatewayTestLogger,
-    _ body: (GatewayHarness) async throws -> Void
+    guanceAPIKey: String? = nil, _ body: (GatewayHarness) async throws -> Void
 ) async throws {
-    let harness = try await GatewayHarness(role: role, guanceTimeout: guanceTimeout, logger: logger)
+    let harness = try await GatewayHarness(
+        role: role, guanceTimeout: guanceTimeout, logger: logger, guanceAPIKey: guanceAPIKey)
     do {
         try await body(harness)
     } catch {

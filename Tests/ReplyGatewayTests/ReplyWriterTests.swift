@@ -75,6 +75,24 @@ extension ReplyWriterTests {
     }
 }
 
+extension ReplyWriterTests {
+    @Test func aRejectedAPIKeyFailsTheCommandWithTheReasonAndMakesTheGatewayNotReady() async throws {
+        try await withGateway(guanceAPIKey: "not-a-valid-key") { gateway in
+            #expect(try await gateway.get("/readyz") == 200)
+            let answer = try await gateway.sender.sendMessage(
+                text: "@_user_1 #\(gateway.issue.uuid)#with a bad key", messageID: "om_badkey")
+            #expect(answer.status == 200)
+            try await eventually("answered") { gateway.feishu.replies.contains { $0.messageID == "om_badkey" } }
+            let text = gateway.feishu.replies.first { $0.messageID == "om_badkey" }?.text ?? ""
+            #expect(text.contains("could not be written"))
+            #expect(text.contains("ft.InvalidAPIKey"))
+            #expect(!text.contains("not-a-valid-key"))
+            #expect(try await gateway.get("/readyz") == 503)
+            #expect(gateway.replies().isEmpty)
+        }
+    }
+}
+
 @Suite("Event id cache")
 struct EventIDCacheTests {
     @Test func remembersUpToItsCapacityAndForgetsTheOldestFirst() {

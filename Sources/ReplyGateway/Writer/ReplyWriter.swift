@@ -39,17 +39,21 @@ final class ReplyWriter: Service, Sendable {
     /// Test support: called after Guance accepted a reply and before anything else (simulates a crash there).
     let afterCreate: (@Sendable (ReplyCommand) throws -> Void)?
     let now: @Sendable () -> Date
+    /// Readiness: `guance.writer` fails while Guance rejects the API key.
+    let health: HealthChecks?
 
     static let groupID = "reply-writer"
+    static let healthName = "guance.writer"
 
     private let handled: EventIDCache
     private let assignedAt = Mutex<[KafkaTopicPartition: Date]>([:])
 
     init(
         consumer: KafkaConsumerClient, producer: KafkaProducerClient, guance: any GuanceReplies,
-        settings: Settings = Settings(), logger: Logger,
+        settings: Settings = Settings(), logger: Logger, health: HealthChecks? = nil,
         afterCreate: (@Sendable (ReplyCommand) throws -> Void)? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.health = health
         self.afterCreate = afterCreate
         self.now = now
         self.consumer = consumer
@@ -145,7 +149,10 @@ final class ReplyWriter: Service, Sendable {
                 try await Task.sleep(for: delay)
             }
             do throws(GuanceAPIError) {
-                if issueName == nil { issueName = try await guance.getIssue(uuid: command.issueUUID).name }
+                if issueName == nil {
+                    issueName = try await guance.getIssue(uuid: command.issueUUID).name
+                    health?.clear(Self.healthName)
+                }
                 if checkFirst,
                     let existing = try await guance.findReply(
                         issueUUID: command.issueUUID, commandID: command.commandId, maxPages: 3, pageSize: 50)
@@ -162,6 +169,9 @@ final class ReplyWriter: Service, Sendable {
                     return result(.rejected, reason: "issue \(command.issueUUID) does not exist")
                 }
                 lastError = error
+                if error.isInvalidAPIKey {
+                    health?.fail(Self.healthName, reason: "Guance rejected GUANCE_API_KEY (ft.InvalidAPIKey)")
+                }
                 // After an ambiguous failure the reply may exist: look before writing again.
                 if error.isAmbiguous { checkFirst = true }
                 guard error.isRetryable else { break }
