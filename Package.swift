@@ -64,12 +64,15 @@ let package = Package(
             dependencies: [
                 "Shared", "CKafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
         .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Shared", "DevStack"], exclude: ["Golden"]),
+        .testTarget(name: "ReplyGatewayTests", dependencies: ["ReplyGateway", "Shared", "DevStack"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared", "DevStack", "Poller", "Notifier", "ReplyGateway"]

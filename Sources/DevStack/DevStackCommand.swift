@@ -11,7 +11,7 @@ struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-stack",
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
-        subcommands: [KafkaBenchCommand.self, GuancePollerBenchmark.self])
+        subcommands: [KafkaBenchCommand.self, GuancePollerBenchmark.self, FeishuLoadCommand.self])
 
     @Option(help: "Number of mock brokers.")
     var brokers = 3
@@ -52,18 +52,16 @@ struct DevStackCommand: AsyncParsableCommand {
         }
         // KAFKA_BROKERS first (tools read the first line), then the simulators' lines; the env file is written
         // once, complete, because `make run` starts the services as soon as it is non-empty.
-        let line = "KAFKA_BROKERS=\(cluster.bootstrapServers)"
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        var lines = ["KAFKA_BROKERS=\(cluster.bootstrapServers)"]
+        FileHandle.standardOutput.write(Data((lines[0] + "\n").utf8))
         let chat = try await ChatCapture.startForDevStack(rateLimits: chatRateLimits, print: !quietCaptures)
         let chatLines = chat.environmentLines(skipping: ProcessInfo.processInfo.environment)
+        lines += chatLines
+        FileHandle.standardOutput.write(Data(chatLines.map { $0 + "\n" }.joined().utf8))
         let guance = try await startGuanceSimulator()
-        let extraLines = chatLines + (guance?.lines ?? [])
-        for extra in extraLines { FileHandle.standardOutput.write(Data((extra + "\n").utf8)) }
-        if let envFile {
-            try ([line] + extraLines).joined(separator: "\n").appending("\n")
-                .write(toFile: envFile, atomically: true, encoding: .utf8)
-        }
         if let guance {
+            lines += guance.lines
+            FileHandle.standardOutput.write(Data((guance.lines.joined(separator: "\n") + "\n").utf8))
             logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(guance.simulator.url)"])
         } else {
             logger.info("Guance simulator not started (GUANCE_API_KEY is set, or --no-guance-simulator)")
@@ -71,9 +69,37 @@ struct DevStackCommand: AsyncParsableCommand {
         logger.info(
             "mock Kafka cluster running",
             metadata: ["brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)"])
+        // Feishu app-API fake + gateway secrets; once the gateway is ready, one signed and encrypted sample message
+        // answering an issue of the Guance simulator.
+        let feishu = FeishuDevStack()
+        let gatewayPort = Int(ProcessInfo.processInfo.environment["GATEWAY_PORT"] ?? "") ?? 8080
+        let sampleIssue = guance?.simulator.addIssue(GuanceSimulator.IssueDraft(
+            name: "sample: answer me from Feishu",
+            description: "<p>dev-stack sends a Feishu message <code>#uuid#…</code> for this issue once the gateway is ready.</p>"))
+        let realFeishu = ProcessInfo.processInfo.environment["FEISHU_APP_ID"].map { !$0.isEmpty } ?? false
+        var services: [any Service] = [UntilShutdown()]
+        if !realFeishu {
+            services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: sampleIssue?.uuid)
+        }
         let group = ServiceGroup(
-            services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+            configuration: .init(
+                services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // The env file is written once, complete, after every simulator is listening: `make run` reads it as
+            // soon as it is non-empty.
+            if !realFeishu {
+                let feishuLines = await feishu.envLines()
+                lines += feishuLines
+                FileHandle.standardOutput.write(Data((feishuLines.joined(separator: "\n") + "\n").utf8))
+            }
+            let text = lines.joined(separator: "\n") + "\n"
+            if let envFile {
+                try text.write(toFile: envFile, atomically: true, encoding: .utf8)
+            }
+            try await tasks.next()
+        }
         await chat.stop()
         await guance?.simulator.stop()
         withExtendedLifetime(cluster) {}

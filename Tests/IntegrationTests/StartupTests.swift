@@ -44,6 +44,18 @@ struct StartupTests {
         #expect(process.outputText.contains("KAFKA_BROKRES"))
     }
 
+    @Test func theGatewayWithoutItsSecretsExitsWithCode2NamingThem() async throws {
+        let writer = try ChildProcess(
+            "reply-gateway", arguments: ["--role", "writer"], environment: ["KAFKA_BROKERS": "127.0.0.1:9092"])
+        #expect(try await writer.waitForExit(timeout: .seconds(20)) == 2)
+        #expect(writer.outputText.contains("GUANCE_API_KEY"))
+        let ingress = try ChildProcess(
+            "reply-gateway", arguments: ["--role", "ingress"], environment: ["KAFKA_BROKERS": "127.0.0.1:9092"])
+        #expect(try await ingress.waitForExit(timeout: .seconds(20)) == 2)
+        #expect(ingress.outputText.contains("FEISHU_VERIFICATION_TOKEN"))
+        #expect(ingress.outputText.split(separator: "\n").count == 1)
+    }
+
     @Test func devStackPrintsBrokersFirstAndEveryServiceStopsOnSIGTERM() async throws {
         let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("ds-\(UUID().uuidString).env")
         defer { try? FileManager.default.removeItem(at: envFile) }
@@ -61,6 +73,11 @@ struct StartupTests {
             environment[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         for service in Self.services {
+            var environment = environment
+            if service == "reply-gateway" {
+                // The gateway needs a way in (here the flow token) and, for its writer, a Guance key.
+                environment.merge(["FLOW_TOKEN": "t", "GUANCE_API_KEY": "k", "GATEWAY_PORT": "0"]) { current, _ in current }
+            }
             let process = try ChildProcess(service, environment: environment)
             try await eventually("\(service) started") { process.outputText.contains("\(service) started") }
             process.signal(SIGTERM)

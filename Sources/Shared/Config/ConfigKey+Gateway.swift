@@ -10,9 +10,17 @@ extension ConfigKey {
     public static let flowToken = ConfigKey("FLOW_TOKEN", "bearer token required on /feishu/flow", secret: true)
     public static let dingtalkAppSecret = ConfigKey(
         "DINGTALK_APP_SECRET", "DingTalk robot AppSecret for /dingtalk/events", secret: true)
+    public static let gatewayMaxBodyBytes = ConfigKey(
+        "GATEWAY_MAX_BODY_BYTES", "largest accepted callback body in bytes (413 above); default 1048576")
+    public static let gatewayPublishTimeout = ConfigKey(
+        "GATEWAY_PUBLISH_TIMEOUT",
+        "seconds the gateway waits for Kafka to acknowledge a command before answering 503; default 2.5")
+    public static let gatewaySignatureWindow = ConfigKey(
+        "GATEWAY_SIGNATURE_WINDOW", "seconds a signed callback's timestamp may differ from now; default 300")
 
     /// Keys of the reply gateway.
     public static let gatewayKeys: [ConfigKey] = [
-        gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL, flowToken, dingtalkAppSecret,
+        gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL,
+        flowToken, dingtalkAppSecret, gatewayMaxBodyBytes, gatewayPublishTimeout, gatewaySignatureWindow,
     ]
 }

@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Shared
+import Synchronization
+
+/// The Feishu app API calls the gateway makes (protocols/feishu.md section (e)): `tenant_access_token` (cached until
+/// shortly before expiry), reply to a message, and reading a message (to find the issue a thread is about).
+final class FeishuAppClient: Sendable {
+    private struct CachedToken {
+        var token: String
+        var refreshAt: Date
+    }
+
+    let settings: FeishuAppSettings
+    private let httpClient: HTTPClient
+    private let now: @Sendable () -> Date
+    private let cached = Mutex<CachedToken?>(nil)
+    private let tokenFetches = Atomic<Int>(0)
+
+    init(
+        settings: FeishuAppSettings, httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.settings = settings
+        self.httpClient = httpClient
+        self.now = now
+    }
+
+    /// How many times a token was requested from Feishu (the cache's effect, for tests and metrics).
+    var tokenFetchCount: Int { tokenFetches.load(ordering: .relaxed) }
+
+    // MARK: - Token
+
+    /// A valid tenant access token, from the cache while it has enough life left.
+    func tenantAccessToken() async throws(FeishuAppError) -> String {
+        let current = now()
+        if let token = cached.withLock({ $0 }), token.refreshAt > current { return token.token }
+        struct TokenResponse: Decodable {
+            var code: Int
+            var msg: String?
+            var tenantAccessToken: String?
+            var expire: Int?
+            enum CodingKeys: String, CodingKey {
+                case code, msg, expire
+                case tenantAccessToken = "tenant_access_token"
+            }
+        }
+        let path = "/open-apis/auth/v3/tenant_access_token/internal"
+        let body = try JSONSerialization.data(
+            withJSONObject: ["app_id": settings.appID, "app_secret": settings.appSecret])
+        tokenFetches.add(1, ordering: .relaxed)
+        let (status, data) = try await call(.POST, path, body: body, token: nil)
+        guard let response = try? JSONDecoder().decode(TokenResponse.self, from: data) else {
+            throw .badResponse(path: path, status: status, reason: "not a token response")
+        }
+        guard response.code == 0, let token = response.tenantAccessToken, let expire = response.expire else {
+            throw .api(path: path, status: status, code: response.code, message: response.msg ?? "")
+        }
+        // Feishu hands out a new token once less than 30 minutes remain; refresh then (or at half-life for
+        // short-lived tokens) so a token is never used close to its expiry.
+        let margin = min(1800, Double(expire) / 2)
+        cached.withLock { $0 = CachedToken(token: token, refreshAt: current + Double(expire) - margin) }
+        return token
+    }
+
+    // MARK: - Messages
+
+    /// Replies to a message in its thread. `uuid` makes a repeated call idempotent on Feishu's side.
+    func reply(to messageID: String, text: String, uuid: String) async throws(FeishuAppError) {
+        let content = String(decoding: try JSONSerialization.data(withJSONObject: ["text": text]), as: UTF8.self)
+        let body = try JSONSerialization.data(
+            withJSONObject: [
+                "msg_type": "text", "content": content, "uuid": String(uuid.prefix(50)), "reply_in_thread": true,
+            ] as [String: Any])
+        _ = try await authorized(.POST, "/open-apis/im/v1/messages/\(Self.escape(messageID))/reply", body: body)
+    }
+
+    /// The text content of a message (the JSON `content` string as Feishu returns it), or nil if it has none.
+    func messageContent(_ messageID: String) async throws(FeishuAppError) -> String? {
+        struct MessageResponse: Decodable {
+            struct Item: Decodable {
+                struct Body: Decodable { var content: String? }
+                var body: Body?
+            }
+            struct DataField: Decodable { var items: [Item]? }
+            var data: DataField?
+        }
+        let path = "/open-apis/im/v1/messages/\(Self.escape(messageID))"
+        let data = try await authorized(.GET, path, body: nil)
+        guard let response = try? JSONDecoder().decode(MessageResponse.self, from: data) else {
+            throw .badResponse(path: path, status: 200, reason: "not a message response")
+        }
+        return response.data?.items?.first?.body?.content
+    }
+
+    // MARK: - HTTP
+
+    /// A call with the tenant token; on an invalid-token answer the token is fetched again once.
+    private func authorized(_ method: HTTPMethod, _ path: String, body: Data?) async throws(FeishuAppError) -> Data {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let token = try await tenantAccessToken()
+            do {
+                let (status, data) = try await call(method, path, body: body, token: token)
+                try Self.checkCode(path: path, status: status, data: data)
+                return data
+            } catch let error where error.isInvalidToken && attempt == 1 {
+                cached.withLock { $0 = nil }
+            }
+        }
+    }
+
+    private static func checkCode(path: String, status: Int, data: Data) throws(FeishuAppError) {
+        struct Envelope: Decodable {
+            var code: Int
+            var msg: String?
+        }
+        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: data) else {
+            throw .badResponse(path: path, status: status, reason: "body has no code")
+        }
+        guard envelope.code == 0 else {
+            throw .api(path: path, status: status, code: envelope.code, message: envelope.msg ?? "")
+        }
+    }
+
+    private func call(_ method: HTTPMethod, _ path: String, body: Data?, token: String?)
+        async throws(FeishuAppError) -> (Int, Data)
+    {
+        var request = HTTPClientRequest(url: settings.baseURL + path)
+        request.method = method
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await httpClient.execute(
+                request, timeout: .milliseconds(settings.requestTimeout.milliseconds))
+            let buffer = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), Data(buffer.readableBytesView))
+        } catch {
+            throw .transport(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func escape(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "_-"))) ?? id
+    }
+}
+
+extension JSONSerialization {
+    /// `data(withJSONObject:)` that cannot fail for the string/bool dictionaries built here.
+    fileprivate static func data(withJSONObject object: [String: Any]) throws(FeishuAppError) -> Data {
+        do {
+            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        } catch {
+            throw .badResponse(path: "-", status: 0, reason: "cannot encode request: \(error)")
+        }
+    }
+}

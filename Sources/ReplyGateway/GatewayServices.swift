@@ -1,0 +1,83 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Shared
+
+/// Builds the services of one gateway process for its role. `main` and the tests use the same assembly.
+struct GatewayServices {
+    /// In start order; the group stops them in reverse (HTTP first, consumers last).
+    var services: [any Service]
+    var appClient: FeishuAppClient?
+    var intake: CommandIntake?
+    var writer: ReplyWriter?
+
+    static func make(
+        config: GatewayConfig, producer: KafkaProducerClient, kafka: KafkaClientSettings,
+        registry: PrometheusCollectorRegistry, health: HealthChecks, logger: Logger,
+        tuneConsumer: (inout KafkaConsumerSettings) -> Void = { _ in },
+        afterCreate: (@Sendable (ReplyCommand) throws -> Void)? = nil,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> GatewayServices {
+        var result = GatewayServices(services: [])
+        if config.role.runsIngress {
+            let appClient = config.app.map { FeishuAppClient(settings: $0) }
+            let responder = PlatformChatResponder(feishu: appClient)
+            let notices = NoticeQueue(responder: responder, logger: logger)
+            let intake = CommandIntake(
+                publisher: KafkaCommandPublisher(producer: producer), dedupeCapacity: config.dedupeCapacity,
+                logger: logger)
+            var handlers = GatewayRoutes.Handlers()
+            if let feishu = config.feishu {
+                handlers.feishu = FeishuEventHandler(
+                    settings: feishu, intake: intake, threads: appClient.map { FeishuThreadIssueLookup(client: $0) },
+                    notices: notices, signatureWindow: config.signatureWindow, logger: logger)
+            }
+            if let token = config.flowToken {
+                handlers.flow = FlowHandler(token: token, intake: intake, logger: logger)
+            }
+            if let secret = config.dingtalkAppSecret {
+                handlers.dingtalk = DingTalkHandler(appSecret: secret, intake: intake, notices: notices, logger: logger)
+            }
+            let router = Router()
+            ObservabilityRoutes.add(to: router, registry: registry, health: health)
+            GatewayRoutes.add(to: router, handlers: handlers, maxBodyBytes: config.maxBodyBytes, logger: logger)
+            let port = config.port
+            let app = Application(
+                router: router,
+                configuration: .init(address: .hostname(config.host, port: port), serverName: "reply-gateway"),
+                onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+                logger: logger)
+            var confirmerSettings = KafkaConsumerSettings(
+                client: kafka, groupID: ReplyConfirmer.groupID, topics: [Topics.replyResults])
+            tuneConsumer(&confirmerSettings)
+            let confirmerConsumer = try KafkaConsumerClient(settings: confirmerSettings, logger: logger)
+            let confirmer = ReplyConfirmer(consumer: confirmerConsumer, responder: responder, logger: logger)
+            result.services += [notices, confirmerConsumer, confirmer, app]
+            result.appClient = appClient
+            result.intake = intake
+            if config.app == nil {
+                logger.notice("FEISHU_APP_ID/FEISHU_APP_SECRET not set: reply results are logged, not answered in chat")
+            }
+        }
+        if config.role.runsWriter, let guance = config.guance {
+            let budget = GuanceRequestBudget(limit: guance.rateLimit)
+            var clientSettings = GuanceOpenAPIClient.Settings(baseURL: guance.baseURL, apiKey: guance.apiKey)
+            clientSettings.requestTimeout = guance.requestTimeout
+            let client = GuanceOpenAPIClient(
+                settings: clientSettings, httpClient: .shared, budget: budget, logger: logger)
+            var writerSettings = KafkaConsumerSettings(
+                client: kafka, groupID: ReplyWriter.groupID, topics: [Topics.replyCommands])
+            tuneConsumer(&writerSettings)
+            let writerConsumer = try KafkaConsumerClient(settings: writerSettings, logger: logger)
+            var settings = config.writer
+            settings.ambiguityWait = client.settings.requestTimeout
+            let writer = ReplyWriter(
+                consumer: writerConsumer, producer: producer, guance: client, settings: settings, logger: logger,
+                health: health, afterCreate: afterCreate)
+            result.services += [writerConsumer, writer]
+            result.writer = writer
+        }
+        return result
+    }
+}

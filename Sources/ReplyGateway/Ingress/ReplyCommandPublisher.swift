@@ -1,0 +1,22 @@
+import Shared
+
+/// Where accepted commands go. Returns only after the command is durably stored (Kafka acknowledged it).
+protocol ReplyCommandPublisher: Sendable {
+    func publish(_ command: ReplyCommand) async throws
+}
+
+/// Publishes to `guance.reply-commands`, keyed by issue uuid, and waits for the broker's acknowledgement.
+struct KafkaCommandPublisher: ReplyCommandPublisher {
+    let producer: KafkaProducerClient
+
+    func publish(_ command: ReplyCommand) async throws {
+        let value = try EventCoding.encode(command)
+        _ = try await producer.send(
+            topic: Topics.replyCommands, key: command.issueUUID, value: value,
+            headers: [
+                KafkaHeader(key: EventHeaders.eventID, string: command.commandId),
+                KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
+                KafkaHeader(key: EventHeaders.schema, string: ReplyCommand.schemaV1),
+            ])
+    }
+}

@@ -1,0 +1,90 @@
+import DevStack
+import Foundation
+import HTTPTypes
+import Logging
+import Shared
+import Synchronization
+
+@testable import ReplyGateway
+
+let gatewayTestLogger: Logger = {
+    var logger = Logger(label: "reply-gateway-test")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// Records published commands; fails while `failing` is set (Kafka down).
+final class RecordingPublisher: ReplyCommandPublisher {
+    struct Down: Error {}
+    let published = Mutex<[ReplyCommand]>([])
+    let failing = Mutex(false)
+
+    func publish(_ command: ReplyCommand) async throws {
+        if failing.withLock({ $0 }) { throw Down() }
+        published.withLock { $0.append(command) }
+    }
+
+    var commands: [ReplyCommand] { published.withLock { $0 } }
+}
+
+/// Answers thread-root lookups from a fixed map.
+struct FixedThreads: ThreadIssueLookup {
+    var roots: [String: String]
+    func issueUUID(threadRoot messageID: String) async throws -> String? { roots[messageID] }
+}
+
+func httpFields(_ headers: [String: String]) -> HTTPFields {
+    var fields = HTTPFields()
+    for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+    return fields
+}
+
+enum TestSecrets {
+    static let token = "vt-test"
+    static let encryptKey = "kudryavka"
+}
+
+func makeFeishuHandler(
+    _ publisher: RecordingPublisher, encryptKey: String? = TestSecrets.encryptKey,
+    threads: (any ThreadIssueLookup)? = nil, now: @escaping @Sendable () -> Date = { Date() }
+) -> FeishuEventHandler {
+    var handler = FeishuEventHandler(
+        settings: FeishuSubscriptionSettings(verificationToken: TestSecrets.token, encryptKey: encryptKey),
+        intake: CommandIntake(publisher: publisher, dedupeCapacity: 100, logger: gatewayTestLogger),
+        threads: threads, notices: nil, signatureWindow: .seconds(300), logger: gatewayTestLogger)
+    handler.now = now
+    return handler
+}
+
+/// Keeps every log line (message and metadata) for assertions.
+final class CapturedLogs: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        var logger = Logger(label: "reply-gateway") { _ in CapturingLogHandler(store: self) }
+        logger.logLevel = .info
+        return logger
+    }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let store: CapturedLogs
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let text =
+            "\(event.level) \(event.message) "
+            + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            .joined(separator: " ")
+        store.lines.withLock { $0.append(text) }
+    }
+}

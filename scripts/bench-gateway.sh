@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Reply gateway benchmark: accepted Feishu callbacks per second and latency of POST /feishu/events (decrypt, verify,
+# publish, wait for the Kafka ack) under load from a second process, plus the gateway's memory at rest and under load.
+# Same-run baseline: GET /healthz through the same HTTP stack and load generator.
+#
+#   scripts/bench-gateway.sh [REQUESTS] [CONCURRENCY]
+set -euo pipefail
+REQUESTS=${1:-20000}
+CONCURRENCY=${2:-64}
+PORT=${BENCH_GATEWAY_PORT:-18480}
+cd "$(dirname "$0")/.."
+
+swift build -c release --product dev-stack >/dev/null
+swift build -c release --product reply-gateway >/dev/null
+BIN=.build/release
+
+STATE=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+# Kafka: dev-stack's mock cluster (3 brokers); no Guance simulator needed (ingress only).
+GATEWAY_PORT=$PORT "$BIN/dev-stack" --no-guance-simulator --env-file "$STATE/env" >"$STATE/devstack.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 150); do [ -s "$STATE/env" ] && break; sleep 0.2; done
+set -a; . "$STATE/env"; set +a
+
+GATEWAY_PORT=$PORT LOG_LEVEL=warning "$BIN/reply-gateway" --role ingress >"$STATE/gateway.log" 2>&1 &
+GW=$!
+pids+=($GW)
+for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+rss() { awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' "/proc/$GW/status"; }
+peak_rss() { awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$GW/status"; }
+
+echo "== reply-gateway benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, release build)"
+echo "memory at rest: $(rss)"
+echo
+echo "-- baseline: GET /healthz"
+"$BIN/dev-stack" feishu-load --url "http://127.0.0.1:$PORT" --token x --encrypt-key x \
+    --requests "$REQUESTS" --concurrency "$CONCURRENCY" --baseline | tee "$STATE/baseline.txt"
+echo
+echo "-- POST /feishu/events (encrypted, signed, each a new event; answered after the Kafka ack)"
+"$BIN/dev-stack" feishu-load --url "http://127.0.0.1:$PORT" --token "$FEISHU_VERIFICATION_TOKEN" \
+    --encrypt-key "$FEISHU_ENCRYPT_KEY" --requests "$REQUESTS" --concurrency "$CONCURRENCY" | tee "$STATE/events.txt"
+echo
+echo "memory after load: $(rss) (peak during the run: $(peak_rss))"
+base=$(awk -F'accepted\\(200\\)/s=' '/accepted/ {print $2}' "$STATE/baseline.txt")
+events=$(awk -F'accepted\\(200\\)/s=' '/accepted/ {print $2}' "$STATE/events.txt")
+awk -v e="$events" -v b="$base" 'BEGIN { if (b > 0) printf "events/baseline throughput ratio: %.2f\n", e / b }'
