@@ -33,15 +33,29 @@ public enum ServiceRunner {
                     port: port, registry: basics.registry, health: basics.health, logger: logger)))
             }
             services += own.map { .init(service: $0) }
+            services.append(.init(service: StartAnnouncer(service: basics.service, brokers: basics.kafka.bootstrapServers,
+                                                          logger: logger)))
             var configuration = ServiceGroupConfiguration(services: services, logger: logger)
             configuration.gracefulShutdownSignals = [.sigterm, .sigint]
             configuration.maximumGracefulShutdownDuration = basics.gracePeriod
-            logger.info("\(basics.service) started", metadata: ["kafka.brokers": "\(basics.kafka.bootstrapServers)"])
             try await ServiceGroup(configuration: configuration).run()
             logger.info("\(basics.service) stopped")
         } catch {
             logger.error("\(basics.service) failed", metadata: [LogKey.error: "\(error)"])
             exit(1)
         }
+    }
+}
+
+/// Logs "<service> started" from inside the running `ServiceGroup`, i.e. after its SIGTERM/SIGINT handling is in
+/// place: whoever waits for that line may signal the process at once.
+struct StartAnnouncer: Service {
+    let service: String
+    let brokers: String
+    let logger: Logger
+
+    func run() async throws {
+        logger.info("\(service) started", metadata: ["kafka.brokers": "\(brokers)"])
+        try? await gracefulShutdown()
     }
 }

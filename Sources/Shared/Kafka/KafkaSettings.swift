@@ -72,6 +72,9 @@ public struct KafkaConsumerSettings: Sendable {
     public var batchSize = 500
     /// Static membership id (`group.instance.id`), if any.
     public var groupInstanceID: String?
+    /// Incremental (cooperative-sticky) rebalancing: when a member joins or dies, the others keep the partitions they
+    /// have and go on working; only the moving partitions are revoked (`partition.assignment.strategy`).
+    public var cooperativeRebalancing = false
 
     public init(client: KafkaClientSettings, groupID: String, topics: [String]) {
         self.client = client
@@ -90,6 +93,7 @@ public struct KafkaConsumerSettings: Sendable {
         properties["session.timeout.ms"] = String(sessionTimeout.milliseconds)
         properties["heartbeat.interval.ms"] = String(max(sessionTimeout.milliseconds / 4, 100))
         properties["enable.partition.eof"] = "false"
+        properties["partition.assignment.strategy"] = cooperativeRebalancing ? "cooperative-sticky" : "range,roundrobin"
         if let groupInstanceID { properties["group.instance.id"] = groupInstanceID }
         properties.merge(client.extraProperties) { _, extra in extra }
         return properties
