@@ -15,10 +15,11 @@ build: deps
 run: build
 	@bash scripts/run-local.sh $(BIN)
 
-## Build and run the whole test suite.
+## Build and run the whole test suite. Serially: many tests start processes, brokers and servers with bounded waits,
+## and on a 2-core machine running them all at once only trades minutes for flakiness.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## Benchmarks (release build); results go to BENCHMARKS.md.
 bench: deps

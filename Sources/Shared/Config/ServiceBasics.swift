@@ -29,7 +29,8 @@ public struct ServiceBasics: Sendable {
             let kafka = try KafkaClientSettings(config: config, clientID: service)
             let grace = try config.seconds(.shutdownGracePeriod, default: .seconds(10))
             return ServiceBasics(
-                service: service, config: config, logger: logger, registry: MetricsSetup.bootstrap(),
+                service: service, config: config, logger: logger,
+                registry: MetricsSetup.bootstrap(service: service),
                 health: HealthChecks(), kafka: kafka, gracePeriod: grace)
         } catch {
             StartupFailure.exit(service: service, error)
