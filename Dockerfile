@@ -8,11 +8,11 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends librdkafka-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies first so source edits do not refetch them.
+# SwiftPM checks every target's folder when it loads the manifest, test targets included: copy them all.
 COPY Package.swift ./
-COPY Sources/CKafka ./Sources/CKafka
-RUN swift package resolve
 COPY Sources ./Sources
+COPY Tests ./Tests
+RUN swift package resolve
 RUN swift build -c release --static-swift-stdlib \
         --product poller --product notifier --product reply-gateway --product dev-stack \
     && mkdir -p /out \
