@@ -5,7 +5,8 @@ protocol ReplyCommandPublisher: Sendable {
     func publish(_ command: ReplyCommand) async throws
 }
 
-/// Publishes to `guance.reply-commands`, keyed by issue uuid, and waits for the broker's acknowledgement.
+/// Publishes to `guance.reply-commands`, keyed by issue uuid, and waits for the broker's acknowledgement. Each
+/// command starts a trace: its `traceparent` header follows it to the writer's logs and its `ReplyResult`.
 struct KafkaCommandPublisher: ReplyCommandPublisher {
     let producer: KafkaProducerClient
 
@@ -17,6 +18,7 @@ struct KafkaCommandPublisher: ReplyCommandPublisher {
                 KafkaHeader(key: EventHeaders.eventID, string: command.commandId),
                 KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
                 KafkaHeader(key: EventHeaders.schema, string: ReplyCommand.schemaV1),
+                Traceparent.newTrace().header,
             ])
     }
 }
