@@ -85,7 +85,7 @@ struct DeadLetterReader: Sendable {
         }
     }
 
-    /// The high watermark of every non-empty partition of `topic`.
+    /// The high watermark of every partition of `topic` that holds records (retention may have emptied some).
     private func endOffsets(topic: String) async throws(ReadError) -> [KafkaTopicPartition: Int64] {
         let probe: KafkaConsumerClient
         do { probe = try KafkaConsumerClient(settings: settings, assignment: [:], logger: logger) } catch {
@@ -97,8 +97,8 @@ struct DeadLetterReader: Sendable {
             count = try await probe.partitionCount(topic: topic)
             for partition in 0..<Int32(count ?? 0) {
                 let key = KafkaTopicPartition(topic: topic, partition: partition)
-                let high = try await probe.highWatermark(key)
-                if high > 0 { ends[key] = high }
+                let (low, high) = try await probe.watermarks(key)
+                if high > low { ends[key] = high }
             }
         } catch {
             await probe.close()
