@@ -5,7 +5,8 @@ import Testing
 
 @testable import ReplyGateway
 
-/// A reply command starts a trace at the gateway; the writer logs with its `trace_id` and continues it on the result.
+/// A reply command starts a trace at the gateway ingress; the writer logs with its `trace_id` and continues it on the
+/// result.
 @Suite("Trace context from the gateway to the writer", .timeLimit(.minutes(2)))
 struct GatewayTraceContextTests {
     /// The first record of a topic, read from the beginning.
@@ -36,8 +37,11 @@ struct GatewayTraceContextTests {
             let resultTrace = try #require(result.traceparent)
             #expect(resultTrace.traceID == commandTrace.traceID)
             #expect(resultTrace.parentID != commandTrace.parentID)
-            try await eventually("writer log line") {
+            try await eventually("ingress and writer log lines") {
                 logs.all.contains { $0.contains("reply written") && $0.contains("trace_id=\(commandTrace.traceID)") }
+                    && logs.all.contains {
+                        $0.contains("reply command published") && $0.contains("trace_id=\(commandTrace.traceID)")
+                    }
             }
         }
     }
