@@ -1,12 +1,18 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import ServiceLifecycle
 import Shared
 
-/// `notifier`: consumes issue events and delivers them to chat webhooks.
+/// `notifier`: consumes issue events and delivers them to chat webhooks. With arguments it runs an operator command
+/// instead (`notifier dlq list|replay`, see `NotifierCommand`).
 @main
 enum NotifierMain {
     static func main() async {
+        if CommandLine.arguments.count > 1 {
+            await NotifierCommand.main()
+            return
+        }
         let basics = ServiceBasics.start(service: "notifier")
         let config: NotifierConfig
         do {

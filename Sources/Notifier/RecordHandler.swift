@@ -88,15 +88,11 @@ struct RecordHandler: Sendable {
     /// Returns false when cancelled before the record was fully handled (its offset must not be stored).
     func finish(_ inFlight: InFlight) async -> Bool {
         let record = inFlight.record
+        let logger = Self.logger(self.logger, for: record)
         var parked: [KafkaProducerMessage] = []
         var outcome = "delivered"
         if let bad = inFlight.badInput {
-            logger.warning(
-                "bad record parked in the DLQ",
-                metadata: [
-                    LogKey.topic: "\(record.topic)", LogKey.partition: "\(record.partition)",
-                    LogKey.offset: "\(record.offset)", LogKey.error: "\(bad.reason)",
-                ])
+            logger.warning("bad record parked in the DLQ", metadata: [LogKey.error: "\(bad.reason)"])
             parked.append(record.deadLetter(reason: bad.reason, sink: nil))
             metrics.deadLettered(reason: bad.kind)
             outcome = "dead_lettered"
@@ -112,6 +108,9 @@ struct RecordHandler: Sendable {
             case .delivered:
                 continue
             case let .failed(reason):
+                logger.warning(
+                    "delivery failed; parking the record in the DLQ",
+                    metadata: [LogKey.sink: "\(sink)", LogKey.error: "\(reason)"])
                 parked.append(record.deadLetter(reason: reason, sink: sink))
                 metrics.deadLettered(reason: "sink")
                 outcome = "dead_lettered"
@@ -129,7 +128,7 @@ struct RecordHandler: Sendable {
                 } catch {
                     logger.error(
                         "cannot park a record in the DLQ; retrying",
-                        metadata: [LogKey.topic: "\(message.topic)", LogKey.error: "\(error)"])
+                        metadata: ["dlq.topic": "\(message.topic)", LogKey.error: "\(error)"])
                     try? await Task.sleep(for: delay)
                     delay = min(delay * 2, .seconds(5))
                 }
@@ -138,5 +137,16 @@ struct RecordHandler: Sendable {
         if Task.isCancelled { return false }
         metrics.handled(outcome: outcome)
         return true
+    }
+
+    /// The per-record logger: Kafka position, issue (the key), event id and the `trace_id` of its `traceparent`.
+    static func logger(_ base: Logger, for record: KafkaRecord) -> Logger {
+        var logger = base.tracing(record.traceparent)
+        logger[metadataKey: LogKey.topic] = "\(record.topic)"
+        logger[metadataKey: LogKey.partition] = "\(record.partition)"
+        logger[metadataKey: LogKey.offset] = "\(record.offset)"
+        if let key = record.keyString { logger[metadataKey: LogKey.issueUUID] = "\(key)" }
+        if let eventID = record.header(EventHeaders.eventID) { logger[metadataKey: LogKey.eventID] = "\(eventID)" }
+        return logger
     }
 }

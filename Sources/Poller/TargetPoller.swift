@@ -334,13 +334,12 @@ struct TargetPoller: Sendable {
     static func headers(for event: IssueEvent) -> [KafkaHeader] {
         let digest = Array(SHA256.hash(data: Data(event.eventId.utf8)))
         let hex = digest.map { String(format: "%02x", $0) }.joined()
-        let traceID = String(hex.prefix(32))
-        let spanID = String(hex.dropFirst(32).prefix(16))
+        let traceparent = Traceparent(traceID: String(hex.prefix(32)), parentID: String(hex.dropFirst(32).prefix(16)))
         return [
             KafkaHeader(key: EventHeaders.eventID, string: event.eventId),
             KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
             KafkaHeader(key: EventHeaders.schema, string: IssueEvent.schemaV1),
-            KafkaHeader(key: EventHeaders.traceparent, string: "00-\(traceID)-\(spanID)-01"),
+            traceparent.header,
         ]
     }
 }

@@ -19,7 +19,7 @@ final class RecordingPublisher: ReplyCommandPublisher {
     let published = Mutex<[ReplyCommand]>([])
     let failing = Mutex(false)
 
-    func publish(_ command: ReplyCommand) async throws {
+    func publish(_ command: ReplyCommand, traceparent: Traceparent) async throws {
         if failing.withLock({ $0 }) { throw Down() }
         published.withLock { $0.append(command) }
     }

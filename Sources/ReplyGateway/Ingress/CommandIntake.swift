@@ -41,14 +41,17 @@ struct CommandIntake: Sendable {
             commandId: commandID, issueUUID: text.issueUUID, content: text.content,
             requestedAt: EventCoding.rfc3339(now()), origin: origin)
         if accepted.contains(commandID) { return (command, .duplicate) }
+        let traceparent = Traceparent.newTrace()
+        var logger = logger.tracing(traceparent)
+        logger[metadataKey: LogKey.commandID] = "\(commandID)"
+        logger[metadataKey: LogKey.issueUUID] = "\(text.issueUUID)"
         do {
-            try await publisher.publish(command)
+            try await publisher.publish(command, traceparent: traceparent)
         } catch {
-            logger.warning(
-                "reply command not acknowledged by Kafka",
-                metadata: [LogKey.commandID: "\(commandID)", LogKey.error: "\(error)"])
+            logger.warning("reply command not acknowledged by Kafka", metadata: [LogKey.error: "\(error)"])
             throw .unavailable("Kafka did not acknowledge the command")
         }
+        logger.info("reply command published")
         accepted.insert(commandID)
         return (command, .published)
     }

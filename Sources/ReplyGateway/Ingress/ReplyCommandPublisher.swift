@@ -2,14 +2,16 @@ import Shared
 
 /// Where accepted commands go. Returns only after the command is durably stored (Kafka acknowledged it).
 protocol ReplyCommandPublisher: Sendable {
-    func publish(_ command: ReplyCommand) async throws
+    /// `traceparent` starts the command's trace; it travels in the record's header to the writer.
+    func publish(_ command: ReplyCommand, traceparent: Traceparent) async throws
 }
 
-/// Publishes to `guance.reply-commands`, keyed by issue uuid, and waits for the broker's acknowledgement.
+/// Publishes to `guance.reply-commands`, keyed by issue uuid, and waits for the broker's acknowledgement. The
+/// `traceparent` header follows the command to the writer's logs and its `ReplyResult`.
 struct KafkaCommandPublisher: ReplyCommandPublisher {
     let producer: KafkaProducerClient
 
-    func publish(_ command: ReplyCommand) async throws {
+    func publish(_ command: ReplyCommand, traceparent: Traceparent) async throws {
         let value = try EventCoding.encode(command)
         _ = try await producer.send(
             topic: Topics.replyCommands, key: command.issueUUID, value: value,
@@ -17,6 +19,7 @@ struct KafkaCommandPublisher: ReplyCommandPublisher {
                 KafkaHeader(key: EventHeaders.eventID, string: command.commandId),
                 KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
                 KafkaHeader(key: EventHeaders.schema, string: ReplyCommand.schemaV1),
+                traceparent.header,
             ])
     }
 }

@@ -90,7 +90,7 @@ final class ReplyWriter: Service, Sendable {
     // MARK: - One record
 
     func handle(_ record: KafkaRecord) async throws {
-        var log = logger
+        var log = logger.tracing(record.traceparent)
         log[metadataKey: LogKey.topic] = "\(record.topic)"
         log[metadataKey: LogKey.partition] = "\(record.partition)"
         log[metadataKey: LogKey.offset] = "\(record.offset)"
@@ -108,7 +108,7 @@ final class ReplyWriter: Service, Sendable {
             return
         }
         let result = try await write(command, suspect: mayHaveBeenHandled(record), log: log)
-        try await publish(result, log: log)
+        try await publish(result, trace: record.traceparent, log: log)
         handled.insert(command.commandId)
         count(result.outcome.rawValue)
     }
@@ -191,8 +191,10 @@ final class ReplyWriter: Service, Sendable {
     // MARK: - Output
 
     /// Publishes the result, retrying while Kafka is unavailable (the offset is not stored before this succeeds).
-    private func publish(_ result: ReplyResult, log: Logger) async throws {
+    /// The result continues the command's trace (a new one when the command carried none).
+    private func publish(_ result: ReplyResult, trace: Traceparent?, log: Logger) async throws {
         let value = try EventCoding.encode(result)
+        let traceparent = trace?.child() ?? Traceparent.newTrace()
         var delay: Duration = .milliseconds(200)
         while true {
             do {
@@ -202,6 +204,7 @@ final class ReplyWriter: Service, Sendable {
                         KafkaHeader(key: EventHeaders.eventID, string: "result-" + result.commandId),
                         KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
                         KafkaHeader(key: EventHeaders.schema, string: ReplyResult.schemaV1),
+                        traceparent.header,
                     ])
                 return
             } catch {

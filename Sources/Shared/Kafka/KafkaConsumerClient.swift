@@ -76,7 +76,15 @@ public final class KafkaConsumerClient: Service, Sendable {
     public func highWatermark(
         _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
     ) async throws(KafkaClientError) -> Int64 {
-        let result: Result<Int64, KafkaClientError> = await blocking.run { [handle, settings] in
+        try await watermarks(partition, timeout: timeout).high
+    }
+
+    /// The offset of the first retained record (low) and of the next record (high) of a partition; equal when the
+    /// partition holds no records (empty, or everything deleted by retention).
+    public func watermarks(
+        _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
+    ) async throws(KafkaClientError) -> (low: Int64, high: Int64) {
+        let result: Result<(low: Int64, high: Int64), KafkaClientError> = await blocking.run { [handle, settings] in
             var low: Int64 = 0
             var high: Int64 = 0
             let err = rd_kafka_query_watermark_offsets(
@@ -88,7 +96,7 @@ public final class KafkaConsumerClient: Service, Sendable {
                 }
                 return .failure(.admin(topic: partition.topic, code: KafkaCode(err), reason: "watermark query failed"))
             }
-            return .success(high)
+            return .success((low, high))
         }
         return try result.get()
     }
