@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 import Testing
 
 /// The provisioned Grafana dashboard may only chart metrics the services define.
@@ -6,8 +7,9 @@ import Testing
 struct DashboardTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    /// Every metric name gets this prefix from the metrics bootstrap.
-    static let prefix = "guance_chatops_"
+    /// The executable each source folder belongs to; code in Shared is exported under every service that runs it.
+    static let services = ["Poller": ["poller"], "Notifier": ["notifier"], "ReplyGateway": ["reply-gateway"],
+                           "Shared": ["poller", "notifier", "reply-gateway"]]
 
     /// Metric names the sources define, with the prefix; histograms (Timer, aggregating Recorder) also with the
     /// `_bucket`, `_sum` and `_count` series Prometheus exposes for them.
@@ -22,13 +24,18 @@ struct DashboardTests {
         let sources = root.appendingPathComponent("Sources")
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
         for case let file as URL in files where file.pathExtension == "swift" {
+            let module = file.path.dropFirst(sources.path.count + 1).split(separator: "/").first.map(String.init) ?? ""
+            guard let owners = services[module] else { continue }
             let text = try String(contentsOf: file, encoding: .utf8)
             for (regex, histogram) in patterns {
                 for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                     guard let range = Range(match.range(at: 2), in: text) else { continue }
-                    let name = prefix + text[range]
-                    names.insert(name)
-                    if histogram { names.formUnion(["_bucket", "_sum", "_count"].map { name + $0 }) }
+                    for service in owners {
+                        // The same renaming the metrics bootstrap applies (MetricsSetup.exportedName).
+                        let name = MetricsSetup.exportedName(String(text[range]), service: service)
+                        names.insert(name)
+                        if histogram { names.formUnion(["_bucket", "_sum", "_count"].map { name + $0 }) }
+                    }
                 }
             }
         }
