@@ -73,7 +73,7 @@ struct DashboardTests {
         for required in [
             "guance_chatops_notifier_deliveries_total", "guance_chatops_notifier_dlq_total",
             "guance_chatops_notifier_consumer_lag_seconds", "guance_chatops_poller_budget_remaining",
-            "guance_chatops_guance_openapi_calls_total", "guance_chatops_poller_lag_seconds",
+            "guance_chatops_poller_guance_openapi_calls_total", "guance_chatops_poller_lag_seconds",
             "guance_chatops_reply_gateway_requests_total",
             "guance_chatops_reply_gateway_request_duration_seconds_bucket",
             "guance_chatops_reply_gateway_writer_commands_total",
