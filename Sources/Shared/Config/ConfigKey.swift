@@ -23,7 +23,7 @@ extension ConfigKey {
     public static let shutdownGracePeriod = ConfigKey(
         "SHUTDOWN_GRACE_PERIOD", "seconds to finish in-flight work on SIGTERM; default 10")
     public static let kafkaTopicPartitions = ConfigKey(
-        "KAFKA_TOPIC_PARTITIONS", "partitions for topics a service creates if missing; default 6")
+        "KAFKA_TOPIC_PARTITIONS", "partitions the compose init service creates the product topics with; default 6")
 
     /// Every key the product reads. A key in `CONFIG_FILE` that is not here is reported at start-up.
     public static var all: [ConfigKey] { commonKeys + guanceKeys + notifierKeys + gatewayKeys }
