@@ -25,7 +25,8 @@ struct GatewayServices {
             let responder = PlatformChatResponder(feishu: appClient)
             let notices = NoticeQueue(responder: responder, logger: logger)
             let intake = CommandIntake(
-                publisher: KafkaCommandPublisher(producer: producer), dedupeCapacity: config.dedupeCapacity,
+                publisher: KafkaCommandPublisher(producer: producer, timeout: config.publishTimeout),
+                dedupeCapacity: config.dedupeCapacity,
                 logger: logger)
             var handlers = GatewayRoutes.Handlers()
             if let feishu = config.feishu {

@@ -10,10 +10,13 @@ protocol ReplyCommandPublisher: Sendable {
 /// `traceparent` header follows the command to the writer's logs and its `ReplyResult`.
 struct KafkaCommandPublisher: ReplyCommandPublisher {
     let producer: KafkaProducerClient
+    /// The callback is answered 503 after this long without an acknowledgement, even while librdkafka is still
+    /// waiting for a broker (the platform retries; the writer dedupes by command id if both copies arrive).
+    let timeout: Duration
 
     func publish(_ command: ReplyCommand, traceparent: Traceparent) async throws {
         let value = try EventCoding.encode(command)
-        _ = try await producer.send(
+        let message = KafkaProducerMessage(
             topic: Topics.replyCommands, key: command.issueUUID, value: value,
             headers: [
                 KafkaHeader(key: EventHeaders.eventID, string: command.commandId),
@@ -21,5 +24,6 @@ struct KafkaCommandPublisher: ReplyCommandPublisher {
                 KafkaHeader(key: EventHeaders.schema, string: ReplyCommand.schemaV1),
                 traceparent.header,
             ])
+        _ = try await producer.send(message, timeout: timeout)
     }
 }

@@ -31,8 +31,14 @@ public final class KafkaProducerClient: Service, Sendable {
     // MARK: - Sending
 
     /// Sends one message and returns where the broker stored it.
-    public func send(_ message: KafkaProducerMessage) async throws(KafkaClientError) -> KafkaOffset {
+    ///
+    /// With a `timeout`, the call gives up after that long with `.timedOut` even if librdkafka is still retrying
+    /// (the message may then still be delivered later): for callers that must answer someone in bounded time.
+    public func send(_ message: KafkaProducerMessage, timeout: Duration? = nil) async throws(KafkaClientError)
+        -> KafkaOffset
+    {
         let deliveries = handle.context.deliveries
+        let brokers = settings.client.bootstrapServers
         while true {
             try checkOpen()
             await deliveries.inFlight.acquire()
@@ -40,6 +46,12 @@ public final class KafkaProducerClient: Service, Sendable {
                 let id = deliveries.register(continuation, topic: message.topic)
                 if let code = enqueue(message, id: id) {
                     deliveries.complete(id, with: .enqueueFailed(code))
+                } else if let timeout {
+                    Task {
+                        try? await Task.sleep(for: timeout)
+                        let error = KafkaClientError.timedOut(operation: "delivery to \(message.topic)", brokers: brokers)
+                        deliveries.complete(id, with: .failed(error))  // no-op if the report came first
+                    }
                 }
             }
             guard case let .failure(.enqueue(_, code)) = outcome, code == .queueFull else { return try outcome.get() }
