@@ -8,8 +8,6 @@ final class KafkaCallbackContext: Sendable {
     let logger: Logger
     /// Set by the error callback when librdkafka reports a fatal error.
     let fatalError = Mutex<KafkaClientError?>(nil)
-    /// True after librdkafka reported that every broker is down, until a broker answers again.
-    let allBrokersDown = Mutex(false)
     /// Producer delivery reports, keyed by the per-message id.
     let deliveries: DeliveryRegistry
     /// Consumer group rebalances.
@@ -133,9 +131,6 @@ private let kafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
             context.fatalError.withLock { $0 = error }
             context.logger.error("fatal Kafka error", metadata: ["error": "\(error)"])
             return
-        }
-        if err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue {
-            context.allBrokersDown.withLock { $0 = true }
         }
         context.logger.warning("Kafka client error", metadata: ["kafka.error": "\(code.name)", "reason": "\(text)"])
     }

@@ -28,10 +28,6 @@ final class RebalanceState: Sendable {
         continuation.yield(.revoked(partitions))
     }
 
-    func isAssigned(_ partition: KafkaTopicPartition) -> Bool {
-        assignedPartitions.withLock { $0.contains(partition) }
-    }
-
     var current: Set<KafkaTopicPartition> { assignedPartitions.withLock { $0 } }
 
     func finish() { continuation.finish() }
