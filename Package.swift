@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"6.0.0"),
@@ -53,6 +55,10 @@ let package = Package(
                 "Shared",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -71,7 +77,17 @@ let package = Package(
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "DevStack"]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "Shared", "DevStack"]),
-        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Shared", "DevStack"], exclude: ["Golden"]),
+        .testTarget(
+            name: "NotifierTests",
+            dependencies: [
+                "Notifier", "Shared", "DevStack",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "ReplyGatewayTests", dependencies: ["ReplyGateway", "Shared", "DevStack"]),
         .testTarget(
             name: "IntegrationTests",

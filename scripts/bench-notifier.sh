@@ -43,12 +43,16 @@ pids+=($NOTIFIER)
 
 delivered() {
     curl -s "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null \
-        | awk '/^notifier_deliveries_total/ && /outcome="delivered"/ && /sink="feishu-flow"/ {print $2; found=1} END {if (!found) print 0}'
+        | awk '/^guance_chatops_notifier_deliveries_total/ && /outcome="delivered"/ && /sink="feishu-flow"/ {print $2; found=1} END {if (!found) print 0}'
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$NOTIFIER/stat"; }
 now() { date +%s.%N; }
 
 for _ in $(seq 1 3000); do [ "$(delivered)" != "0" ] && break; sleep 0.01; done
+if [ "$(delivered)" = "0" ]; then
+    echo "no delivery seen on :$METRICS_PORT/metrics (guance_chatops_notifier_deliveries_total) within 30 s" >&2
+    exit 1
+fi
 START=$(now); START_CPU=$(cpu_ticks); START_COUNT=$(delivered)
 for _ in $(seq 1 12000); do [ "$(delivered)" -ge "$N" ] && break; sleep 0.05; done
 END=$(now); END_CPU=$(cpu_ticks); END_COUNT=$(delivered)

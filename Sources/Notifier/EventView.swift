@@ -95,6 +95,7 @@ enum IssueLevel {
     static let names = ["critical", "important", "warning", "info"]
 
     static func name(of level: String) -> String {
+        if names.contains(level) { return level }
         let lowered = level.lowercased().trimmingCharacters(in: .whitespaces)
         if names.contains(lowered) { return lowered }
         let digits = lowered.replacingOccurrences(of: "system_level_", with: "").replacingOccurrences(of: "p", with: "")

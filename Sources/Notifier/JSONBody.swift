@@ -11,6 +11,22 @@ enum JSONBody {
         return out
     }
 
+    /// A flat object of string members (keys sorted), without the dynamic casts of `encode(_:)`: the hot path of
+    /// the flat renderings.
+    static func encode(stringFields fields: [(key: String, value: String)]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(fields.reduce(16) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        out.append(UInt8(ascii: "{"))
+        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(field.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            writeString(field.value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     private static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
         case let text as String:

@@ -111,10 +111,10 @@ struct MessageRenderer: Sendable {
 
     /// The reference workflow's flat object (issue_uuid, title, level, source, message, createAt), plus kind and url.
     func feishuFlow(_ view: EventView) -> [UInt8] {
-        JSONBody.encode([
-            "issue_uuid": view.issueUUID, "title": view.title, "level": view.level, "source": view.resource,
-            "message": view.replyContent.isEmpty ? view.description : view.replyContent, "createAt": view.createdAt,
-            "kind": view.kind, "url": view.url,
+        JSONBody.encode(stringFields: [
+            ("issue_uuid", view.issueUUID), ("title", view.title), ("level", view.level), ("source", view.resource),
+            ("message", view.replyContent.isEmpty ? view.description : view.replyContent),
+            ("createAt", view.createdAt), ("kind", view.kind), ("url", view.url),
         ])
     }
 

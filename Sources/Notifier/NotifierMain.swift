@@ -1,6 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Shared
 
@@ -13,6 +14,10 @@ enum NotifierMain {
             await NotifierCommand.main()
             return
         }
+        // One event-loop thread runs all of the notifier's tasks and its HTTP I/O, with no hand-offs between threads
+        // (docs/architecture.md, BENCHMARKS.md): before anything else touches NIO or Swift Concurrency's pool.
+        NIOSingletons.groupLoopCountSuggestion = 1
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let basics = ServiceBasics.start(service: "notifier")
         let config: NotifierConfig
         do {
@@ -22,7 +27,7 @@ enum NotifierMain {
         }
         await ServiceRunner.run(basics) { producer in
             let consumer = try KafkaConsumerClient(settings: config.consumer, logger: basics.logger)
-            let http = HTTPClientService(client: HTTPClient(eventLoopGroupProvider: .singleton))
+            let http = HTTPClientService(client: WebhookHTTPClient())
             let service = NotifierService(
                 config: config, consumer: consumer, deadLetters: producer,
                 transport: HTTPSinkTransport(client: http.client), logger: basics.logger)
@@ -34,12 +39,12 @@ enum NotifierMain {
     }
 }
 
-/// Owns the HTTP client's lifetime as a `Service`: shuts it down after everything that uses it stopped.
+/// Owns the webhook client's lifetime as a `Service`: shuts it down after everything that uses it stopped.
 struct HTTPClientService: Service {
-    let client: HTTPClient
+    let client: WebhookHTTPClient
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        await client.shutdown()
     }
 }

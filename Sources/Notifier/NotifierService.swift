@@ -57,8 +57,9 @@ final class NotifierService: Service {
                 }
             }
             do {
-                for try await record in consumer.records.cancelOnGracefulShutdown() {
-                    worker(for: record).push(record)
+                // Batches: the graceful-shutdown wrapper costs a merge step per element.
+                for try await batch in consumer.recordBatches.cancelOnGracefulShutdown() {
+                    for record in batch { worker(for: record).push(record) }
                 }
             } catch {
                 logger.error("consumer failed", metadata: [LogKey.error: "\(error)"])

@@ -42,12 +42,15 @@ struct RecordHandler: Sendable {
         let reason: String
     }
 
-    /// IssueEvent v1 or a reason it is not one. The fast path decodes once; only bad input is examined further.
+    /// IssueEvent v1 or a reason it is not one. The fast path (`JSONReader`) reads a well-formed event; anything it
+    /// refuses is decoded again by `JSONDecoder`, which decides and names the reason.
     static func decode(_ record: KafkaRecord) -> Result<IssueEvent, BadInput> {
         guard let value = record.value, !value.isEmpty else {
             return .failure(BadInput(kind: "decode", reason: "empty value (tombstone)"))
         }
-        if let event = try? EventCoding.decode(IssueEvent.self, from: value), event.schema == IssueEvent.schemaV1 {
+        if let json = try? JSONReader.parse(value), let event = IssueEvent(json: json),
+            event.schema == IssueEvent.schemaV1
+        {
             return .success(event)
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else {
@@ -88,7 +91,8 @@ struct RecordHandler: Sendable {
     /// Returns false when cancelled before the record was fully handled (its offset must not be stored).
     func finish(_ inFlight: InFlight) async -> Bool {
         let record = inFlight.record
-        let logger = Self.logger(self.logger, for: record)
+        // Built only when there is something to log: most records have not.
+        var logger: Logger { Self.logger(self.logger, for: record) }
         var parked: [KafkaProducerMessage] = []
         var outcome = "delivered"
         if let bad = inFlight.badInput {

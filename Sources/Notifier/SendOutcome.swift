@@ -1,5 +1,3 @@
-import Foundation
-
 /// What one HTTP attempt to a sink came to, decided from the body code (the platforms answer HTTP 200 on errors).
 enum SendOutcome: Sendable, Equatable {
     case delivered
@@ -11,13 +9,13 @@ enum SendOutcome: Sendable, Equatable {
 
     /// Classifies an HTTP answer of a sink.
     static func classify(kind: SinkKind, status: Int, body: [UInt8]) -> SendOutcome {
-        let json = JSONBody.parse(body)
+        let json = try? JSONReader.parse(body)
         let text = String(decoding: body.prefix(300), as: UTF8.self)
         switch kind {
         case .feishu:
             // {"code":0,...} or {"StatusCode":0,...}
-            let code = Self.int(json?["code"]) ?? Self.int(json?["StatusCode"])
-            let message = (json?["msg"] as? String) ?? (json?["StatusMessage"] as? String) ?? text
+            let code = json?["code"]?.int ?? json?["StatusCode"]?.int
+            let message = json?["msg"]?.string ?? json?["StatusMessage"]?.string ?? text
             guard let code else { return byStatus(status, text) }
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
@@ -29,15 +27,15 @@ enum SendOutcome: Sendable, Equatable {
                     ? .retryable(reason: "feishu \(code) \(message)") : .rejected(reason: "feishu \(code) \(message)")
             }
         case .feishuFlow:
-            guard let code = Self.int(json?["code"]) else { return byStatus(status, text) }
-            let message = (json?["msg"] as? String) ?? text
+            guard let code = json?["code"]?.int else { return byStatus(status, text) }
+            let message = json?["msg"]?.string ?? text
             if code == 0 && status < 300 { return .delivered }
             return status >= 500
                 ? .retryable(reason: "feishu flow \(code) \(message)")
                 : .rejected(reason: "feishu flow \(code) \(message)")
         case .dingtalk:
-            guard let code = Self.int(json?["errcode"]) else { return byStatus(status, text) }
-            let message = (json?["errmsg"] as? String) ?? text
+            guard let code = json?["errcode"]?.int else { return byStatus(status, text) }
+            let message = json?["errmsg"]?.string ?? text
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
             // Exceeding 20/min throttles the robot for 10 minutes: wait at least a minute before trying again.
@@ -47,8 +45,8 @@ enum SendOutcome: Sendable, Equatable {
             default: return .rejected(reason: "dingtalk \(code) \(message)")
             }
         case .wecom:
-            guard let code = Self.int(json?["errcode"]) else { return byStatus(status, text) }
-            let message = (json?["errmsg"] as? String) ?? text
+            guard let code = json?["errcode"]?.int else { return byStatus(status, text) }
+            let message = json?["errmsg"]?.string ?? text
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
             case 45009:
@@ -70,11 +68,13 @@ enum SendOutcome: Sendable, Equatable {
         default: return .rejected(reason: "HTTP \(status) \(text)")
         }
     }
+}
 
-    private static func int(_ value: Any?) -> Int? {
-        if let number = value as? Int { return number }
-        if let number = value as? Double { return Int(number) }
-        if let text = value as? String { return Int(text) }
+extension JSONValue {
+    /// A code as the platforms send it: an integer, a number with a zero fraction, or a quoted integer.
+    fileprivate var int: Int? {
+        if let value = integer { return Int(exactly: value) }
+        if case let .number(text) = self, let value = Double(text) { return Int(exactly: value) }
         return nil
     }
 }

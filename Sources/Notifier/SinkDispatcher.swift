@@ -26,15 +26,38 @@ actor SinkDispatcher {
         var digestLinger: Duration = .seconds(1)
     }
 
+    /// A queued event: its retry state, and the rest in a class (queues and batches copy items around, and copying
+    /// an `IssueEvent` is dozens of retains).
     private struct Pending {
-        let ticket: DeliveryTicket
-        let event: IssueEvent
-        let raw: [UInt8]
-        /// Order key: the source partition.
-        let key: String
-        let enqueuedAt: ContinuousClock.Instant
+        final class Payload: Sendable {
+            let ticket: DeliveryTicket
+            let event: IssueEvent
+            let raw: [UInt8]
+            /// Order key: the source partition.
+            let key: String
+            let enqueuedAt: ContinuousClock.Instant
+
+            init(
+                ticket: DeliveryTicket, event: IssueEvent, raw: [UInt8], key: String,
+                enqueuedAt: ContinuousClock.Instant
+            ) {
+                self.ticket = ticket
+                self.event = event
+                self.raw = raw
+                self.key = key
+                self.enqueuedAt = enqueuedAt
+            }
+        }
+
+        let payload: Payload
         var attempts = 0
         var notBefore: ContinuousClock.Instant
+
+        var ticket: DeliveryTicket { payload.ticket }
+        var event: IssueEvent { payload.event }
+        var raw: [UInt8] { payload.raw }
+        var key: String { payload.key }
+        var enqueuedAt: ContinuousClock.Instant { payload.enqueuedAt }
     }
 
     nonisolated let definition: SinkDefinition
@@ -72,7 +95,10 @@ actor SinkDispatcher {
         let ticket = DeliveryTicket(id: nextID)
         let now = clock.now
         queue.append(
-            Pending(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, notBefore: now), key: key)
+            Pending(
+                payload: Pending.Payload(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now),
+                notBefore: now),
+            key: key)
         metrics.queueDepth(queue.count)
         wake.yield()
         return ticket
@@ -175,7 +201,8 @@ actor SinkDispatcher {
 
     // MARK: - Sending
 
-    private func attempt(_ batch: [Pending]) async {
+    /// Renders and sends off the actor (other partitions keep being picked meanwhile), then records the outcome.
+    private nonisolated func attempt(_ batch: [Pending]) async {
         let body =
             batch.count == 1
             ? renderer.render(batch[0].event, raw: batch[0].raw) : renderer.renderDigest(batch.map(\.event))
@@ -187,7 +214,7 @@ actor SinkDispatcher {
         } catch {
             outcome = .retryable(reason: "transport: \(error)")
         }
-        complete(batch, outcome)
+        await complete(batch, outcome)
     }
 
     private func complete(_ batch: [Pending], _ outcome: SendOutcome) {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import DevStack
 import Foundation
 import Testing
@@ -7,8 +6,10 @@ import Testing
 /// The DevStack captures behave like the platforms: strict signatures, real error bodies, enforced limits.
 @Suite("Chat captures follow the platforms' protocols", .timeLimit(.minutes(1)))
 struct ChatCaptureTests {
+    static let http = WebhookHTTPClient()
+
     func post(_ capture: ChatCapture, _ url: String, _ body: String) async throws -> (Int, [String: Any]) {
-        let answer = try await HTTPSinkTransport(client: HTTPClient.shared).send(
+        let answer = try await HTTPSinkTransport(client: Self.http).send(
             SinkRequest(url: url, headers: [("Content-Type", "application/json")], body: Array(body.utf8)),
             timeout: .seconds(5))
         return (answer.status, json(answer.body))

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import DevStack
 import Foundation
 import Logging
@@ -23,7 +22,7 @@ struct NotifierServiceTests {
         let producer = try KafkaProducerClient(
             settings: KafkaProducerSettings(client: kafka(cluster)), logger: testLogger)
         let consumer = try KafkaConsumerClient(settings: config.consumer, logger: testLogger)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = WebhookHTTPClient()
         let service = NotifierService(
             config: config, consumer: consumer, deadLetters: producer, transport: HTTPSinkTransport(client: http),
             logger: testLogger)
@@ -34,12 +33,12 @@ struct NotifierServiceTests {
             let result = try await body(producer)
             for task in tasks.reversed() { task.cancel() }
             for task in tasks { _ = await task.result }
-            try await http.shutdown()
+            await http.shutdown()
             return result
         } catch {
             for task in tasks.reversed() { task.cancel() }
             for task in tasks { _ = await task.result }
-            try await http.shutdown()
+            await http.shutdown()
             throw error
         }
     }

@@ -126,6 +126,9 @@ public final class KafkaConsumerClient: Service, Sendable {
     /// The records of the assigned partitions, in order per partition. Iterate from one task at a time.
     public var records: KafkaRecordSequence { KafkaRecordSequence(consumer: self) }
 
+    /// The records in the batches they were fetched in.
+    public var recordBatches: KafkaRecordBatchSequence { KafkaRecordBatchSequence(consumer: self) }
+
     /// Assignment changes: after `.revoked`, records of those partitions may be handled by another member.
     public var rebalanceEvents: AsyncStream<KafkaRebalanceEvent> { handle.context.rebalance.events }
 
