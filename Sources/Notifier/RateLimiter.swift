@@ -16,7 +16,8 @@ struct RateLimiter: Sendable {
         self.margin = margin
     }
 
-    var isOff: Bool { windows.isEmpty }
+    /// When the latest send happened (nil before the first).
+    var lastSend: ContinuousClock.Instant? { sent.last }
 
     /// When the next send may happen (`now` or later).
     func nextAllowed(now: ContinuousClock.Instant) -> ContinuousClock.Instant {

@@ -9,18 +9,17 @@ import Shared
 /// whose partition has nothing in flight or waiting for a retry (so one partition's order holds at each sink while a
 /// failing partition never blocks the others), waits for the limiter, and sends it in a child task.
 ///
-/// Storm rule: when more messages wait than the limiter allows right now (the longest window's allowance, e.g. 100
-/// for Feishu, 20 for DingTalk), one message carries `ceil(waiting / (allowance / 2))` events as a digest (at most
-/// `maxDigestEvents`; the window's last messages carry all; a digest waits up to `digestLinger` for the burst to
-/// gather), so the backlog drains within the current window
-/// instead of queueing for hours. Every event in a digest counts as delivered.
+/// Storms follow `StormPolicy`: events one by one while the backlog fits the window outside a reserve of half of it,
+/// digests of at most `maxDigestEvents` spread over the free part above the reserve, and in the reserve one paced
+/// digest carrying all that waits. A digest waits up to `digestLinger` for the burst to gather. Every event in a
+/// digest counts as delivered.
 actor SinkDispatcher {
     struct Settings: Sendable {
         var retry = RetryPolicy()
         var requestTimeout: Duration = .seconds(10)
         /// Sends in flight at once (distinct partitions).
         var maxConcurrentSends = 16
-        /// Events in one digest at most.
+        /// Events in one digest spread over the window's free part at most (paced digests carry all that waits).
         var maxDigestEvents = 50
         /// In a storm, how long the oldest waiting event may wait for more to join its digest.
         var digestLinger: Duration = .seconds(1)
@@ -69,6 +68,7 @@ actor SinkDispatcher {
     private let clock = ContinuousClock()
 
     private var limiter: RateLimiter
+    private let storm: StormPolicy?
     private var queue = KeyedFIFO<Pending>()
     private var busyKeys: Set<String> = []
     private var inFlight = 0
@@ -83,6 +83,7 @@ actor SinkDispatcher {
         self.settings = settings
         self.logger = logger
         self.limiter = RateLimiter(windows: definition.limits)
+        self.storm = StormPolicy(limits: definition.limits, maxDigestEvents: settings.maxDigestEvents)
         self.metrics = SinkMetrics(sink: definition.name)
         (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -166,13 +167,12 @@ actor SinkDispatcher {
         guard !ready.isEmpty else { return .wait(earliestRetry) }
         let allowed = limiter.nextAllowed(now: now)
         if allowed > now { return .wait(allowed) }
-        let waiting = queue.count
         var wanted = 1
-        if let allowance = limiter.immediateAllowance(now: now), waiting > allowance {
-            // Plan to drain the backlog with half of what the window still allows, keeping the rest for events that
-            // arrive meanwhile; the last message the window allows carries everything waiting.
-            let share = max(1, allowance / 2)
-            wanted = allowance <= 2 ? waiting : min(settings.maxDigestEvents, (waiting + share - 1) / share)
+        if let storm, let allowance = limiter.immediateAllowance(now: now) {
+            switch storm.decide(waiting: queue.count, allowance: allowance, lastSend: limiter.lastSend, now: now) {
+            case let .send(events): wanted = events
+            case let .wait(until): return .wait(until)
+            }
         }
         if wanted > 1, let oldest = ready.map(\.since).min(), oldest + settings.digestLinger > now {
             // A storm: let the burst gather for a moment, so the window's few messages each carry more of it.

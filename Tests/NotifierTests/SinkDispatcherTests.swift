@@ -43,9 +43,10 @@ final class ScriptedTransport: SinkTransport {
 struct SinkDispatcherTests {
     func dispatcher(
         _ kind: SinkKind = .feishu, _ transport: ScriptedTransport, limits: [RateWindow]? = [],
-        attempts: Int = 5
+        attempts: Int = 5, digestLinger: Duration = .seconds(1)
     ) -> SinkDispatcher {
         var settings = SinkDispatcher.Settings()
+        settings.digestLinger = digestLinger
         settings.retry = RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
         return SinkDispatcher(
             definition: SinkDefinition(name: kind.rawValue, kind: kind, url: "http://127.0.0.1:1/x", limits: limits),
@@ -135,6 +136,68 @@ struct SinkDispatcherTests {
             return Int(text[range].split(separator: " ")[0]) ?? 1
         }.reduce(0, +)
         #expect(counted == 300)
+    }
+
+    /// A storm that arrives more slowly than the sink could send (the first events of the window would go out one by
+    /// one) still never waits for the window to roll over: once half the window is used, paced digests carry what
+    /// arrives. Time is scaled 10x: 20 per 6 s stands for DingTalk's 20 per minute.
+    @Test func aStormArrivingSlowlyIsPacedNotHeldForTheNextWindow() async throws {
+        let transport = ScriptedTransport(fallback: (200, #"{"errcode":0,"errmsg":"ok"}"#))
+        let window = RateWindow(limit: 20, per: .seconds(6))
+        let sink = dispatcher(.dingtalk, transport, limits: [window], digestLinger: .milliseconds(100))
+        let started = ContinuousClock.now
+        let results = await withRunning(sink) {
+            var tickets: [DeliveryTicket] = []
+            for n in 1...150 {
+                tickets.append(await sink.enqueue(makeEvent(n), raw: [], key: "p\(n % 6)"))
+                // The arrival pattern under test (100 events/s), not a synchronisation.
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            var results: [DeliveryResult] = []
+            for ticket in tickets { results.append(await ticket.result {}) }
+            return results
+        }
+        #expect(results.allSatisfy { if case .delivered = $0 { true } else { false } })
+        let calls = transport.calls.map(\.at)
+        let counted = transport.calls.map { call -> Int in
+            let text = String(decoding: call.request.body, as: UTF8.self)
+            guard let range = text.range(of: #"(\d+) issue events"#, options: .regularExpression) else { return 1 }
+            return Int(text[range].split(separator: " ")[0]) ?? 1
+        }.reduce(0, +)
+        #expect(counted == 150)
+        // Never more than the window allows, in any window.
+        for (index, call) in calls.enumerated() {
+            #expect(calls[index...].prefix { $0 < call + window.window }.count <= window.limit)
+        }
+        // Paced every 6 s / 10 = 0.6 s: no gap near the window's 6 s, and everything out soon after the last arrival.
+        let gaps = zip(calls.dropFirst(), calls).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 < .seconds(2) }, "largest gap \(gaps.max() ?? .zero)")
+        #expect(try #require(calls.last) - started < .seconds(5), "the storm took \(calls.last! - started)")
+    }
+
+    @Test func stormPolicyDecisions() {
+        let policy = StormPolicy(limits: [RateWindow(limit: 20, per: .seconds(60))], maxDigestEvents: 50)!
+        let now = ContinuousClock.now
+        #expect(policy.reserve == 10)
+        #expect(policy.pacingInterval == .seconds(6))
+        // Plenty of room: one by one.
+        #expect(policy.decide(waiting: 5, allowance: 20, lastSend: nil, now: now) == .send(events: 1))
+        // A waiting burst: spread over the 10 free messages above the reserve.
+        #expect(policy.decide(waiting: 300, allowance: 20, lastSend: nil, now: now) == .send(events: 30))
+        #expect(policy.decide(waiting: 11, allowance: 20, lastSend: nil, now: now) == .send(events: 2))
+        #expect(policy.decide(waiting: 2_000, allowance: 20, lastSend: nil, now: now) == .send(events: 50))
+        // In the reserve: paced, each message carrying all that waits.
+        #expect(
+            policy.decide(waiting: 40, allowance: 9, lastSend: now - .seconds(1), now: now)
+                == .wait(until: now + .seconds(5)))
+        #expect(policy.decide(waiting: 40, allowance: 9, lastSend: now - .seconds(7), now: now) == .send(events: 40))
+        #expect(policy.decide(waiting: 1, allowance: 0, lastSend: now - .seconds(7), now: now) == .send(events: 1))
+        #expect(
+            policy.decide(waiting: 4_000, allowance: 3, lastSend: now - .seconds(7), now: now) == .send(events: 4_000))
+        #expect(StormPolicy(limits: [], maxDigestEvents: 50) == nil)
+        // Feishu: the per-minute window decides, paced every 1.2 s.
+        let feishu = StormPolicy(limits: SinkKind.feishu.documentedLimits, maxDigestEvents: 50)!
+        #expect(feishu.pacingInterval == .milliseconds(1200))
     }
 
     @Test func cancelledWaitersDropTheirQueuedMessage() async {
