@@ -1,3 +1,4 @@
+import DevStack
 import Foundation
 import Logging
 import Shared
@@ -17,30 +18,12 @@ struct TraceContextTests {
         }
     }
 
-    final class Lines: Sendable {
-        let lines = Mutex<[(String, Logger.Metadata)]>([])
-    }
-
-    struct Capturing: LogHandler {
-        let store: Lines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            store.lines.withLock { $0.append(("\(event.message)", merged)) }
-        }
-    }
-
     @Test func aParkedRecordIsLoggedWithItsTraceIDAndKeepsItsTraceparent() async throws {
-        let lines = Lines()
+        let logs = LogCapture()
         let parked = Parked()
         let handler = RecordHandler(
             dispatchers: [:], router: EventRouter(sinkNames: [], routes: []), deadLetters: parked,
-            logger: Logger(label: "notifier") { _ in Capturing(store: lines) })
+            logger: logs.logger("notifier"))
         let record = KafkaRecord(
             topic: Topics.issueEvents, partition: 2, offset: 7, key: Array("issue-1".utf8),
             value: Array("{not json".utf8),
@@ -50,12 +33,11 @@ struct TraceContextTests {
             ])
         #expect(await handler.finish(await handler.start(record)))
 
-        let logged = lines.lines.withLock { $0 }
-        let line = try #require(logged.first { $0.0.contains("parked") })
-        #expect(line.1[LogKey.traceID] == "4bf92f3577b34da6a3ce929d0e0e4736")
-        #expect(line.1[LogKey.issueUUID] == "issue-1")
-        #expect(line.1[LogKey.eventID] == "event-1")
-        #expect(line.1[LogKey.partition] == "2")
+        let line = try #require(logs.entries.first { $0.message.contains("parked") })
+        #expect(line.metadata[LogKey.traceID] == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(line.metadata[LogKey.issueUUID] == "issue-1")
+        #expect(line.metadata[LogKey.eventID] == "event-1")
+        #expect(line.metadata[LogKey.partition] == "2")
 
         let message = try #require(parked.messages.withLock { $0.first })
         #expect(message.topic == Topics.deadLetter(of: Topics.issueEvents))
@@ -64,7 +46,7 @@ struct TraceContextTests {
 
     @Test func aRecordWithoutTraceparentLogsWithoutATraceID() {
         let record = KafkaRecord(topic: Topics.issueEvents, partition: 0, offset: 0, key: nil, value: nil)
-        let logger = RecordHandler.logger(Logger(label: "n") { _ in Capturing(store: Lines()) }, for: record)
+        let logger = RecordHandler.logger(LogCapture().logger("n"), for: record)
         #expect(logger[metadataKey: LogKey.traceID] == nil)
         #expect(logger[metadataKey: LogKey.offset] == "0")
     }

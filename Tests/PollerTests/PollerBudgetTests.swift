@@ -61,7 +61,7 @@ struct PollerBudgetTests {
             let events = try await harness.events()
             #expect(Set(events.map(\.event.eventId)).count == events.count)
             #expect(Set(events.filter { $0.event.kind == .created }.map(\.event.issue.uuid)) == Set(created))
-            let failures = harness.logs.all.filter { $0.level >= .warning && !$0.message.contains("retrying") }
+            let failures = harness.logs.entries.filter { $0.level >= .warning && !$0.message.contains("retrying") }
             #expect(failures.isEmpty, "rate limits led to back-off, not failure: \(failures.map { "\($0.message) \($0.metadata)" })")
             #expect(harness.logs.contains(level: .warning, "retrying"))
             let replyEvents = events.filter { $0.event.kind == .reply }.count

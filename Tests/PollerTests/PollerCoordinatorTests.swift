@@ -26,7 +26,7 @@ struct PollerCoordinatorTests {
         config.sessionTimeout = .seconds(3)
         let service = PollerService(
             config: config, kafka: harness.kafka, publisher: harness.producer, health: harness.health,
-            logger: harness.logs.logger(), http: harness.http)
+            logger: harness.logs.logger("poller"), http: harness.http)
         let group = ServiceGroup(services: [service], logger: guanceTestLogger)
         let task = Task { try await group.run() }
         return Instance(service: service, group: group, task: task)

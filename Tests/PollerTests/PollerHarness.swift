@@ -6,45 +6,6 @@ import Synchronization
 @testable import Poller
 import Shared
 
-/// Log lines captured in tests, so "logged with context" can be asserted.
-final class CapturedLogs: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    let entries = Mutex<[Entry]>([])
-
-    var all: [Entry] { entries.withLock { $0 } }
-
-    func contains(level: Logger.Level, _ text: String) -> Bool {
-        all.contains { $0.level == level && ($0.message.contains(text) || $0.metadata.values.contains { $0.contains(text) }) }
-    }
-
-    func logger(_ label: String = "poller") -> Logger {
-        Logger(label: label) { _ in Handler(store: self) }
-    }
-
-    struct Handler: LogHandler {
-        let store: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var merged = metadata
-            merged.merge(event.metadata ?? [:]) { $1 }
-            let entry = Entry(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" })
-            store.entries.withLock { $0.append(entry) }
-        }
-    }
-}
-
 /// A published event with its Kafka coordinates and headers.
 struct PublishedEvent: Sendable {
     var event: IssueEvent
@@ -60,7 +21,7 @@ final class PollerHarness: Sendable {
     let simulator: GuanceSimulator
     let producer: KafkaProducerClient
     let http: HTTPClient
-    let logs = CapturedLogs()
+    let logs = LogCapture()
     let health = HealthChecks()
     private let producerTask: Mutex<Task<Void, any Error>?> = Mutex(nil)
 
@@ -113,7 +74,7 @@ final class PollerHarness: Sendable {
         var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
         clientSettings.retry = settings.retry
         clientSettings.requestTimeout = settings.requestTimeout
-        let logger = logs.logger()
+        let logger = logs.logger("poller")
         let client = GuanceOpenAPIClient(settings: clientSettings, httpClient: http, budget: budget, logger: logger)
         let tail = KafkaTailReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
         let publisher = publisher ?? producer

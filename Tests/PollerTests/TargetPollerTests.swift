@@ -201,7 +201,7 @@ struct TargetPollerTests {
             let events = try await harness.events()
             #expect(events.map(\.event.issue.name) == ["good"])
             #expect(harness.logs.contains(level: .error, broken.uuid))
-            #expect(harness.logs.all.contains { $0.level == .error && $0.metadata[LogKey.error]?.contains("createAt") == true })
+            #expect(harness.logs.entries.contains { $0.level == .error && $0.metadata[LogKey.error]?.contains("createAt") == true })
         }
     }
 

@@ -93,8 +93,8 @@ struct GatewayEndToEndTests {
     }
 
     @Test func forgedRequestsAreRejectedLoggedWithoutSecretsAndWriteNothing() async throws {
-        let logs = CapturedLogs()
-        try await withGateway(logger: logs.logger) { gateway in
+        let logs = LogCapture()
+        try await withGateway(logger: logs.logger("reply-gateway", level: .info)) { gateway in
             let uuid = gateway.issue.uuid
             let event = FeishuEventFactory.messageEvent(
                 eventID: "ev_forged", token: GatewayHarness.verificationToken, text: "#\(uuid)#forged",
@@ -140,7 +140,7 @@ struct GatewayEndToEndTests {
             }
             #expect(gateway.replies().map(\.content) == ["genuine"])
         }
-        let rejections = logs.all.filter { $0.contains("callback rejected") }
+        let rejections = logs.lines.filter { $0.contains("callback rejected") }
         #expect(rejections.count == 7, "\(rejections)")
         for reason in [
             "signature does not match", "timestamp outside", "verification token", "cannot decrypt", "malformed JSON",
@@ -151,7 +151,7 @@ struct GatewayEndToEndTests {
         for secret in [
             GatewayHarness.encryptKey, GatewayHarness.verificationToken, GatewayHarness.flowToken, "app-secret-harness",
         ] {
-            #expect(!logs.all.contains { $0.contains(secret) }, "a log line contains a secret")
+            #expect(!logs.lines.contains { $0.contains(secret) }, "a log line contains a secret")
         }
     }
 

@@ -55,36 +55,3 @@ func makeFeishuHandler(
     handler.now = now
     return handler
 }
-
-/// Keeps every log line (message and metadata) for assertions.
-final class CapturedLogs: Sendable {
-    let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        var logger = Logger(label: "reply-gateway") { _ in CapturingLogHandler(store: self) }
-        logger.logLevel = .info
-        return logger
-    }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let store: CapturedLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let text =
-            "\(event.level) \(event.message) "
-            + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            .joined(separator: " ")
-        store.lines.withLock { $0.append(text) }
-    }
-}

@@ -24,8 +24,8 @@ struct GatewayTraceContextTests {
     }
 
     @Test func theCommandsTraceReachesTheWritersLogsAndTheResult() async throws {
-        let logs = CapturedLogs()
-        try await withGateway(logger: logs.logger) { gateway in
+        let logs = LogCapture()
+        try await withGateway(logger: logs.logger("reply-gateway", level: .info)) { gateway in
             let answer = try await gateway.sender.sendMessage(
                 text: "@_user_1 #\(gateway.issue.uuid)#traced", messageID: "om_traced")
             #expect(answer.status == 200)
@@ -38,8 +38,8 @@ struct GatewayTraceContextTests {
             #expect(resultTrace.traceID == commandTrace.traceID)
             #expect(resultTrace.parentID != commandTrace.parentID)
             try await eventually("ingress and writer log lines") {
-                logs.all.contains { $0.contains("reply written") && $0.contains("trace_id=\(commandTrace.traceID)") }
-                    && logs.all.contains {
+                logs.lines.contains { $0.contains("reply written") && $0.contains("trace_id=\(commandTrace.traceID)") }
+                    && logs.lines.contains {
                         $0.contains("reply command published") && $0.contains("trace_id=\(commandTrace.traceID)")
                     }
             }
