@@ -22,8 +22,14 @@ final class WebhookHTTPClient: Sendable {
         var tls: TLSConfiguration = .makeClientConfiguration()
     }
 
+    private struct IdleConnection {
+        let channel: any Channel
+        let since: NIODeadline
+    }
+
     private struct Pool {
-        var idle: [WebhookURL.Origin: [any Channel]] = [:]
+        /// Most recently used last.
+        var idle: [WebhookURL.Origin: [IdleConnection]] = [:]
         var isShutDown = false
     }
 
@@ -77,14 +83,9 @@ final class WebhookHTTPClient: Sendable {
         let channels = pool.withLock { pool in
             pool.isShutDown = true
             defer { pool.idle.removeAll() }
-            return pool.idle.values.flatMap { $0 }
+            return pool.idle.values.flatMap { $0.map(\.channel) }
         }
         for channel in channels { try? await channel.close() }
-    }
-
-    /// Idle connections open to `origin` (for tests).
-    func idleConnections(to origin: WebhookURL.Origin) -> Int {
-        pool.withLock { $0.idle[origin]?.count ?? 0 }
     }
 
     // MARK: - Connections
@@ -121,11 +122,19 @@ final class WebhookHTTPClient: Sendable {
         }
     }
 
+    /// The most recently used idle connection, unless its own idle timer is about to close it (a second's margin):
+    /// such connections, and any older ones, are closed instead.
     private func takeIdle(_ origin: WebhookURL.Origin) throws(WebhookHTTPError) -> (any Channel)? {
-        try pool.withLock { pool throws(WebhookHTTPError) -> (any Channel)? in
+        let freshAfter = NIODeadline.now() - TimeAmount(settings.idleTimeout) + .seconds(1)
+        let (fresh, stale) = try pool.withLock { pool throws(WebhookHTTPError) -> ((any Channel)?, [any Channel]) in
             guard !pool.isShutDown else { throw .shutDown }
-            return pool.idle[origin]?.popLast()
+            guard let last = pool.idle[origin]?.popLast() else { return (nil, []) }
+            if last.since > freshAfter { return (last.channel, []) }
+            defer { pool.idle[origin] = nil }
+            return (nil, [last.channel] + (pool.idle[origin] ?? []).map(\.channel))
         }
+        for channel in stale { channel.close(promise: nil) }
+        return fresh
     }
 
     private func release(_ channel: any Channel, origin: WebhookURL.Origin) {
@@ -133,7 +142,7 @@ final class WebhookHTTPClient: Sendable {
             guard !pool.isShutDown, (pool.idle[origin]?.count ?? 0) < settings.maxIdleConnectionsPerOrigin else {
                 return false
             }
-            pool.idle[origin, default: []].append(channel)
+            pool.idle[origin, default: []].append(IdleConnection(channel: channel, since: .now()))
             return true
         }
         if !keep { channel.close(promise: nil) }
