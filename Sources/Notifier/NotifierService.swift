@@ -45,34 +45,29 @@ final class NotifierService: Service {
                 "sinks": "\(config.sinks.map { "\($0.name)(\($0.kind.rawValue))" }.joined(separator: ", "))",
                 "routes": "\(config.routes.count)",
             ])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let sinkTasks = Task {
-                await withTaskGroup(of: Void.self) { sinks in
-                    for dispatcher in dispatchers.values { sinks.addTask { await dispatcher.run() } }
-                }
+        // Revokes are handled inside the rebalance: a partition that comes straight back must get a new worker for
+        // the records fetched after it, never the old worker that is about to be cancelled.
+        consumer.setRevokeHandler { [weak self] partitions in self?.revoke(partitions) }
+        defer { consumer.setRevokeHandler(nil) }
+        let sinkTasks = Task {
+            await withTaskGroup(of: Void.self) { sinks in
+                for dispatcher in dispatchers.values { sinks.addTask { await dispatcher.run() } }
             }
-            group.addTask { [consumer] in
-                for await event in consumer.rebalanceEvents {
-                    if case let .revoked(partitions) = event { self.revoke(partitions) }
-                }
+        }
+        do {
+            // Batches: the graceful-shutdown wrapper costs a merge step per element.
+            for try await batch in consumer.recordBatches.cancelOnGracefulShutdown() {
+                for record in batch { worker(for: record).push(record) }
             }
-            do {
-                // Batches: the graceful-shutdown wrapper costs a merge step per element.
-                for try await batch in consumer.recordBatches.cancelOnGracefulShutdown() {
-                    for record in batch { worker(for: record).push(record) }
-                }
-            } catch {
-                logger.error("consumer failed", metadata: [LogKey.error: "\(error)"])
-                await drain()
-                sinkTasks.cancel()
-                group.cancelAll()
-                throw error
-            }
+        } catch {
+            logger.error("consumer failed", metadata: [LogKey.error: "\(error)"])
             await drain()
             sinkTasks.cancel()
-            await sinkTasks.value
-            group.cancelAll()
+            throw error
         }
+        await drain()
+        sinkTasks.cancel()
+        await sinkTasks.value
         logger.info("notifier stopped consuming")
     }
 

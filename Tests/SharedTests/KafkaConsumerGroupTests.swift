@@ -80,6 +80,61 @@ struct KafkaConsumerGroupTests {
         #expect(Set(first.values + second.values) == Set((0..<400).map(String.init)))
     }
 
+    /// One ordered log for the revoke handler and the consuming loop.
+    final class EventLog: Sendable {
+        let entries = Mutex<[String]>([])
+        func add(_ lines: [String]) { entries.withLock { $0 += lines } }
+        var all: [String] { entries.withLock { $0 } }
+        var recordValues: [Int] { all.compactMap { $0.hasPrefix("record ") ? Int($0.dropFirst(7)) : nil } }
+    }
+
+    /// The revoke handler runs inside the rebalance, on the poll that serves it: every record fetched after the
+    /// rebalance comes after the revoke in the consuming loop's view (the notifier relies on this to never hand a
+    /// record of a partition that came straight back to the worker it is cancelling).
+    @Test func theRevokeHandlerRunsInsideTheRebalanceBeforeLaterRecords() async throws {
+        let cluster = try MockKafkaCluster(brokers: 1)
+        try cluster.createTopic("revoke", partitions: 4)
+        let log = EventLog()
+        let first = try KafkaConsumerClient(
+            settings: consumerSettings(cluster, group: "g-revoke", topics: ["revoke"]), logger: testLogger)
+        first.setRevokeHandler { partitions in log.add(["revoke \(partitions.count)"]) }
+        let reading = Task {
+            for try await batch in first.recordBatches {
+                log.add(batch.map { "record " + String(decoding: $0.value ?? [], as: UTF8.self) })
+            }
+        }
+        try await eventually("the first member owns every partition") { first.assignment.count == 4 }
+        try await produce(cluster, topic: "revoke", count: 20)
+        try await eventually("20 read") { log.recordValues.count == 20 }
+        #expect(!log.all.contains { $0.hasPrefix("revoke") })
+
+        // A second member joins: eager rebalancing revokes all four from the first, then gives some back.
+        let second = Reader(
+            try KafkaConsumerClient(
+                settings: consumerSettings(cluster, group: "g-revoke", topics: ["revoke"]), logger: testLogger))
+        second.start()
+        try await eventually("the members split the partitions") {
+            !second.consumer.assignment.isEmpty && first.assignment.count + second.consumer.assignment.count == 4
+        }
+        try await produce(cluster, topic: "revoke", count: 20, from: 20)
+        try await eventually("all 40 read") {
+            Set(log.recordValues.map(String.init) + second.values).isSuperset(of: (0..<40).map(String.init))
+        }
+        let entries = log.all
+        let revoke = try #require(entries.firstIndex(of: "revoke 4"))
+        let firstLater = entries.firstIndex { Int($0.dropFirst(7)).map { $0 >= 20 } ?? false }
+        #expect(firstLater.map { revoke < $0 } ?? true, "\(entries)")
+
+        // Closing revokes what the first member still has, through the same handler.
+        reading.cancel()
+        _ = await reading.result
+        let before = log.all.filter { $0.hasPrefix("revoke") }.count
+        await first.close()
+        #expect(log.all.filter { $0.hasPrefix("revoke") }.count == before + 1)
+        await second.stop()
+        await second.consumer.close()
+    }
+
     @Test func handledButUnmarkedRecordsAreRedeliveredAfterRestartMarkedOnesAreNot() async throws {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("redeliver", partitions: 1)

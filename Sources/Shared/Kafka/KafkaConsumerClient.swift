@@ -132,6 +132,14 @@ public final class KafkaConsumerClient: Service, Sendable {
     /// Assignment changes: after `.revoked`, records of those partitions may be handled by another member.
     public var rebalanceEvents: AsyncStream<KafkaRebalanceEvent> { handle.context.rebalance.events }
 
+    /// Runs `handler` inside the rebalance that revokes partitions, before any record fetched after it is handed out
+    /// (`rebalanceEvents` can be read late: by then records of a partition that came straight back may already have
+    /// been handed to the old owner's work). The place to drop queued work of partitions that moved. Runs on the
+    /// consumer's poll thread: it must be quick and must not block. `nil` removes it.
+    public func setRevokeHandler(_ handler: (@Sendable ([KafkaTopicPartition]) -> Void)?) {
+        handle.context.rebalance.setRevokeHandler(handler)
+    }
+
     /// The partitions currently assigned to this member.
     public var assignment: Set<KafkaTopicPartition> { handle.context.rebalance.current }
 

@@ -11,6 +11,7 @@ public enum KafkaRebalanceEvent: Sendable, Equatable {
 /// The consumer's current assignment and the stream its rebalance events go to.
 final class RebalanceState: Sendable {
     private let assignedPartitions = Mutex<Set<KafkaTopicPartition>>([])
+    private let revokeHandler = Mutex<(@Sendable ([KafkaTopicPartition]) -> Void)?>(nil)
     let events: AsyncStream<KafkaRebalanceEvent>
     private let continuation: AsyncStream<KafkaRebalanceEvent>.Continuation
 
@@ -25,7 +26,12 @@ final class RebalanceState: Sendable {
 
     func revoked(_ partitions: [KafkaTopicPartition]) {
         assignedPartitions.withLock { $0.subtract(partitions) }
+        revokeHandler.withLock { $0 }?(partitions)
         continuation.yield(.revoked(partitions))
+    }
+
+    func setRevokeHandler(_ handler: (@Sendable ([KafkaTopicPartition]) -> Void)?) {
+        revokeHandler.withLock { $0 = handler }
     }
 
     var current: Set<KafkaTopicPartition> { assignedPartitions.withLock { $0 } }
