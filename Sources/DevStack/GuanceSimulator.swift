@@ -149,6 +149,11 @@ public final class GuanceSimulator: Sendable {
         state.withLock { $0.faults.append((fault, endpoint, count)) }
     }
 
+    /// Injected faults not yet served (a request takes its fault when it arrives, before any delay).
+    public var pendingFaults: Int {
+        state.withLock { $0.faults.reduce(0) { $0 + $1.remaining } }
+    }
+
     /// Changes behaviour switches at run time.
     public func updateOptions(_ change: (inout Options) -> Void) {
         state.withLock { change(&$0.options) }

@@ -105,6 +105,7 @@ struct TargetPoller: Sendable {
                 try await store.save(state!)
                 return state
             } catch {
+                if Task.isCancelled { return nil }
                 let delay = Duration.milliseconds(min(200 * (1 << min(attempt, 6)), 10_000))
                 logger.warning("taking the target over failed; retrying", metadata: [
                     LogKey.error: "\(error)", "retry_in": "\(delay)",
@@ -213,7 +214,8 @@ struct TargetPoller: Sendable {
                     groups[issue.uuid, default: []] += events
                 }
             } catch {
-                if error.isInvalidAPIKey { throw error }
+                // Shutdown or lost ownership mid-poll: stop quietly (the run loop does not count it as a failure).
+                if error.isInvalidAPIKey || Task.isCancelled { throw error }
                 // Keep the old snapshot: the replies are checked again next poll.
                 detection.snapshots.removeValue(forKey: issue.uuid)
                 logger.warning(

@@ -205,6 +205,29 @@ struct TargetPollerTests {
         }
     }
 
+    /// A shutdown (or lost ownership) in the middle of a poll is not a failure: nothing is logged as one, and the
+    /// replies not yet listed are not each reported as failed.
+    @Test func aPollCancelledMidwayLogsNoFailure() async throws {
+        try await withPollerHarness(options: .unlimited) { harness in
+            let poller = harness.poller(harness.target())
+            var (state, channel) = try await start(poller)
+            let issues = (1...3).map { harness.simulator.addIssue(.init(name: "issue \($0)", createAt: nowSeconds() - 20)) }
+            try await poller.cycle(&state, channel: channel, started: Date())
+            for issue in issues {
+                harness.simulator.addReply(issueUUID: issue.uuid, content: "on it", createAt: nowSeconds() - 5)
+            }
+            harness.simulator.injectFault(.delay(.seconds(3)), endpoint: "reply_list", count: 3)
+            let polling = Task { [state, channel] in
+                var state = state
+                try await poller.cycle(&state, channel: channel, started: Date())
+            }
+            try await eventually("the poll waits on its first reply list") { harness.simulator.pendingFaults == 2 }
+            polling.cancel()
+            _ = await polling.result
+            #expect(!harness.logs.entries.contains { $0.level >= .warning }, "\(harness.logs.lines)")
+        }
+    }
+
     @Test func aHugeDescriptionIsPublishedCutToReadableText() async throws {
         try await withPollerHarness(options: .unlimited) { harness in
             let poller = harness.poller(harness.target())
