@@ -48,12 +48,8 @@ public struct GuanceIssue: Decodable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         uuid = try c.decode(String.self, forKey: .uuid)
-        guard let created = try GuanceLenientDecoding.int64(c, .createAt) else {
-            throw DecodingError.keyNotFound(
-                CodingKeys.createAt, .init(codingPath: c.codingPath, debugDescription: "createAt is required"))
-        }
-        createAt = created
-        updateAt = try GuanceLenientDecoding.int64(c, .updateAt) ?? created
+        createAt = try GuanceLenientDecoding.requiredInt64(c, .createAt)
+        updateAt = try GuanceLenientDecoding.int64(c, .updateAt) ?? createAt
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
         description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
         level = c.contains(.level) ? try GuanceLenientDecoding.stringOrNumber(c, .level) ?? "" : ""

@@ -26,6 +26,15 @@ enum GuanceLenientDecoding {
             Int64.self, .init(codingPath: container.codingPath + [key], debugDescription: "expected an integer"))
     }
 
+    /// A required integer that may arrive as a number or a numeric string; missing or null is `keyNotFound`.
+    static func requiredInt64<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> Int64 {
+        guard let value = try int64(container, key) else {
+            throw DecodingError.keyNotFound(
+                key, .init(codingPath: container.codingPath, debugDescription: "\(key.stringValue) is required"))
+        }
+        return value
+    }
+
     /// A short description of a decoding error: which field, what was wrong.
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }

@@ -34,12 +34,8 @@ public struct GuanceReply: Decodable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         uuid = try c.decode(String.self, forKey: .uuid)
-        guard let created = try GuanceLenientDecoding.int64(c, .createAt) else {
-            throw DecodingError.keyNotFound(
-                CodingKeys.createAt, .init(codingPath: c.codingPath, debugDescription: "createAt is required"))
-        }
-        createAt = created
-        updateAt = try GuanceLenientDecoding.int64(c, .updateAt) ?? created
+        createAt = try GuanceLenientDecoding.requiredInt64(c, .createAt)
+        updateAt = try GuanceLenientDecoding.int64(c, .updateAt) ?? createAt
         issueUUID = try c.decodeIfPresent(String.self, forKey: .issueUUID)
         type = try c.decodeIfPresent(String.self, forKey: .type) ?? "reply"
         content = try c.decodeIfPresent(String.self, forKey: .content) ?? ""
