@@ -35,12 +35,12 @@ struct WebhookHTTPClientTests {
     @Test func doesNotReuseAConnectionAboutToBeClosedForIdleness() async throws {
         let server = try await ScriptedHTTPServer { _ in .respond(status: 200, body: "ok") }
         var settings = WebhookHTTPClient.Settings()
-        settings.idleTimeout = .milliseconds(1500)  // reusable for 0.5 s (a second's margin)
+        settings.idleTimeout = .milliseconds(2500)  // reusable for 1.5 s (a second's margin)
         let client = WebhookHTTPClient(settings: settings)
         _ = try await client.post(server.url(), headers: headers, body: [], timeout: .seconds(5))
         _ = try await client.post(server.url(), headers: headers, body: [], timeout: .seconds(5))
         #expect(server.connectionsAccepted == 1)
-        try await Task.sleep(for: .milliseconds(700))  // the passing time is what is under test
+        try await Task.sleep(for: .milliseconds(2000))  // the passing time is what is under test
         _ = try await client.post(server.url(), headers: headers, body: [], timeout: .seconds(5))
         #expect(server.connectionsAccepted == 2)
         await client.shutdown()
