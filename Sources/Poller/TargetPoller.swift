@@ -302,6 +302,8 @@ struct TargetPoller: Sendable {
         var ids: [String] = []
         var offsets: [KafkaOffset] = []
         for event in events {
+            // The event's trace starts here: its lines carry the trace_id the notifier and the writer log with.
+            let logger = self.logger.tracing(Self.traceparent(for: event))
             do {
                 let value = try EventCoding.encode(event)
                 let offset = try await publisher.send(
@@ -331,18 +333,21 @@ struct TargetPoller: Sendable {
         return (uuid, ids, offsets, nil)
     }
 
-    /// `event-id`, `content-type`, `schema` and a W3C `traceparent` derived from the event id (same fact, same
-    /// trace).
+    /// `event-id`, `content-type`, `schema` and the event's `traceparent`.
     static func headers(for event: IssueEvent) -> [KafkaHeader] {
-        let digest = Array(SHA256.hash(data: Data(event.eventId.utf8)))
-        let hex = digest.map { String(format: "%02x", $0) }.joined()
-        let traceparent = Traceparent(traceID: String(hex.prefix(32)), parentID: String(hex.dropFirst(32).prefix(16)))
-        return [
+        [
             KafkaHeader(key: EventHeaders.eventID, string: event.eventId),
             KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
             KafkaHeader(key: EventHeaders.schema, string: IssueEvent.schemaV1),
-            traceparent.header,
+            traceparent(for: event).header,
         ]
+    }
+
+    /// A W3C trace context derived from the event id: the same fact always has the same trace.
+    static func traceparent(for event: IssueEvent) -> Traceparent {
+        let digest = Array(SHA256.hash(data: Data(event.eventId.utf8)))
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        return Traceparent(traceID: String(hex.prefix(32)), parentID: String(hex.dropFirst(32).prefix(16)))
     }
 }
 

@@ -57,6 +57,12 @@ struct TargetPollerTests {
             #expect(first.headers[EventHeaders.contentType] == "application/json")
             #expect(first.headers[EventHeaders.schema] == IssueEvent.schemaV1)
             #expect(first.headers[EventHeaders.traceparent]?.hasPrefix("00-") == true)
+            // The poller's line for the event carries the trace id of that header.
+            let trace = try #require(first.headers[EventHeaders.traceparent].flatMap(Traceparent.init))
+            let published = harness.logs.entries.first {
+                $0.message == "published" && $0.metadata[LogKey.eventID] == first.event.eventId
+            }
+            #expect(published?.metadata[LogKey.traceID] == trace.traceID)
             #expect(first.event.issue.url == "https://console.example.com/keyevents/issues/\(first.event.issue.uuid)")
             #expect(first.event.channel?.name == "default")
 
