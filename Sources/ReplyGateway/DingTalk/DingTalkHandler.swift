@@ -7,7 +7,7 @@ import Shared
 /// `POST /dingtalk/events`: DingTalk robot message callbacks (protocols/dingtalk.md section 2). Headers `timestamp`
 /// (ms) and `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)), accepted within
 /// one hour; the body's `text.content` (mention already removed by DingTalk) must be `#issue_uuid#text`.
-struct DingTalkHandler: Sendable {
+struct DingTalkHandler: IngressHandler {
     let appSecret: String
     let intake: CommandIntake
     let notices: NoticeQueue?
@@ -35,15 +35,7 @@ struct DingTalkHandler: Sendable {
         return Data(mac).base64EncodedString()
     }
 
-    func handle(headers: HTTPFields, body: [UInt8]) async -> IngressAnswer {
-        do throws(IngressRejection) {
-            return try await process(headers: headers, body: body)
-        } catch {
-            return .rejected(error)
-        }
-    }
-
-    private func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
+    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
         guard let timestamp = headers[HTTPField.Name("timestamp")!], let sign = headers[HTTPField.Name("sign")!]
         else { throw .missingSignature }
         guard let milliseconds = Int64(timestamp) else { throw .staleTimestamp("not a number") }

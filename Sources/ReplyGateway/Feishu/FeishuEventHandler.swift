@@ -9,7 +9,7 @@ import Shared
 /// Order of checks: signature and timestamp (when signed) before anything is decrypted; decryption; token;
 /// then the event. With an encrypt key configured every request except the url_verification challenge must be
 /// signed (the official SDKs do not sign challenges either).
-struct FeishuEventHandler: Sendable {
+struct FeishuEventHandler: IngressHandler {
     let settings: FeishuSubscriptionSettings
     let intake: CommandIntake
     let threads: (any ThreadIssueLookup)?
@@ -20,15 +20,7 @@ struct FeishuEventHandler: Sendable {
 
     static let messageReceived = "im.message.receive_v1"
 
-    func handle(headers: HTTPFields, body: [UInt8]) async -> IngressAnswer {
-        do throws(IngressRejection) {
-            return try await process(headers: headers, body: body)
-        } catch {
-            return .rejected(error)
-        }
-    }
-
-    private func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
+    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
         var signed = false
         if let encryptKey = settings.encryptKey {
             signed = try verifySignature(headers: headers, body: body, encryptKey: encryptKey)

@@ -9,20 +9,12 @@ import Shared
 ///
 /// A flow request has no platform event id: a `Client-Token` header (Feishu automation's idempotency key) is used
 /// when present, so a retried request maps to the same command; otherwise every request is a new command.
-struct FlowHandler: Sendable {
+struct FlowHandler: IngressHandler {
     let token: String
     let intake: CommandIntake
     let logger: Logger
 
-    func handle(headers: HTTPFields, body: [UInt8]) async -> IngressAnswer {
-        do throws(IngressRejection) {
-            return try await process(headers: headers, body: body)
-        } catch {
-            return .rejected(error)
-        }
-    }
-
-    private func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
+    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
         guard let authorization = headers[.authorization] else { throw .unauthorized("Authorization header missing") }
         let prefix = "Bearer "
         guard authorization.hasPrefix(prefix),
