@@ -26,7 +26,7 @@ struct DLQToolTests {
             ("issue-b", "template error: unknown variable", nil),
             ("issue-c", "HTTP 400 from feishu: too long", "feishu"),
         ]
-        try await withProducer(cluster) { producer in
+        try await withProducer(Self.producerSettings(cluster), logger: logger) { producer in
             for (index, (key, reason, sink)) in reasons.enumerated() {
                 let original = KafkaRecord(
                     topic: Topics.issueEvents, partition: Int32(index), offset: Int64(10 + index),
@@ -41,18 +41,8 @@ struct DLQToolTests {
         return cluster
     }
 
-    static func withProducer<T: Sendable>(
-        _ cluster: MockKafkaCluster, _ body: (KafkaProducerClient) async throws -> T
-    ) async throws -> T {
-        let producer = try KafkaProducerClient(
-            settings: KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)),
-            logger: logger)
-        let runner = Task { try await producer.run() }
-        defer { runner.cancel() }
-        let result = try await body(producer)
-        runner.cancel()
-        _ = await runner.result
-        return result
+    static func producerSettings(_ cluster: MockKafkaCluster) -> KafkaProducerSettings {
+        KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers))
     }
 
     static func tool(_ cluster: MockKafkaCluster) -> DLQTool {
@@ -92,7 +82,7 @@ struct DLQToolTests {
     @Test func replayRepublishesTheOriginalRecordsToTheSourceTopic() async throws {
         let cluster = try await Self.parkedCluster()
         let tool = Self.tool(cluster)
-        let replayed = try await Self.withProducer(cluster) { producer in
+        let replayed = try await withProducer(Self.producerSettings(cluster), logger: Self.logger) { producer in
             try await tool.replay(
                 topic: Self.dlq, selection: DLQSelection(reasonContains: "from feishu"), producer: producer)
         }

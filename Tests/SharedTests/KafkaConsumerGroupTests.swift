@@ -7,7 +7,7 @@ import Testing
 @Suite("Kafka consumer groups: split, hand-over, redelivery", .timeLimit(.minutes(3)))
 struct KafkaConsumerGroupTests {
     func produce(_ cluster: MockKafkaCluster, topic: String, count: Int, from start: Int = 0) async throws {
-        try await withProducer(producerSettings(cluster)) { producer in
+        try await withProducer(producerSettings(cluster), logger: testLogger) { producer in
             try await withThrowingTaskGroup(of: KafkaOffset.self) { group in
                 for index in start..<(start + count) {
                     group.addTask {

@@ -9,7 +9,7 @@ struct KafkaOutageTests {
         let cluster = try MockKafkaCluster(brokers: 3)
         try cluster.createTopic("outage", partitions: 1)
         try cluster.setLeader(topic: "outage", partition: 0, broker: 2)
-        try await withProducer(producerSettings(cluster, timeout: .seconds(60))) { producer in
+        try await withProducer(producerSettings(cluster, timeout: .seconds(60)), logger: testLogger) { producer in
             _ = try await producer.send(topic: "outage", key: "k", value: [0])
             try cluster.setBrokerDown(2)
             let pending = Task { try await producer.send(topic: "outage", key: "k", value: [1]) }
@@ -23,7 +23,7 @@ struct KafkaOutageTests {
     @Test func allBrokersDownPastTheMessageTimeoutThrowsATypedErrorNamingTheTopic() async throws {
         let cluster = try MockKafkaCluster(brokers: 2)
         try cluster.createTopic("down", partitions: 1)
-        try await withProducer(producerSettings(cluster, timeout: .seconds(2))) { producer in
+        try await withProducer(producerSettings(cluster, timeout: .seconds(2)), logger: testLogger) { producer in
             _ = try await producer.send(topic: "down", key: "k", value: [0])
             for broker in cluster.brokerIDs { try cluster.setBrokerDown(broker) }
             do {

@@ -12,7 +12,7 @@ struct KafkaRoundTripTests {
             KafkaHeader(key: "event-id", string: "evt-1"), KafkaHeader(key: "empty", value: nil),
             KafkaHeader(key: "bytes", value: [0, 255, 7]),
         ]
-        let sent = try await withProducer(producerSettings(cluster)) { producer in
+        let sent = try await withProducer(producerSettings(cluster), logger: testLogger) { producer in
             try await producer.send(topic: "roundtrip", key: "issue_1", value: Array("héllo".utf8), headers: headers)
         }
         #expect(sent.topic == "roundtrip")
@@ -33,7 +33,7 @@ struct KafkaRoundTripTests {
     @Test func sameKeyGoesToTheSamePartitionAndNullValueIsData() async throws {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("keyed", partitions: 6)
-        let offsets = try await withProducer(producerSettings(cluster)) { producer in
+        let offsets = try await withProducer(producerSettings(cluster), logger: testLogger) { producer in
             var offsets: [KafkaOffset] = []
             for index in 0..<20 {
                 offsets.append(try await producer.send(topic: "keyed", key: "issue_same", value: index == 3 ? nil : [1]))
@@ -57,7 +57,7 @@ struct KafkaRoundTripTests {
         // Produce is Kafka API key 0: the next three Produce requests fail with retriable errors.
         cluster.pushRequestErrors(apiKey: 0, [.notEnoughReplicas, .requestTimedOut, .notEnoughReplicas])
         let count = 50
-        try await withProducer(producerSettings(cluster)) { producer in
+        try await withProducer(producerSettings(cluster), logger: testLogger) { producer in
             try await withThrowingTaskGroup(of: KafkaOffset.self) { group in
                 for index in 0..<count {
                     group.addTask { try await producer.send(topic: "flaky", key: "k", value: Array("\(index)".utf8)) }

@@ -22,19 +22,6 @@ func consumerSettings(_ cluster: MockKafkaCluster, group: String, topics: [Strin
     return settings
 }
 
-/// Runs `body` with a producer whose `run()` serves delivery reports in the background.
-func withProducer<T: Sendable>(
-    _ settings: KafkaProducerSettings, _ body: (KafkaProducerClient) async throws -> T
-) async throws -> T {
-    let producer = try KafkaProducerClient(settings: settings, logger: testLogger)
-    let runner = Task { try await producer.run() }
-    defer { runner.cancel() }
-    let result = try await body(producer)
-    runner.cancel()
-    _ = await runner.result
-    return result
-}
-
 /// Reads records until `count` have arrived or `timeout` passes.
 func collect(
     _ consumer: KafkaConsumerClient, count: Int, timeout: Duration = .seconds(30),
