@@ -7,6 +7,8 @@
 struct RateLimiter: Sendable {
     let windows: [RateWindow]
     let margin: Duration
+    /// The longest window's span (nil when unlimited): how long sends are remembered, what allowances are counted in.
+    private let longest: Duration?
     /// Send times, oldest first, kept for the longest window.
     private var sent: [ContinuousClock.Instant] = []
     private var start = 0
@@ -14,6 +16,7 @@ struct RateLimiter: Sendable {
     init(windows: [RateWindow], margin: Duration = .milliseconds(250)) {
         self.windows = windows
         self.margin = margin
+        self.longest = windows.map(\.window).max()
     }
 
     /// When the latest send happened (nil before the first).
@@ -37,9 +40,8 @@ struct RateLimiter: Sendable {
     /// How many messages could be sent right now without waiting (nil when unlimited).
     /// This is the "what the rate allows" the storm rule compares the backlog with: the longest window's allowance.
     func immediateAllowance(now: ContinuousClock.Instant) -> Int? {
-        guard !windows.isEmpty else { return nil }
+        guard let longest else { return nil }
         var allowance = Int.max
-        let longest = windows.map(\.window).max()!
         for window in windows {
             let recent = sendsSince(now - (window.window + margin)).count
             if window.window == longest {
@@ -55,7 +57,7 @@ struct RateLimiter: Sendable {
 
     /// Records a send at `now`.
     mutating func record(now: ContinuousClock.Instant) {
-        guard let longest = windows.map(\.window).max() else { return }
+        guard let longest else { return }
         sent.append(now)
         let horizon = now - (longest + margin)
         while start < sent.count && sent[start] < horizon { start += 1 }

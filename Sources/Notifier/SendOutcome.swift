@@ -10,7 +10,8 @@ enum SendOutcome: Sendable, Equatable {
     /// Classifies an HTTP answer of a sink.
     static func classify(kind: SinkKind, status: Int, body: [UInt8]) -> SendOutcome {
         let json = try? JSONReader.parse(body)
-        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        // Only rejections and retries quote the body: a delivery never builds this text.
+        var text: String { String(decoding: body.prefix(300), as: UTF8.self) }
         switch kind {
         case .feishu:
             // {"code":0,...} or {"StatusCode":0,...}
@@ -60,12 +61,12 @@ enum SendOutcome: Sendable, Equatable {
     }
 
     /// HTTP-status-only decision: 2xx delivered; 408, 429 and 5xx retryable; other 4xx rejected.
-    static func byStatus(_ status: Int, _ text: String) -> SendOutcome {
+    static func byStatus(_ status: Int, _ text: @autoclosure () -> String) -> SendOutcome {
         switch status {
         case 200..<300: return .delivered
-        case 408, 425, 500...599: return .retryable(reason: "HTTP \(status) \(text)")
-        case 429: return .retryable(reason: "HTTP 429 \(text)", rateLimited: true)
-        default: return .rejected(reason: "HTTP \(status) \(text)")
+        case 408, 425, 500...599: return .retryable(reason: "HTTP \(status) \(text())")
+        case 429: return .retryable(reason: "HTTP 429 \(text())", rateLimited: true)
+        default: return .rejected(reason: "HTTP \(status) \(text())")
         }
     }
 }
@@ -73,8 +74,10 @@ enum SendOutcome: Sendable, Equatable {
 extension JSONValue {
     /// A code as the platforms send it: an integer, a number with a zero fraction, or a quoted integer.
     fileprivate var int: Int? {
-        if let value = integer { return Int(exactly: value) }
-        if case let .number(text) = self, let value = Double(text) { return Int(exactly: value) }
-        return nil
+        switch self {
+        case let .number(text): Int(text) ?? Double(text).flatMap { Int(exactly: $0) }
+        case let .string(text): Int(text)
+        default: nil
+        }
     }
 }

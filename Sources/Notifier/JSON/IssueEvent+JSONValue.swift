@@ -50,12 +50,12 @@ extension IssueEvent.Issue {
         guard let uuid = json["uuid"]?.string,
             let name = json["name"]?.string,
             let level = json["level"]?.string,
-            let statusType = json["statusType"]?.exactInteger.flatMap({ Int(exactly: $0) }),
+            let statusType = json["statusType"]?.integer.flatMap({ Int(exactly: $0) }),
             let resource = json["resource"]?.string,
             let resourceType = json["resourceType"]?.string,
             let description = json["description"]?.string,
-            let createAt = json["createAt"]?.exactInteger,
-            let updateAt = json["updateAt"]?.exactInteger,
+            let createAt = json["createAt"]?.integer,
+            let updateAt = json["updateAt"]?.integer,
             let creator = IssueEvent.optional(json["creator"], IssueEvent.Person.init(json:)),
             let url = json["url"]?.string
         else { return nil }
@@ -70,17 +70,9 @@ extension IssueEvent.Reply {
     fileprivate init?(json: JSONValue) {
         guard let uuid = json["uuid"]?.string,
             let content = json["content"]?.string,
-            let createAt = json["createAt"]?.exactInteger,
+            let createAt = json["createAt"]?.integer,
             let creator = IssueEvent.optional(json["creator"], IssueEvent.Person.init(json:))
         else { return nil }
         self.init(uuid: uuid, content: content, createAt: createAt, creator: creator)
-    }
-}
-
-extension JSONValue {
-    /// An integer literal only (a quoted number is a string to `Codable`).
-    fileprivate var exactInteger: Int64? {
-        if case .number(let text) = self { return Int64(text) }
-        return nil
     }
 }

@@ -20,13 +20,10 @@ enum JSONValue: Sendable {
         return nil
     }
 
-    /// The value as an integer: an integer literal, or a string holding one (some platforms quote their codes).
+    /// An integer literal (a quoted number is a string, as for `Codable`).
     var integer: Int64? {
-        switch self {
-        case .number(let text): return Int64(text)
-        case .string(let text): return Int64(text)
-        default: return nil
-        }
+        if case .number(let text) = self { return Int64(text) }
+        return nil
     }
 
     var isNull: Bool {
