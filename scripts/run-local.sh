@@ -1,24 +1,57 @@
 #!/usr/bin/env bash
 # `make run`: dev-stack (mock Kafka and, without real credentials, the simulators) plus the three services.
 # Variables already set in your environment win over what dev-stack offers, so real credentials are used when given.
+#
+# Stopping: every child runs in its own session (setsid), so a Ctrl-C from the terminal (or any signal sent to this
+# script's process group) reaches this script only. It then stops the services first, each within its grace period,
+# and dev-stack (the broker and the simulators) last, so no service is left talking to a broker that is gone.
+# Should this script itself be killed, each child gets SIGTERM from the kernel (setpriv --pdeathsig).
 set -euo pipefail
 BIN=${1:-.build/debug}
 STATE=$(mktemp -d)
 ENV_FILE="$STATE/devstack.env"
-pids=()
+GRACE=${SHUTDOWN_GRACE_PERIOD:-10}
+services=()
+devstack=""
+
+# Waits until none of the given processes is alive, for at most $1 seconds; then kills what is left.
+await_exit() {
+    local seconds=$1; shift
+    local deadline=$((SECONDS + seconds))
+    for pid in "$@"; do
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "process $pid did not stop within ${seconds} s; killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
+    done
+}
 
 stop() {
     trap - INT TERM EXIT
     echo
-    echo "stopping..."
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    if ((${#services[@]})); then
+        echo "stopping the services..."
+        for pid in "${services[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+        await_exit $((GRACE + 5)) "${services[@]}"
+    fi
+    if [ -n "$devstack" ]; then
+        echo "stopping dev-stack..."
+        kill -TERM "$devstack" 2>/dev/null || true
+        await_exit 10 "$devstack"
+    fi
     rm -rf "$STATE"
+    echo "stopped."
 }
-trap stop INT TERM EXIT
+# Runs a program in its own session, to receive SIGTERM when this script dies.
+child() { exec setsid setpriv --pdeathsig TERM "$@"; }
 
-"$BIN/dev-stack" --env-file "$ENV_FILE" &
-pids+=($!)
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+
+child "$BIN/dev-stack" --env-file "$ENV_FILE" &
+devstack=$!
 for _ in $(seq 1 150); do [ -s "$ENV_FILE" ] && break; sleep 0.2; done
 [ -s "$ENV_FILE" ] || { echo "dev-stack did not start within 30 s" >&2; exit 1; }
 
@@ -28,12 +61,12 @@ while IFS='=' read -r key value; do
 done < "$ENV_FILE"
 
 export LOG_LEVEL=${LOG_LEVEL:-info}
-METRICS_PORT=${POLLER_METRICS_PORT:-9101} "$BIN/poller" &
-pids+=($!)
-METRICS_PORT=${NOTIFIER_METRICS_PORT:-9102} "$BIN/notifier" &
-pids+=($!)
-"$BIN/reply-gateway" &
-pids+=($!)
+METRICS_PORT=${POLLER_METRICS_PORT:-9101} child "$BIN/poller" &
+services+=($!)
+METRICS_PORT=${NOTIFIER_METRICS_PORT:-9102} child "$BIN/notifier" &
+services+=($!)
+child "$BIN/reply-gateway" &
+services+=($!)
 
 cat <<MSG
 
@@ -44,4 +77,8 @@ guance-chatops is running against dev-stack (Kafka at $KAFKA_BROKERS).
 Set GUANCE_API_KEY, FEISHU_WEBHOOK_URL (and the other variables in README.md) to use real services.
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+set +e
+wait -n "$devstack" "${services[@]}"
+status=$?
+echo "a process exited on its own (status $status); stopping the rest" >&2
+exit "$status"

@@ -92,7 +92,7 @@ public final class ChatCapture: Service, Sendable {
         var secondWindow: [Date] = []
         var penaltyUntil: Date?
         var port: Int?
-        var runner: Task<Void, any Error>?
+        var runner: (group: ServiceGroup, task: Task<Void, any Error>)?
     }
 
     public let options: Options
@@ -174,8 +174,9 @@ public final class ChatCapture: Service, Sendable {
 
     /// Starts serving on 127.0.0.1, port 0, in the background; returns once the port is bound.
     public func start() async throws {
-        let runner = Task { try await self.serve() }
-        state.withLock { $0.runner = runner }
+        let group = ServiceGroup(configuration: .init(services: [self], logger: logger))
+        let task = Task { try await group.run() }
+        state.withLock { $0.runner = (group, task) }
         let deadline = ContinuousClock.now + .seconds(10)
         while port == 0 {
             guard ContinuousClock.now < deadline else { throw CaptureError.notStarted }
@@ -183,11 +184,11 @@ public final class ChatCapture: Service, Sendable {
         }
     }
 
-    /// Stops a capture started with `start()`.
+    /// Stops a capture started with `start()`: a graceful shutdown, so the server closes without an error line.
     public func stop() async {
-        let runner = state.withLock { $0.runner }
-        runner?.cancel()
-        _ = await runner?.result
+        guard let running = state.withLock({ value in defer { value.runner = nil }; return value.runner }) else { return }
+        await running.group.triggerGracefulShutdown()
+        _ = await running.task.result
     }
 
     /// Serves until graceful shutdown (as a `Service`).
@@ -489,42 +490,58 @@ public final class ChatCapture: Service, Sendable {
 
     // MARK: - Console
 
-    /// A readable rendering of an accepted message for the dev-stack console.
+    /// A readable rendering of an accepted message for the dev-stack console, the same for every platform:
+    /// `[platform] title` on the first line, then the details indented below it.
     public static func describe(_ message: Message) -> String {
+        let (title, details) = titleAndDetails(of: message)
+        let header = "[\(message.platform.rawValue)] \(title)"
+        let body = details.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: true) }
+            .map { "    " + $0 }
+        return ([header] + body).joined(separator: "\n")
+    }
+
+    /// The message's title and the lines of detail below it, read from each platform's body shape.
+    static func titleAndDetails(of message: Message) -> (String, [String]) {
         let json = message.json ?? [:]
-        var lines: [String] = []
         switch message.platform {
         case .feishu:
             let card = json["card"] as? [String: Any]
             let header = ((card?["header"] as? [String: Any])?["title"] as? [String: Any])?["content"] as? String
-            lines.append("[feishu] \(header ?? (json["msg_type"] as? String ?? "message"))")
+            var details: [String] = []
             for element in card?["elements"] as? [[String: Any]] ?? [] {
-                if let text = (element["text"] as? [String: Any])?["content"] as? String { lines.append(text) }
-                if let text = element["content"] as? String { lines.append(text) }
+                if let text = (element["text"] as? [String: Any])?["content"] as? String { details.append(text) }
+                if let text = element["content"] as? String { details.append(text) }
                 for note in element["elements"] as? [[String: Any]] ?? [] {
-                    if let text = note["content"] as? String { lines.append(text) }
+                    if let text = note["content"] as? String { details.append(text) }
                 }
                 for action in element["actions"] as? [[String: Any]] ?? [] {
-                    if let url = action["url"] as? String { lines.append("→ \(url)") }
+                    if let url = action["url"] as? String { details.append("→ \(url)") }
                 }
             }
+            return (header ?? (json["msg_type"] as? String ?? "message"), details)
         case .feishuFlow:
-            lines.append("[feishu-flow] \(json["title"] as? String ?? "") (\(json["level"] ?? ""))")
-            if let text = json["message"] as? String { lines.append(text) }
+            let title = "\(json["title"] as? String ?? "") (\(json["level"] ?? ""))"
+            return (title, [json["message"] as? String].compactMap { $0 })
         case .dingtalk:
             let markdown = json["markdown"] as? [String: Any]
-            lines.append("[dingtalk] \(markdown?["title"] as? String ?? "")")
-            if let text = markdown?["text"] as? String { lines.append(text) }
+            return markdownTitleAndDetails(markdown?["text"] as? String ?? "", title: markdown?["title"] as? String)
         case .wecom:
-            lines.append("[wecom]")
-            if let text = (json["markdown"] as? [String: Any])?["content"] as? String { lines.append(text) }
+            let markdown = json["markdown"] as? [String: Any]
+            return markdownTitleAndDetails(markdown?["content"] as? String ?? "", title: nil)
         case .webhook:
             let issue = json["issue"] as? [String: Any]
-            lines.append("[webhook] \(json["kind"] as? String ?? "") \(issue?["name"] as? String ?? "")")
+            let title = "\(json["kind"] as? String ?? "") \(issue?["name"] as? String ?? "")"
+            let level = (issue?["level"] as? String).map { "level: \($0)" }
+            return (title, [level, issue?["url"] as? String].compactMap { $0 })
         }
-        let indented = lines.enumerated().map {
-            $0.offset == 0 ? $0.element : "    " + $0.element.replacingOccurrences(of: "\n", with: "\n    ")
-        }
-        return indented.joined(separator: "\n")
+    }
+
+    /// A markdown message's title (the given one, else its first line without `#` marks) and the remaining lines;
+    /// a heading that repeats the title is not printed twice.
+    static func markdownTitleAndDetails(_ text: String, title: String?) -> (String, [String]) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let heading = lines.first.map { $0.drop(while: { $0 == "#" || $0 == " " }) }.map(String.init)
+        if let heading, title == nil || heading == title { lines.removeFirst() }
+        return (title ?? heading ?? "", lines)
     }
 }

@@ -9,9 +9,14 @@ public final class ChildProcess: @unchecked Sendable {  // Process is used from 
     private var captured = Data()
 
     /// Starts `executable` (a product name such as `poller`) with exactly `environment`.
-    public init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
-        name = executable
-        process.executableURL = Self.locate(executable)
+    public convenience init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
+        try self.init(name: executable, url: Self.locate(executable), arguments: arguments, environment: environment)
+    }
+
+    /// Starts the program at `url` (a script, a system tool) with exactly `environment`.
+    public init(name: String, url: URL, arguments: [String] = [], environment: [String: String]) throws {
+        self.name = name
+        process.executableURL = url
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = output
@@ -44,6 +49,11 @@ public final class ChildProcess: @unchecked Sendable {  // Process is used from 
     /// Sends a signal (SIGTERM for a graceful stop, SIGKILL for a crash).
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
+    }
+
+    /// Sends a signal to the process group the process leads (started through `setsid`), as a terminal's Ctrl-C does.
+    public func signalGroup(_ signal: Int32) {
+        kill(-process.processIdentifier, signal)
     }
 
     /// Waits for the process to exit, at most `timeout`; returns its exit status, or nil if it is still running.

@@ -1,5 +1,6 @@
 import DevStack
 import Foundation
+import Synchronization
 import Testing
 @testable import Notifier
 
@@ -80,5 +81,39 @@ struct ChatCaptureTests {
         #expect(answer["errcode"] as? Int == 0)
         #expect(capture.accepted(.wecom).map(\.text) == [ok])
         await capture.stop()
+    }
+
+    /// `make run` prints every platform's message the same way: `[platform] title`, then indented details.
+    @Test(arguments: [
+        (ChatCapture.Platform.feishu, "feishu-card.json"), (.feishuFlow, "feishu-flow.json"),
+        (.dingtalk, "dingtalk-markdown.json"), (.wecom, "wecom-markdown.json"),
+    ])
+    func consolePrintsPlatformAndTitleOnTheFirstLineAndDetailsBelow(
+        platform: ChatCapture.Platform, file: String
+    ) async throws {
+        let printed = Mutex<[String]>([])
+        var options = ChatCapture.Options(enforceRateLimits: false)
+        options.printer = { text in printed.withLock { $0.append(text) } }
+        let capture = ChatCapture(options: options)
+        try await capture.start()
+        let url = switch platform {
+        case .feishu: capture.feishuURL
+        case .feishuFlow: capture.feishuFlowURL
+        case .dingtalk: capture.dingtalkURL
+        case .wecom: capture.wecomURL
+        case .webhook: capture.webhookURL
+        }
+        let body = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Golden/\(file)"), encoding: .utf8)
+        _ = try await post(capture, url, body)
+        await capture.stop()
+        let text = try #require(printed.withLock { $0.first })
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("[\(platform.rawValue)] "), "\(text)")
+        #expect(lines[0].contains("Checkout latency #7"), "the title is on the first line: \(text)")
+        #expect(text.components(separatedBy: "Checkout latency #7").count == 2, "the title is printed once: \(text)")
+        #expect(lines.count > 1, "\(text)")
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("    ") }, "details are indented: \(text)")
     }
 }
