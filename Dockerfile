@@ -1,6 +1,6 @@
 # One image holding poller, notifier and reply-gateway (and dev-stack for local experiments).
 # Build:  docker build -t guance-chatops .
-# Run:    docker compose up -d   (see docker-compose.yml)
+# Run:    docker compose up -d   (see docker-compose.yml and docs/operations.md)
 
 # ---- build stage: official Swift image, release binaries ----
 FROM swift:6.3-bookworm AS build
@@ -12,11 +12,10 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY scripts/build-products.sh scripts/check-products.sh scripts/products.sh ./scripts/
 RUN swift package resolve
-RUN swift build -c release --static-swift-stdlib \
-        --product poller --product notifier --product reply-gateway --product dev-stack \
-    && mkdir -p /out \
-    && for p in poller notifier reply-gateway dev-stack; do cp "$(swift build -c release --show-bin-path)/$p" /out/; done
+# Builds every product, fails on the first one missing, and checks that each starts (make test runs the same script).
+RUN scripts/build-products.sh release /out --static-swift-stdlib
 
 # ---- runtime stage: slim Debian with librdkafka and CA certificates ----
 FROM debian:bookworm-slim
@@ -25,6 +24,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin chatops
 COPY --from=build /out/ /usr/local/bin/
+COPY scripts/check-products.sh scripts/products.sh /usr/local/lib/guance-chatops/
+# Fails the image build if a binary is missing, a shared library does not resolve here, or a binary does not start.
+RUN /usr/local/lib/guance-chatops/check-products.sh /usr/local/bin
 USER chatops
 ENV LOG_FORMAT=json
 # Each service sets its own command in docker-compose.yml.

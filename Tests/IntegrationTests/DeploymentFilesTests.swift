@@ -21,22 +21,133 @@ struct DeploymentFilesTests {
         return Set(matches.compactMap { Range($0.range(at: 1), in: text).map { String(text[$0]) } })
     }
 
-    @Test func composeFileValidatesAgainstTheComposeSpecification() throws {
-        let validator = Self.root.deletingLastPathComponent().appendingPathComponent("shared/tools/validate-compose")
-        try #require(FileManager.default.fileExists(atPath: validator.path), "validator missing at \(validator.path)")
+    /// Runs a program from the repository root; returns its exit status and everything it printed.
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", validator.path, Self.root.appendingPathComponent("docker-compose.yml").path]
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("valid compose file"))
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The compose file as compose sees it (YAML anchors and merge keys resolved), through PyYAML.
+    func compose() throws -> [String: Any] {
+        let script = "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))"
+        let (status, output) = try run(["python3", "-c", script, "docker-compose.yml"])
+        try #require(status == 0, "\(output)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+    }
+
+    func services() throws -> [String: [String: Any]] {
+        try #require(try compose()["services"] as? [String: [String: Any]])
+    }
+
+    @Test func composeFileValidatesAgainstTheVendoredComposeSpecification() throws {
+        let (status, output) = try run(["python3", "scripts/validate-compose.py", "docker-compose.yml"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("docker-compose.yml: valid"))
         for service in ["kafka", "kafka-init", "poller", "notifier", "reply-gateway"] {
-            #expect(text.contains(service))
+            #expect(output.contains(service))
+        }
+        // The validator really checks: a service with an unknown key is refused.
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
+        try "services:\n  a:\n    image: x\n    no_such_key: 1\n".write(to: broken, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let refused = try run(["python3", "scripts/validate-compose.py", broken.path])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("no_such_key"))
+    }
+
+    @Test func everyServiceCommandIsAnExecutableTheBuildScriptProduces() throws {
+        let productsScript = try read("scripts/products.sh")
+        let listed = try #require(productsScript.split(separator: "\n").first { $0.hasPrefix("PRODUCTS=(") })
+        let products = Set(listed.dropFirst("PRODUCTS=(".count).dropLast().split(separator: " ").map(String.init))
+        let manifest = try read("Package.swift")
+        let regex = try NSRegularExpression(pattern: #"\.executable\(name: "([a-z-]+)""#)
+        let declared = Set(regex.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest))
+            .compactMap { Range($0.range(at: 1), in: manifest).map { String(manifest[$0]) } })
+        #expect(products == declared, "scripts/products.sh and Package.swift's executables differ")
+        for name in ["poller", "notifier", "reply-gateway"] {
+            let command = try #require(try services()[name]?["command"] as? [String])
+            #expect(products.contains(command[0]), "\(name) runs \(command[0]), which the image does not hold")
+        }
+        let dockerfile = try read("Dockerfile")
+        #expect(dockerfile.contains("scripts/build-products.sh release /out"))
+        #expect(dockerfile.contains("check-products.sh /usr/local/bin"))
+    }
+
+    @Test func theFilledInEnvironmentFileStaysOutOfGitAndOutOfImageBuilds() throws {
+        let ignored = try run(["git", "check-ignore", "-q", ".env"])
+        #expect(ignored.status == 0, ".env is not ignored by git")
+        let configSecrets = try run(["git", "check-ignore", "-q", "config/notifier.env"])
+        #expect(configSecrets.status == 0, "config/*.env is not ignored by git")
+        let dockerignore = try read(".dockerignore").split(separator: "\n").map(String.init)
+        #expect(dockerignore.contains(".env"))
+        #expect(!(try read(".env.example")).contains("ON_CONFIG_ERROR=wait"), "the example must not hide errors")
+    }
+
+    @Test func observabilityPortsAreLocalAndGrafanaHasNoAnonymousAccess() throws {
+        let services = try services()
+        for name in ["prometheus", "grafana"] {
+            let ports = try #require(services[name]?["ports"] as? [String])
+            #expect(ports.allSatisfy { $0.hasPrefix("127.0.0.1:") }, "\(name) publishes \(ports)")
+        }
+        let grafana = try #require(services["grafana"]?["environment"] as? [String: Any])
+        #expect(grafana["GF_AUTH_ANONYMOUS_ENABLED"] as? String == "false")
+    }
+
+    @Test func everyContainerHasLogRotationAndAMemoryLimit() throws {
+        for (name, service) in try services() {
+            let logging = service["logging"] as? [String: Any]
+            let options = logging?["options"] as? [String: Any]
+            #expect(options?["max-size"] != nil && options?["max-file"] != nil, "\(name) has no log rotation")
+            if name != "kafka-init" { #expect(service["mem_limit"] != nil, "\(name) has no memory limit") }
+        }
+    }
+
+    /// With managed Kafka the `kafka` profile is off: no service that still runs may require the bundled broker.
+    @Test func withoutTheKafkaProfileNothingRequiresTheBundledBroker() throws {
+        let services = try services()
+        let bundled = Set(services.filter { ($0.value["profiles"] as? [String])?.contains("kafka") == true }.keys)
+        #expect(bundled == ["kafka", "kafka-init"])
+        for (name, service) in services where !bundled.contains(name) {
+            let dependencies = service["depends_on"] as? [String: [String: Any]] ?? [:]
+            for (dependency, settings) in dependencies where bundled.contains(dependency) {
+                #expect(settings["required"] as? Bool == false, "\(name) requires \(dependency)")
+            }
+            #expect(!(service["depends_on"] is [String]) || (service["depends_on"] as? [String])?.allSatisfy {
+                !bundled.contains($0)
+            } == true, "\(name) requires a bundled service")
+        }
+        #expect(try read(".env.example").contains("COMPOSE_PROFILES=kafka"))
+    }
+
+    /// Each service gets the variables it reads and no secret of another service.
+    @Test func eachServiceGetsItsOwnVariablesAndNoOtherServicesSecrets() throws {
+        let writerKeys = [ConfigKey.guanceOpenAPIURL, .guanceAPIKey, .guanceRateLimit]
+        let common = ConfigKey.commonKeys.filter { $0 != .kafkaTopicPartitions }
+        let reads: [String: [ConfigKey]] = [
+            "poller": common + ConfigKey.guanceKeys,
+            "notifier": common + ConfigKey.notifierKeys,
+            "reply-gateway": common + ConfigKey.gatewayKeys + writerKeys,
+        ]
+        let services = try services()
+        for (name, keys) in reads {
+            let environment = try #require(services[name]?["environment"] as? [String: Any], "\(name)")
+            #expect(services[name]?["env_file"] as? String != ".env", "\(name) gets every variable of .env")
+            for key in keys {
+                #expect(environment[key.name] != nil, "\(name) reads \(key.name) but compose does not pass it")
+            }
+            for key in ConfigKey.all where key.isSecret && !keys.contains(key) {
+                #expect(environment[key.name] == nil, "\(name) is given \(key.name), a secret it does not use")
+            }
+            #expect(environment["ON_CONFIG_ERROR"] as? String == "wait")
         }
     }
 
@@ -66,5 +177,9 @@ struct DeploymentFilesTests {
             #expect(compose.contains("create \(topic.name) "), "\(topic.name) is not created")
         }
         #expect(compose.contains("create guance.poller-state 1 \"--config cleanup.policy=compact\""))
+        for topic in Topics.all(partitions: 6) where topic.name.hasSuffix(".dlq") {
+            #expect(compose.contains("create \(topic.name) 1 \"--config retention.ms=$$DLQ_RETENTION_MS\""),
+                    "\(topic.name) has no explicit retention")
+        }
     }
 }

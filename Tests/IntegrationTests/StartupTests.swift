@@ -15,6 +15,21 @@ struct StartupTests {
         #expect(process.outputText.split(separator: "\n").count == 1)
     }
 
+    /// compose sets ON_CONFIG_ERROR=wait: an unconfigured service stays up with the problem written for its health
+    /// check, instead of exiting 2 and being restarted in a loop; SIGTERM still stops it with code 0.
+    @Test func onConfigErrorWaitKeepsAnUnconfiguredServiceUpWithTheProblemReadable() async throws {
+        try? FileManager.default.removeItem(atPath: "/tmp/not-configured")
+        let process = try ChildProcess(
+            "notifier", environment: ["KAFKA_BROKERS": "127.0.0.1:9092", "ON_CONFIG_ERROR": "wait"])
+        try await eventually("not-configured line") { process.outputText.contains("not configured; waiting") }
+        #expect(try await process.waitForExit(timeout: .seconds(1)) == nil, "exited: \(process.outputText)")
+        let problem = try String(contentsOfFile: "/tmp/not-configured", encoding: .utf8)
+        #expect(problem.hasPrefix("not configured: notifier: "))
+        #expect(problem.contains("FEISHU_WEBHOOK_URL"))
+        process.signal(SIGTERM)
+        #expect(try await process.waitForExit(timeout: .seconds(10)) == 0)
+    }
+
     @Test func anUnreachableBrokerStopsStartUpWithAClearErrorInBoundedTime() async throws {
         let process = try ChildProcess("poller", environment: ["KAFKA_BROKERS": "127.0.0.1:1"])
         let status = try await process.waitForExit(timeout: .seconds(40))

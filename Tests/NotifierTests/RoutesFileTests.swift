@@ -30,6 +30,19 @@ struct RoutesFileTests {
         #expect(router.sinks(for: makeEvent(level: "warning")) == ["feishu"])
     }
 
+    /// The example compose users start from (config/routes.example.yaml) is a valid routes file.
+    @Test func theShippedExampleParses() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/routes.example.yaml")
+        let file = try RoutesFile.parse(
+            try String(contentsOf: example, encoding: .utf8),
+            environment: ["OPS_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=x",
+                          "OPS_DINGTALK_SECRET": "SECx"],
+            knownSinks: ["feishu"])
+        #expect(file.sinks.map(\.name) == ["ops-dingtalk"])
+        #expect(file.routes?.count == 2)
+    }
+
     @Test func channelResourceGlobAndKindConditions() throws {
         let file = try RoutesFile.parse(
             """

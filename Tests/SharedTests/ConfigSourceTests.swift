@@ -38,6 +38,7 @@ struct ConfigSourceTests {
         let path = try writeFile("kafka_properties:\n  sasl.mechanisms: PLAIN\n  security.protocol: SSL\n")
         let source = try ConfigSource.load(environment: [
             "CONFIG_FILE": path, "KAFKA_PROP_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_PROP_SASL_USERNAME": "u",
+            "KAFKA_PROP_SASL_PASSWORD": "",  // empty = unset: compose passes unused `${KAFKA_PROP_X:-}` as ""
         ])
         #expect(source.kafkaProperties == [
             "security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN", "sasl.username": "u",

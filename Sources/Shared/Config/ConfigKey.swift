@@ -22,6 +22,11 @@ extension ConfigKey {
     public static let metricsPort = ConfigKey("METRICS_PORT", "port of /metrics, /healthz, /readyz")
     public static let shutdownGracePeriod = ConfigKey(
         "SHUTDOWN_GRACE_PERIOD", "seconds to finish in-flight work on SIGTERM; default 10")
+    public static let onConfigError = ConfigKey(
+        "ON_CONFIG_ERROR",
+        "exit (default): a configuration error stops the process with code 2; wait: the process logs it, writes it to "
+            + "/tmp/not-configured and waits for SIGTERM (compose sets this, so an unconfigured service does not "
+            + "restart in a loop)")
     public static let kafkaTopicPartitions = ConfigKey(
         "KAFKA_TOPIC_PARTITIONS", "partitions the compose init service creates the product topics with; default 6")
 
@@ -31,6 +36,7 @@ extension ConfigKey {
     /// Keys every service reads.
     public static let commonKeys: [ConfigKey] = [
         kafkaBrokers, configFile, logLevel, logFormat, metricsPort, shutdownGracePeriod, kafkaTopicPartitions,
+        onConfigError,
     ]
 
     /// Registers keys defined by a service module (call before loading configuration).

@@ -144,7 +144,8 @@ public struct ConfigSource: Sendable {
         if let map = section(Self.kafkaPropertiesSection) as? [String: Any] {
             for (key, value) in map { properties[key] = "\(value)" }
         }
-        for (name, value) in environment where name.hasPrefix(Self.kafkaPropertyPrefix) {
+        // An empty variable is unset, as for every other key (compose passes `${KAFKA_PROP_X:-}` through empty).
+        for (name, value) in environment where name.hasPrefix(Self.kafkaPropertyPrefix) && !value.isEmpty {
             let property = name.dropFirst(Self.kafkaPropertyPrefix.count).lowercased()
                 .replacingOccurrences(of: "_", with: ".")
             properties[property] = value
