@@ -230,11 +230,14 @@ public final class KafkaConsumerClient: Service, Sendable {
 
     // MARK: - Flow control
 
-    /// Stops fetching from these partitions until `resume` (back-pressure); membership is kept.
+    /// Stops fetching from these partitions until `resume` (back-pressure); membership is kept. A pause lasts at
+    /// most until the partition is revoked or assigned again: every rebalance resumes the partitions it moves, so a
+    /// partition never comes back paused to a caller that no longer knows it paused it.
     public func pause(_ partitions: [KafkaTopicPartition]) {
         let list = KafkaTopicPartitionList.make(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         rd_kafka_pause_partitions(handle.raw, list)
+        handle.context.rebalance.paused(partitions)
     }
 
     /// Fetches from these partitions again.
@@ -242,7 +245,11 @@ public final class KafkaConsumerClient: Service, Sendable {
         let list = KafkaTopicPartitionList.make(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         rd_kafka_resume_partitions(handle.raw, list)
+        handle.context.rebalance.resumed(partitions)
     }
+
+    /// The partitions paused by `pause` and not resumed since (by `resume` or a rebalance).
+    public var pausedPartitions: Set<KafkaTopicPartition> { handle.context.rebalance.pausedPartitions }
 
     // MARK: - Lifecycle
 
@@ -351,6 +358,9 @@ private let rebalanceCallback: @convention(c) (
         } else {
             rd_kafka_assign(rk, partitions)
         }
+        // librdkafka keeps an application pause across unassign/assign: a partition paused before the rebalance
+        // would come back paused to a worker that never paused it, and stay so (no record arrives to resume it).
+        resumeMoved(rk, partitions, changed, context)
         context.rebalance.assigned(changed)
         context.logger.info("partitions assigned", metadata: ["kafka.partitions": "\(changed)"])
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -359,6 +369,7 @@ private let rebalanceCallback: @convention(c) (
         if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
             context.logger.warning("commit on revoke failed", metadata: ["kafka.error": "\(KafkaCode(commitErr))"])
         }
+        resumeMoved(rk, partitions, changed, context)
         if cooperative {
             if let error = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(error) }
         } else {
@@ -368,7 +379,21 @@ private let rebalanceCallback: @convention(c) (
         context.logger.info("partitions revoked", metadata: ["kafka.partitions": "\(changed)"])
     default:
         context.logger.warning("rebalance error", metadata: ["kafka.error": "\(KafkaCode(err))"])
+        let current = Array(context.rebalance.current)
+        let list = KafkaTopicPartitionList.make(current)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        resumeMoved(rk, list, current, context)
         rd_kafka_assign(rk, nil)
-        context.rebalance.revoked(Array(context.rebalance.current))
+        context.rebalance.revoked(current)
     }
+}
+
+/// Resumes partitions a rebalance moves (in either direction) and forgets that they were paused.
+private func resumeMoved(
+    _ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    _ partitions: [KafkaTopicPartition], _ context: KafkaCallbackContext
+) {
+    guard let list, !partitions.isEmpty else { return }
+    rd_kafka_resume_partitions(rk, list)
+    context.rebalance.resumed(partitions)
 }
