@@ -44,6 +44,23 @@ struct StartupTests {
         #expect(process.outputText.contains(line), "\(process.outputText)")
     }
 
+    @Test(arguments: [
+        ("notifier", ["FEISHU_WEBHOOK_URL": "http://127.0.0.1:9/open-apis/bot/v2/hook/x"], "guance.issue-events"),
+        ("reply-gateway", ["FLOW_TOKEN": "t", "GUANCE_API_KEY": "k", "GATEWAY_PORT": "0"], "guance.reply-commands"),
+    ])
+    func aServiceOnAClusterWithoutItsTopicsExitsWithCode2NamingTheFirst(
+        service: String, environment: [String: String], topic: String
+    ) async throws {
+        let cluster = try MockKafkaCluster(brokers: 1)
+        let process = try ChildProcess(service, environment: environment.merging([
+            "KAFKA_BROKERS": cluster.bootstrapServers, "LOG_LEVEL": "error",
+        ]) { $1 })
+        #expect(try await process.waitForExit(timeout: .seconds(40)) == 2)
+        #expect(
+            process.outputText.contains("topic \(topic) does not exist; create it: kafka-topics.sh --bootstrap-server "
+                + "\(cluster.bootstrapServers) --create --topic \(topic) --partitions 6"), "\(process.outputText)")
+    }
+
     @Test func aRejectedLibrdkafkaPropertyStopsStartUpWithLibrdkafkasMessage() async throws {
         let process = try ChildProcess(
             "notifier", environment: [

@@ -15,7 +15,7 @@ struct NotifierRebalanceTests {
         try cluster.createTopic(Topics.issueEvents, partitions: 1)
         try cluster.createTopic(Topics.deadLetter(of: Topics.issueEvents), partitions: 1)
         var captureOptions = ChatCapture.Options(enforceRateLimits: false)
-        captureOptions.latency = .milliseconds(40)
+        captureOptions.latency = .milliseconds(10)
         let capture = ChatCapture(options: captureOptions)
         try await capture.start()
         let env = [
