@@ -26,6 +26,11 @@ enum NotifierMain {
             StartupFailure.exit(service: basics.service, error)
         }
         await ServiceRunner.run(basics) { producer in
+            do {
+                _ = try await KafkaTopicCheck.run(topics, kafka: basics.kafka, logger: basics.logger)
+            } catch let problem as KafkaTopicProblem {
+                StartupFailure.exit(service: basics.service, problem)
+            }
             let consumer = try KafkaConsumerClient(settings: config.consumer, logger: basics.logger)
             let http = HTTPClientService(client: WebhookHTTPClient())
             let service = NotifierService(
@@ -37,6 +42,15 @@ enum NotifierMain {
             return [http, consumer, service]
         }
     }
+}
+
+extension NotifierMain {
+    /// The topics the notifier uses; it creates none (their partition counts are the operator's choice), and stops
+    /// with exit 2 naming the command when one is missing.
+    static let topics = [
+        KafkaTopicRequirement(name: Topics.issueEvents, partitions: 6),
+        KafkaTopicRequirement(name: Topics.deadLetter(of: Topics.issueEvents), partitions: 1),
+    ]
 }
 
 /// Owns the webhook client's lifetime as a `Service`: shuts it down after everything that uses it stopped.

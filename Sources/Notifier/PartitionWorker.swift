@@ -5,7 +5,8 @@ import Synchronization
 
 /// Handles one partition: records are handed to the sinks in order, up to `maxInFlight` at once, and their
 /// offsets are stored strictly in order, each only after every routed sink succeeded or the record was parked in
-/// the DLQ. The consumer is paused while this partition's buffer is full and resumed when it drains.
+/// the DLQ. The consumer is paused while this partition's buffer is full and resumed when it drains; a rebalance
+/// that revokes the partition resumes it in the consumer layer, so the next worker for it never starts paused.
 final class PartitionWorker: Sendable {
     let partition: KafkaTopicPartition
     private let consumer: KafkaConsumerClient

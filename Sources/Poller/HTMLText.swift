@@ -5,16 +5,28 @@ enum HTMLText {
     static let defaultLimit = 4000
     static let truncationMark = "… (truncated)"
 
+    /// Linear in the input: every character is looked at a bounded number of times (a `<` without a later `>` is
+    /// text, and once no `>` is left the rest is not searched again), and the output stops growing early.
     static func plainText(_ html: String, limit: Int = defaultLimit) -> String {
         var output = ""
         output.reserveCapacity(min(html.utf8.count, limit * 2))
+        var produced = 0  // characters in `output` (String.count is not O(1))
         var index = html.startIndex
         var skipUntilClose: String?
+        var tagsPossible = true  // false once no `>` is left after the current position
+        func emit(_ text: String, characters: Int) {
+            output.append(text)
+            produced += characters
+        }
         while index < html.endIndex {
             // Stop early on huge inputs: the text is cut anyway.
-            if output.count > limit * 2 { break }
+            if produced > limit * 2 { break }
             let character = html[index]
-            if character == "<", let close = html[index...].firstIndex(of: ">") {
+            if character == "<", tagsPossible {
+                guard let close = html[index...].firstIndex(of: ">") else {
+                    tagsPossible = false
+                    continue
+                }
                 let inner = html[html.index(after: index)..<close]
                 let tag = Self.tagName(inner)
                 let isClosing = inner.hasPrefix("/")
@@ -26,14 +38,13 @@ enum HTMLText {
                 switch tag {
                 case "script", "style", "head":
                     if !isClosing && !inner.hasSuffix("/") { skipUntilClose = tag }
-                case "br":
-                    output.append("\n")
-                case "p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "table":
-                    output.append("\n")
+                case "br", "p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol",
+                    "table":
+                    emit("\n", characters: 1)
                 case "li":
-                    if !isClosing { output.append("\n- ") }
+                    if !isClosing { emit("\n- ", characters: 3) }
                 case "td", "th":
-                    if isClosing { output.append(" ") }
+                    if isClosing { emit(" ", characters: 1) }
                 default:
                     break
                 }
@@ -46,18 +57,20 @@ enum HTMLText {
             if character == "&", let semicolon = html[index...].prefix(12).firstIndex(of: ";"),
                 let decoded = Self.entity(html[html.index(after: index)..<semicolon])
             {
-                output.append(decoded)
+                emit(decoded, characters: 1)
                 index = html.index(after: semicolon)
                 continue
             }
             output.append(character)
+            produced += 1
             index = html.index(after: index)
         }
         return Self.truncate(Self.collapse(output), limit: limit)
     }
 
+    /// The tag's lower-cased name; only the first characters are looked at (names we act on are short).
     private static func tagName(_ inner: Substring) -> String {
-        var name = inner.drop { $0 == "/" || $0 == " " }
+        var name = inner.prefix(16).drop { $0 == "/" || $0 == " " }
         if let end = name.firstIndex(where: { $0 == " " || $0 == "/" || $0 == "\n" || $0 == "\t" }) {
             name = name[..<end]
         }

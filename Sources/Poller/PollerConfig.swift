@@ -4,7 +4,7 @@ import Shared
 /// The poller's configuration, built once in `main` from the environment and `CONFIG_FILE`.
 ///
 /// Targets: with a `poll_targets` list in `CONFIG_FILE`, exactly those; otherwise one target named `default` from
-/// `GUANCE_API_KEY` (none when it is unset: the poller then idles and `/readyz` says why).
+/// `GUANCE_API_KEY`. A poller with nothing to poll is a configuration error (exit 2 naming `GUANCE_API_KEY`).
 ///
 /// ```yaml
 /// poll_targets:
@@ -66,6 +66,11 @@ struct PollerConfig: Sendable {
                 name: "default", openAPIURL: defaultURL, apiKey: key,
                 channelUUID: channel.hasPrefix("chan_") ? channel : nil, channelName: channel, consoleURL: consoleURL,
                 rateLimit: rateLimit))
+        }
+        if targets.isEmpty {
+            throw .missing(
+                variable: ConfigKey.guanceAPIKey.name,
+                meaning: "the Guance API key to poll; or list targets under \(targetsSection) in CONFIG_FILE")
         }
         var config = PollerConfig(targets: targets, settings: settings)
         config.sessionTimeout = try source.seconds(.guancePollerSessionTimeout, default: .seconds(10))

@@ -6,7 +6,8 @@ import Synchronization
 /// Decides which targets this instance polls, through Kafka group membership: every instance joins consumer group
 /// `poller` on `guance.poller-coordination`; a target is polled by the member assigned partition
 /// `hash(target name) % partitions`. The group guarantees one owner per partition; when a member dies its
-/// partitions move after the session timeout, when it leaves cleanly at once.
+/// partitions move after the session timeout, when it leaves cleanly at once. Targets map with the topic's real
+/// partition count; a target nobody polls is noticed by every instance (`TargetOwnershipWatch`).
 final class PollerCoordinator: Service, Sendable {
     private let config: PollerConfig
     private let kafka: KafkaClientSettings
@@ -16,15 +17,26 @@ final class PollerCoordinator: Service, Sendable {
     private let metrics = PollerMetrics()
     private let partitions: Mutex<Int>
 
+    private let health: HealthChecks
+    private let ownershipWatch: TargetOwnershipWatch
+
     init(
-        config: PollerConfig, kafka: KafkaClientSettings, logger: Logger,
+        config: PollerConfig, kafka: KafkaClientSettings, health: HealthChecks, logger: Logger,
         makePoller: @escaping @Sendable (PollTarget) -> TargetPoller
     ) {
         self.config = config
         self.kafka = kafka
+        self.health = health
         self.logger = logger
         self.makePoller = makePoller
         self.partitions = Mutex(config.coordinationPartitions)
+        // Silent longer than a few lease writes (or polls, when polls are rarer) plus a hand-over: nobody polls it.
+        let settings = config.settings
+        ownershipWatch = TargetOwnershipWatch(
+            targets: config.targets.map(\.name), tail: KafkaTailReader(kafka: kafka, logger: logger),
+            timeout: max(settings.leaseInterval, settings.pollInterval) * 3 + config.sessionTimeout
+                + settings.handoverGrace,
+            checkInterval: min(settings.leaseInterval, .seconds(5)))
     }
 
     /// Names of the targets this instance polls right now.
@@ -36,14 +48,7 @@ final class PollerCoordinator: Service, Sendable {
         settings.sessionTimeout = config.sessionTimeout
         let consumer = try KafkaConsumerClient(settings: settings, logger: logger)
         self.consumer.withLock { $0 = consumer }
-        // Every instance maps targets with the topic's real partition count, so they all agree.
-        if let count = try? await consumer.partitionCount(topic: config.coordinationTopic), count > 0 {
-            partitions.withLock { $0 = count }
-        } else {
-            logger.warning("coordination topic not found; using the configured partition count", metadata: [
-                LogKey.topic: "\(config.coordinationTopic)", "partitions": "\(config.coordinationPartitions)",
-            ])
-        }
+        await refreshPartitionCount(consumer)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Drives the membership (heartbeats and rebalance callbacks); the topic carries no records.
@@ -54,7 +59,10 @@ final class PollerCoordinator: Service, Sendable {
                 }
             }
             group.addTask {
-                for await event in consumer.rebalanceEvents { await self.apply(event) }
+                for await event in consumer.rebalanceEvents { await self.apply(event, consumer: consumer) }
+            }
+            group.addTask {
+                await self.ownershipWatch.run { unowned in self.reportUnowned(unowned) }
             }
             group.addTask {
                 try? await gracefulShutdown()
@@ -84,24 +92,82 @@ final class PollerCoordinator: Service, Sendable {
         for task in tasks { task.cancel() }
     }
 
-    private func apply(_ event: KafkaRebalanceEvent) async {
-        switch event {
-        case let .assigned(partitions):
-            let mine = Set(partitions.filter { $0.topic == config.coordinationTopic }.map(\.partition))
-            let count = self.partitions.withLock { $0 }
-            for target in config.targets where mine.contains(target.coordinationPartition(of: count)) {
-                start(target)
+    /// Partitions of the coordination topic assigned to this instance.
+    private let assigned = Mutex<Set<Int32>>([])
+
+    /// Every assignment change re-reads the topic's partition count (partitions may have been added) and then starts
+    /// exactly the targets whose partition is ours, stopping the others.
+    private func apply(_ event: KafkaRebalanceEvent, consumer: KafkaConsumerClient) async {
+        let mine = assigned.withLock { assigned in
+            switch event {
+            case let .assigned(partitions):
+                assigned.formUnion(partitions.filter { $0.topic == config.coordinationTopic }.map(\.partition))
+            case let .revoked(partitions):
+                assigned.subtract(partitions.filter { $0.topic == config.coordinationTopic }.map(\.partition))
             }
-        case let .revoked(partitions):
-            let lost = Set(partitions.filter { $0.topic == config.coordinationTopic }.map(\.partition))
-            let count = self.partitions.withLock { $0 }
-            let targets = config.targets.filter { lost.contains($0.coordinationPartition(of: count)) }
-            await stop(targets.map(\.name))
+            return assigned
         }
+        if case .assigned = event { await refreshPartitionCount(consumer) }
+        let count = partitions.withLock { $0 }
+        let wanted = config.targets.filter { mine.contains($0.coordinationPartition(of: count)) }
+        let wantedNames = Set(wanted.map(\.name))
+        await stop(ownedTargets.filter { !wantedNames.contains($0) })
+        for target in wanted { start(target) }
         let owned = ownedTargets
         metrics.ownedTargets(owned.count)
-        logger.info("poll targets owned by this instance", metadata: ["targets": "\(owned)"])
+        logger.info("poll targets owned by this instance", metadata: [
+            "targets": "\(owned)", "partitions": "\(mine.sorted())", "of": "\(count)",
+        ])
     }
+
+    /// Maps targets with the topic's real partition count, so every instance agrees whatever the topic was created
+    /// with (an auto-created topic has the broker's default count, not ours).
+    private func refreshPartitionCount(_ consumer: KafkaConsumerClient) async {
+        do {
+            if let count = try await consumer.partitionCount(topic: config.coordinationTopic), count > 0 {
+                let previous = partitions.withLock { partitions in
+                    defer { partitions = count }
+                    return partitions
+                }
+                if previous != count {
+                    logger.info("coordination topic partition count", metadata: [
+                        LogKey.topic: "\(config.coordinationTopic)", "partitions": "\(count)",
+                    ])
+                }
+                return
+            }
+            logger.error("coordination topic not found; targets cannot be assigned", metadata: [
+                LogKey.topic: "\(config.coordinationTopic)",
+            ])
+        } catch {
+            logger.warning("could not read the coordination topic's partition count", metadata: [
+                LogKey.topic: "\(config.coordinationTopic)", LogKey.error: "\(error)",
+            ])
+        }
+    }
+
+    private let unowned = Mutex<[String]>([])
+
+    /// Targets no instance polls: metric, readiness and one log line whenever the set changes.
+    private func reportUnowned(_ names: [String]) {
+        let previous = unowned.withLock { unowned in
+            defer { unowned = names }
+            return unowned
+        }
+        metrics.unownedTargets(names.count)
+        guard names != previous else { return }
+        if names.isEmpty {
+            health.clear(Self.ownershipCheck)
+            logger.notice("every poll target is owned again")
+        } else {
+            health.fail(Self.ownershipCheck, reason: "no instance polls \(names.joined(separator: ", "))")
+            logger.error("poll targets not polled by any instance", metadata: [
+                "targets": "\(names)", LogKey.topic: "\(config.coordinationTopic)",
+            ])
+        }
+    }
+
+    static let ownershipCheck = "poller.ownership"
 
     private func start(_ target: PollTarget) {
         running.withLock { running in

@@ -17,18 +17,16 @@ enum PollerMain {
         }
         let logger = basics.logger
         for notice in config.notices { logger.notice("\(notice)") }
-        if config.targets.isEmpty {
-            let reason = "no poll targets: set GUANCE_API_KEY or poll_targets in CONFIG_FILE"
-            basics.health.fail("poller", reason: reason)
-            logger.warning("\(reason); idling")
-        } else {
-            logger.info("poll targets configured", metadata: [
-                "targets": "\(config.targets.map(\.name))", "interval": "\(config.settings.pollInterval)",
-                "instance": "\(instanceID)",
-            ])
-        }
+        logger.info("poll targets configured", metadata: [
+            "targets": "\(config.targets.map(\.name))", "interval": "\(config.settings.pollInterval)",
+            "instance": "\(instanceID)",
+        ])
         await ServiceRunner.run(basics) { producer in
-            await ensureTopics(basics.kafka, logger: logger)
+            do {
+                _ = try await KafkaTopicCheck.run(topics, kafka: basics.kafka, logger: logger)
+            } catch let problem as KafkaTopicProblem {
+                StartupFailure.exit(service: basics.service, problem)
+            }
             return [
                 PollerService(
                     config: config, kafka: basics.kafka, publisher: producer, health: basics.health, logger: logger)
@@ -36,25 +34,12 @@ enum PollerMain {
         }
     }
 
-    /// Creates the poller's topics if missing (`guance.poller-state` compacted). Failure is logged, not fatal:
-    /// deployments may create topics out of band and forbid it here.
-    static func ensureTopics(_ kafka: KafkaClientSettings, logger: Logger) async {
-        let wanted = [Topics.pollerState, Topics.pollerCoordination]
-        let reader = KafkaTailReader(kafka: kafka, logger: logger)
-        if let existing = try? await reader.partitionCounts(topics: wanted), existing.count == wanted.count {
-            return
-        }
-        do {
-            let admin = try KafkaAdminClient(settings: kafka, logger: logger)
-            let created = try await admin.createMissingTopics([
-                .init(name: Topics.pollerState, partitions: 1, config: ["cleanup.policy": "compact"]),
-                .init(name: Topics.pollerCoordination, partitions: Topics.pollerCoordinationPartitions),
-            ], timeout: .seconds(10))
-            if !created.isEmpty { logger.info("created topics", metadata: ["topics": "\(created)"]) }
-        } catch {
-            logger.warning("could not create the poller's topics; expecting them to exist", metadata: [
-                LogKey.error: "\(error)",
-            ])
-        }
-    }
+    /// The topics the poller uses: it creates its own two when missing (where the cluster allows) and stops with
+    /// exit 2 naming the fix when one is still missing or the state topic is not compacted.
+    static let topics = [
+        KafkaTopicRequirement(name: Topics.issueEvents, partitions: 6),
+        KafkaTopicRequirement(name: Topics.pollerState, partitions: 1, compacted: true, createIfMissing: true),
+        KafkaTopicRequirement(
+            name: Topics.pollerCoordination, partitions: Topics.pollerCoordinationPartitions, createIfMissing: true),
+    ]
 }

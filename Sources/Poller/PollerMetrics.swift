@@ -29,6 +29,11 @@ struct PollerMetrics: Sendable {
         Recorder(label: "poller_event_delay_seconds", aggregate: true).record(seconds)
     }
 
+    /// Targets no live instance polls (see `TargetOwnershipWatch`); anything above 0 also fails readiness.
+    func unownedTargets(_ count: Int) {
+        Gauge(label: "poller_targets_unowned").record(count)
+    }
+
     func ownedTargets(_ count: Int) {
         Gauge(label: "poller_owned_targets").record(count)
     }

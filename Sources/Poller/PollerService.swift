@@ -7,9 +7,6 @@ import Shared
 /// that starts and stops target pollers.
 struct PollerService: Service {
     let coordinator: PollerCoordinator
-    /// Without targets the instance must not join the group: it would be assigned partitions whose targets then
-    /// nobody polls.
-    let hasTargets: Bool
     let http: HTTPClient
     /// Whether `run` shuts `http` down at the end (only a client this service created).
     let ownsHTTPClient: Bool
@@ -21,7 +18,6 @@ struct PollerService: Service {
         logger: Logger, http: HTTPClient? = nil
     ) {
         self.ownsHTTPClient = http == nil
-        self.hasTargets = !config.targets.isEmpty
         let http = http ?? GuanceOpenAPIClient.makeHTTPClient()
         self.http = http
         self.logger = logger
@@ -33,7 +29,7 @@ struct PollerService: Service {
         let tail = KafkaTailReader(kafka: kafka, logger: logger)
         let store = PollerStateStore(publisher: publisher, reader: tail)
         let settings = config.settings
-        coordinator = PollerCoordinator(config: config, kafka: kafka, logger: logger) { [budgets, http] target in
+        coordinator = PollerCoordinator(config: config, kafka: kafka, health: health, logger: logger) { [budgets, http] target in
             var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
             clientSettings.retry = settings.retry
             clientSettings.requestTimeout = settings.requestTimeout
@@ -46,11 +42,6 @@ struct PollerService: Service {
     }
 
     func run() async throws {
-        guard hasTargets else {
-            try? await gracefulShutdown()
-            if ownsHTTPClient { try await http.shutdown() }
-            return
-        }
         do {
             try await coordinator.run()
         } catch {

@@ -6,6 +6,9 @@ struct PollerSettings: Sendable {
     var pollInterval: Duration = .seconds(5)
     /// How far back each listing reaches before the cursor, so late-indexed issues and window edges are not lost.
     var overlap: Duration = .seconds(60)
+    /// The cursor never goes beyond the poll's start plus this, whatever `createAt` the API reports (a future
+    /// timestamp would otherwise hide every issue created before it). Keep it well below `overlap`.
+    var maxClockSkew: Duration = .seconds(10)
     /// On the very first poll of a target (no state), issues this recent are announced.
     var lookback: Duration = .seconds(300)
     /// How far back the update sweep looks for status/level changes of older issues; zero turns the sweep off.
@@ -16,6 +19,9 @@ struct PollerSettings: Sendable {
     var budgetWindow: Duration = .seconds(60)
     /// A new owner waits at most this long for the previous owner to mark the target released.
     var handoverGrace: Duration = .seconds(3)
+    /// An owner writes its target's state at least this often, even when nothing changed: how every instance tells
+    /// an owned target from one nobody polls (`TargetOwnershipWatch`).
+    var leaseInterval: Duration = .seconds(10)
     /// Events of different issues published at once.
     var publishConcurrency = 32
     /// This instance's name in the state (`owner`).

@@ -20,20 +20,31 @@ struct PollerStateStore: Sendable {
         }
     }
 
-    /// The newest state of `target` (reads the topic to its end), or nil when there is none.
+    /// The newest state of `target`, or nil when there is none. Reads every partition of the topic to its end:
+    /// records are keyed by target, so on a topic with several partitions (a broker's default) a target's state
+    /// lives on whichever partition its key hashes to, and that can change when partitions are added.
     func load(target: String) async throws(StoreError) -> PollerState? {
         var latest: PollerState?
         var undecodable = 0
         do {
-            try await reader.read([KafkaTopicPartition(topic: topic, partition: 0)]) { record in
+            let count = try await reader.partitionCounts(topics: [topic])[topic] ?? 1
+            let partitions = (0..<Int32(count)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+            // Records arrive in offset order per partition but interleaved across partitions. A key moves to
+            // another partition only when partitions are added; then the later producer timestamp wins.
+            var newest: Int64 = .min
+            try await reader.read(partitions) { record in
                 guard record.keyString == target else { return }
+                let timestamp = record.timestampMilliseconds ?? .min
+                guard timestamp >= newest else { return }
                 guard let value = record.value else {
+                    newest = timestamp
                     latest = nil  // tombstone: the target was reset
                     return
                 }
                 if let state = try? EventCoding.decode(PollerState.self, from: value),
                     state.schema == PollerState.schemaV1
                 {
+                    newest = timestamp
                     latest = state
                 } else {
                     undecodable += 1

@@ -43,6 +43,7 @@ struct TargetPoller: Sendable {
         var stopped = false
         var nextSweep = ContinuousClock.now
         var lastSuccess = ContinuousClock.now
+        var lease = Lease(interval: settings.leaseInterval)
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
             let sweep = started >= nextSweep
@@ -67,11 +68,16 @@ struct TargetPoller: Sendable {
             metrics.budgetRemaining(target: target.name, await client.budget.remaining())
             metrics.lag(target: target.name, seconds: (ContinuousClock.now - lastSuccess).seconds)
             if stopped { break }
+            await lease.renewIfDue(state, store: store, logger: logger)
             try? await Task.sleep(until: started + settings.pollInterval, clock: .continuous)
         }
         if stopped {
-            // Keep ownership (no other instance should hammer a bad key) but do nothing until shutdown.
-            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            // Keep ownership (no other instance should hammer a bad key) but do nothing until shutdown, except
+            // showing the other instances that the target is owned.
+            while !Task.isCancelled {
+                await lease.renewIfDue(state, store: store, logger: logger)
+                try? await Task.sleep(for: settings.leaseInterval)
+            }
         }
         state.released = true
         do { try await store.save(state) } catch {
@@ -237,8 +243,11 @@ struct TargetPoller: Sendable {
                 changed = true
             }
         }
-        if outcome.failedIssues.isEmpty, let newest = detection.newestCreateAt, newest > state.cursor {
-            state.cursor = newest
+        // A `createAt` in the future (a skewed clock) must not carry the cursor past now: the next listing starts
+        // at `cursor - overlap` and would skip every issue created until then.
+        let ceiling = now + settings.maxClockSkew.components.seconds
+        if outcome.failedIssues.isEmpty, let newest = detection.newestCreateAt, min(newest, ceiling) > state.cursor {
+            state.cursor = min(newest, ceiling)
             changed = true
         }
         state.pruneKnown()

@@ -31,11 +31,27 @@ struct GatewayMain: AsyncParsableCommand {
         let producerBasics = ServiceBasics(
             service: basics.service, config: basics.config, logger: basics.logger, registry: basics.registry,
             health: basics.health, kafka: producerKafka, gracePeriod: basics.gracePeriod)
+        let role = role
         await ServiceRunner.run(producerBasics) { producer in
-            try GatewayServices.make(
+            do {
+                _ = try await KafkaTopicCheck.run(Self.topics(for: role), kafka: basics.kafka, logger: basics.logger)
+            } catch let problem as KafkaTopicProblem {
+                StartupFailure.exit(service: basics.service, problem)
+            }
+            return try GatewayServices.make(
                 config: config, producer: producer, kafka: basics.kafka, registry: basics.registry,
                 health: basics.health, logger: basics.logger
             ).services
         }
+    }
+
+    /// The topics a role uses; the gateway creates none, and stops with exit 2 naming the command when one is missing.
+    static func topics(for role: GatewayRole) -> [KafkaTopicRequirement] {
+        var topics = [
+            KafkaTopicRequirement(name: Topics.replyCommands, partitions: 6),
+            KafkaTopicRequirement(name: Topics.replyResults, partitions: 6),
+        ]
+        if role.runsWriter { topics.append(.init(name: Topics.deadLetter(of: Topics.replyCommands), partitions: 1)) }
+        return topics
     }
 }

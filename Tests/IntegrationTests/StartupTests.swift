@@ -31,10 +31,49 @@ struct StartupTests {
     }
 
     @Test func anUnreachableBrokerStopsStartUpWithAClearErrorInBoundedTime() async throws {
-        let process = try ChildProcess("poller", environment: ["KAFKA_BROKERS": "127.0.0.1:1"])
+        let process = try ChildProcess("poller", environment: ["KAFKA_BROKERS": "127.0.0.1:1", "GUANCE_API_KEY": "k"])
         let status = try await process.waitForExit(timeout: .seconds(40))
         #expect(status == 1)
         #expect(process.outputText.contains("127.0.0.1:1"))
+    }
+
+    @Test func aPollerWithNothingToPollExitsWithCode2NamingTheKey() async throws {
+        let process = try ChildProcess("poller", environment: ["KAFKA_BROKERS": "127.0.0.1:9092"])
+        #expect(try await process.waitForExit(timeout: .seconds(20)) == 2)
+        #expect(process.outputText.contains("GUANCE_API_KEY"))
+        #expect(process.outputText.split(separator: "\n").count == 1)
+    }
+
+    /// A cluster where the coordination topic is missing and cannot be created (librdkafka's mock cluster answers
+    /// no CreateTopics, like a managed Kafka that forbids it): one line naming the topic and the command.
+    @Test func aMissingTopicThatCannotBeCreatedStopsThePollerNamingTheFix() async throws {
+        let cluster = try MockKafkaCluster(brokers: 1)
+        try cluster.createTopic("guance.issue-events", partitions: 3)
+        try cluster.createTopic("guance.poller-state", partitions: 1)
+        let process = try ChildProcess("poller", environment: [
+            "KAFKA_BROKERS": cluster.bootstrapServers, "GUANCE_API_KEY": "k", "LOG_LEVEL": "error",
+        ])
+        #expect(try await process.waitForExit(timeout: .seconds(40)) == 2)
+        let line = "topic guance.poller-coordination does not exist; create it: kafka-topics.sh --bootstrap-server "
+            + "\(cluster.bootstrapServers) --create --topic guance.poller-coordination --partitions 12"
+        #expect(process.outputText.contains(line), "\(process.outputText)")
+    }
+
+    @Test(arguments: [
+        ("notifier", ["FEISHU_WEBHOOK_URL": "http://127.0.0.1:9/open-apis/bot/v2/hook/x"], "guance.issue-events"),
+        ("reply-gateway", ["FLOW_TOKEN": "t", "GUANCE_API_KEY": "k", "GATEWAY_PORT": "0"], "guance.reply-commands"),
+    ])
+    func aServiceOnAClusterWithoutItsTopicsExitsWithCode2NamingTheFirst(
+        service: String, environment: [String: String], topic: String
+    ) async throws {
+        let cluster = try MockKafkaCluster(brokers: 1)
+        let process = try ChildProcess(service, environment: environment.merging([
+            "KAFKA_BROKERS": cluster.bootstrapServers, "LOG_LEVEL": "error",
+        ]) { $1 })
+        #expect(try await process.waitForExit(timeout: .seconds(40)) == 2)
+        #expect(
+            process.outputText.contains("topic \(topic) does not exist; create it: kafka-topics.sh --bootstrap-server "
+                + "\(cluster.bootstrapServers) --create --topic \(topic) --partitions 6"), "\(process.outputText)")
     }
 
     @Test func aRejectedLibrdkafkaPropertyStopsStartUpWithLibrdkafkasMessage() async throws {

@@ -16,6 +16,14 @@ struct NotifierServiceTests {
     static func withNotifier<T: Sendable>(
         _ cluster: MockKafkaCluster, env: [String: String], _ body: (KafkaProducerClient) async throws -> T
     ) async throws -> T {
+        try await withNotifierConsumer(cluster, env: env) { producer, _ in try await body(producer) }
+    }
+
+    /// `withNotifier`, also handing `body` the notifier's consumer (its assignment and pauses).
+    static func withNotifierConsumer<T: Sendable>(
+        _ cluster: MockKafkaCluster, env: [String: String],
+        _ body: (KafkaProducerClient, KafkaConsumerClient) async throws -> T
+    ) async throws -> T {
         var config = try NotifierConfig.load(ConfigSource(env), kafka: kafka(cluster))
         config.consumer.sessionTimeout = .seconds(3)
         config.consumer.commitInterval = .milliseconds(200)
@@ -30,7 +38,7 @@ struct NotifierServiceTests {
             Task { try await producer.run() }, Task { try await consumer.run() }, Task { try await service.run() },
         ]
         do {
-            let result = try await body(producer)
+            let result = try await body(producer, consumer)
             for task in tasks.reversed() { task.cancel() }
             for task in tasks { _ = await task.result }
             await http.shutdown()

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Poller
 import Testing
 
@@ -34,5 +35,34 @@ struct HTMLTextTests {
 
     @Test func plainTextPassesThrough() {
         #expect(HTMLText.plainText("already plain") == "already plain")
+    }
+
+    /// 1 MB descriptions built to make a naive tag scanner quadratic (a `<` never closed, inside and outside a
+    /// script), against a benign 1 MB description read to its end, in the same run. Prints the timings (see BENCHMARKS.md).
+    @Test func hostileMegabyteDescriptionsTakeAboutAsLongAsABenignOne() {
+        let size = 1 << 20
+        // Read to its very end (no visible text before the last tag, so the early stop never triggers).
+        let benign =
+            "<script>" + String(repeating: "if (a > b) { run(); }\n", count: size / 22) + "</script><p>end</p>"
+        let hostile: [(String, String)] = [
+            ("unclosed '<' in a script", "<script>" + String(repeating: "<", count: size)),
+            ("unclosed '<' as text", String(repeating: "a<", count: size / 2)),
+            ("unclosed tag start", "<p>visible</p><" + String(repeating: "x", count: size)),
+        ]
+        func measure(_ html: String) -> (Duration, String) {
+            var text = ""
+            let elapsed = ContinuousClock().measure { text = HTMLText.plainText(html) }
+            return (elapsed, text)
+        }
+        let (baseline, benignText) = measure(benign)
+        #expect(benignText == "end")
+        print("html-to-text 1 MB benign: \(baseline)")
+        for (name, html) in hostile {
+            let (elapsed, text) = measure(html)
+            print("html-to-text 1 MB \(name): \(elapsed) (\(elapsed / baseline)x the benign one)")
+            // A quadratic scan of 1 MB is ~10^5 times the linear one; 5x leaves room for a loaded machine.
+            #expect(elapsed < baseline * 5, "\(name): \(elapsed) vs \(baseline) for the benign description")
+            #expect(!text.isEmpty || name.contains("script"))
+        }
     }
 }

@@ -25,8 +25,14 @@ struct PollerConfigTests {
         #expect(config.settings.pollInterval == .seconds(5))
     }
 
-    @Test func noKeyMeansNoTargets() throws {
-        #expect(try PollerConfig.load(source([:]), instanceID: "i").targets.isEmpty)
+    @Test func nothingToPollIsAConfigurationErrorNamingTheKey() throws {
+        for yaml in [nil, "poll_targets: []\n"] {
+            #expect {
+                try PollerConfig.load(source([:], yaml: yaml), instanceID: "i")
+            } throws: { error in
+                "\(error)".contains("GUANCE_API_KEY")
+            }
+        }
     }
 
     @Test func severalTargetsFromYAMLWithKeysFromTheEnvironment() throws {

@@ -1,35 +1,13 @@
 import DevStack
 import Foundation
 @testable import Poller
-import ServiceLifecycle
 import Shared
 import Testing
 
 @Suite("Several poller instances share the targets through Kafka group membership", .timeLimit(.minutes(2)))
 struct PollerCoordinatorTests {
-    /// One poller instance (PollerService) running in its own ServiceGroup.
-    struct Instance {
-        let service: PollerService
-        let group: ServiceGroup
-        let task: Task<Void, any Error>
-
-        var owned: [String] { service.coordinator.ownedTargets }
-
-        func stop() async {
-            await group.triggerGracefulShutdown()
-            _ = await task.result
-        }
-    }
-
-    func startInstance(_ harness: PollerHarness, targets: [PollTarget], name: String) -> Instance {
-        var config = PollerConfig(targets: targets, settings: harness.settings(instance: name))
-        config.sessionTimeout = .seconds(3)
-        let service = PollerService(
-            config: config, kafka: harness.kafka, publisher: harness.producer, health: harness.health,
-            logger: harness.logs.logger("poller"), http: harness.http)
-        let group = ServiceGroup(services: [service], logger: guanceTestLogger)
-        let task = Task { try await group.run() }
-        return Instance(service: service, group: group, task: task)
+    func startInstance(_ harness: PollerHarness, targets: [PollTarget], name: String) -> PollerInstance {
+        harness.startInstance(targets: targets, name: name, health: harness.health)
     }
 
     /// Four workspaces (API keys), one target each.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DevStack
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 @testable import Poller
 import Shared
@@ -25,9 +26,13 @@ final class PollerHarness: Sendable {
     let health = HealthChecks()
     private let producerTask: Mutex<Task<Void, any Error>?> = Mutex(nil)
 
-    init(options: GuanceSimulator.Options = .init()) async throws {
+    /// `topicPartitions`: partition counts that differ from the product's defaults (3 for the event topics), as a
+    /// cluster whose topics someone else created would have.
+    init(options: GuanceSimulator.Options = .init(), topicPartitions: [String: Int] = [:]) async throws {
         cluster = try MockKafkaCluster(brokers: 1)
-        try cluster.createProductTopics(partitions: 3)
+        for topic in Topics.all(partitions: 3) {
+            try cluster.createTopic(topic.name, partitions: topicPartitions[topic.name] ?? topic.partitions)
+        }
         simulator = GuanceSimulator(options: options)
         try await simulator.start()
         var settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers))
@@ -112,11 +117,45 @@ final class PollerHarness: Sendable {
     }
 }
 
+/// One poller instance (PollerService) running in its own ServiceGroup.
+struct PollerInstance {
+    let service: PollerService
+    let health: HealthChecks
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    var owned: [String] { service.coordinator.ownedTargets }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+}
+
+extension PollerHarness {
+    /// Starts an instance polling `targets` (session timeout 3 s); its own readiness checks unless `health` is
+    /// given.
+    func startInstance(
+        targets: [PollTarget], name: String, settings: PollerSettings? = nil, publisher: (any EventPublisher)? = nil,
+        health: HealthChecks = HealthChecks()
+    ) -> PollerInstance {
+        var config = PollerConfig(targets: targets, settings: settings ?? self.settings(instance: name))
+        config.sessionTimeout = .seconds(3)
+        let service = PollerService(
+            config: config, kafka: kafka, publisher: publisher ?? producer, health: health,
+            logger: logs.logger("poller-\(name)"), http: http)
+        let group = ServiceGroup(services: [service], logger: guanceTestLogger)
+        let task = Task { try await group.run() }
+        return PollerInstance(service: service, health: health, group: group, task: task)
+    }
+}
+
 /// Runs `body` with a harness and shuts it down afterwards.
 func withPollerHarness<T: Sendable>(
-    options: GuanceSimulator.Options = .init(), _ body: (PollerHarness) async throws -> T
+    options: GuanceSimulator.Options = .init(), topicPartitions: [String: Int] = [:],
+    _ body: (PollerHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await PollerHarness(options: options)
+    let harness = try await PollerHarness(options: options, topicPartitions: topicPartitions)
     do {
         let result = try await body(harness)
         await harness.shutdown()

@@ -91,6 +91,23 @@ struct TargetPollerTests {
         }
     }
 
+    @Test func anIssueFromTheFutureDoesNotHideLaterIssues() async throws {
+        try await withPollerHarness(options: .unlimited) { harness in
+            let poller = harness.poller(harness.target())
+            var (state, channel) = try await start(poller)
+            let now = nowSeconds()
+            // A skewed clock stamped this issue 200 s ahead (still inside the listing's end time of now + 300).
+            harness.simulator.addIssue(.init(name: "from the future", createAt: now + 200))
+            try await poller.cycle(&state, channel: channel, started: Date())
+            #expect(state.cursor <= nowSeconds() + Int64(poller.settings.maxClockSkew.components.seconds))
+            harness.simulator.addIssue(.init(name: "later", createAt: now + 1))
+            try await poller.cycle(&state, channel: channel, started: Date())
+            try await poller.cycle(&state, channel: channel, started: Date())
+            let names = try await harness.events().map(\.event.issue.name)
+            #expect(names.sorted() == ["from the future", "later"])
+        }
+    }
+
     @Test func aReplyInGuanceBecomesOneReplyEventAndOurOwnRepliesNone() async throws {
         try await withPollerHarness(options: .unlimited) { harness in
             let poller = harness.poller(harness.target())

@@ -3,9 +3,9 @@ import Logging
 
 /// Creates the topics the product needs.
 public final class KafkaAdminClient: Sendable {
-    private let handle: KafkaHandle
-    private let blocking: BlockingExecutor
-    private let settings: KafkaClientSettings
+    let handle: KafkaHandle
+    let blocking: BlockingExecutor
+    let settings: KafkaClientSettings
 
     /// A topic to create.
     public struct TopicSpec: Sendable, Hashable {

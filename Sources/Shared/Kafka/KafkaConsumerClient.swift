@@ -228,22 +228,6 @@ public final class KafkaConsumerClient: Service, Sendable {
         return try result.get()
     }
 
-    // MARK: - Flow control
-
-    /// Stops fetching from these partitions until `resume` (back-pressure); membership is kept.
-    public func pause(_ partitions: [KafkaTopicPartition]) {
-        let list = KafkaTopicPartitionList.make(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        rd_kafka_pause_partitions(handle.raw, list)
-    }
-
-    /// Fetches from these partitions again.
-    public func resume(_ partitions: [KafkaTopicPartition]) {
-        let list = KafkaTopicPartitionList.make(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        rd_kafka_resume_partitions(handle.raw, list)
-    }
-
     // MARK: - Lifecycle
 
     /// Keeps the membership until graceful shutdown or cancellation, then commits and leaves the group.
@@ -351,6 +335,9 @@ private let rebalanceCallback: @convention(c) (
         } else {
             rd_kafka_assign(rk, partitions)
         }
+        // librdkafka keeps an application pause across unassign/assign: a partition paused before the rebalance
+        // would come back paused to a worker that never paused it, and stay so (no record arrives to resume it).
+        resumeMoved(rk, partitions, changed, context)
         context.rebalance.assigned(changed)
         context.logger.info("partitions assigned", metadata: ["kafka.partitions": "\(changed)"])
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -359,6 +346,7 @@ private let rebalanceCallback: @convention(c) (
         if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
             context.logger.warning("commit on revoke failed", metadata: ["kafka.error": "\(KafkaCode(commitErr))"])
         }
+        resumeMoved(rk, partitions, changed, context)
         if cooperative {
             if let error = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(error) }
         } else {
@@ -368,7 +356,21 @@ private let rebalanceCallback: @convention(c) (
         context.logger.info("partitions revoked", metadata: ["kafka.partitions": "\(changed)"])
     default:
         context.logger.warning("rebalance error", metadata: ["kafka.error": "\(KafkaCode(err))"])
+        let current = Array(context.rebalance.current)
+        let list = KafkaTopicPartitionList.make(current)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        resumeMoved(rk, list, current, context)
         rd_kafka_assign(rk, nil)
-        context.rebalance.revoked(Array(context.rebalance.current))
+        context.rebalance.revoked(current)
     }
+}
+
+/// Resumes partitions a rebalance moves (in either direction) and forgets that they were paused.
+private func resumeMoved(
+    _ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    _ partitions: [KafkaTopicPartition], _ context: KafkaCallbackContext
+) {
+    guard let list, !partitions.isEmpty else { return }
+    rd_kafka_resume_partitions(rk, list)
+    context.rebalance.resumed(partitions)
 }

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// A change of this consumer's partition assignment, as seen by the caller.
@@ -28,6 +29,29 @@ final class RebalanceState: Sendable {
         assignedPartitions.withLock { $0.subtract(partitions) }
         revokeHandler.withLock { $0 }?(partitions)
         continuation.yield(.revoked(partitions))
+    }
+
+    /// Partitions the application paused (`KafkaConsumerClient.pause`) and nobody resumed since. Exported as the
+    /// gauge `partitions_paused` (in the notifier `guance_chatops_notifier_partitions_paused`) whenever it changes.
+    private let pausedSet = Mutex<Set<KafkaTopicPartition>>([])
+
+    func paused(_ partitions: [KafkaTopicPartition]) {
+        updatePaused { $0.formUnion(partitions) }
+    }
+
+    func resumed(_ partitions: [KafkaTopicPartition]) {
+        updatePaused { $0.subtract(partitions) }
+    }
+
+    var pausedPartitions: Set<KafkaTopicPartition> { pausedSet.withLock { $0 } }
+
+    private func updatePaused(_ change: (inout Set<KafkaTopicPartition>) -> Void) {
+        let count = pausedSet.withLock { set -> Int? in
+            let before = set.count
+            change(&set)
+            return set.count == before ? nil : set.count
+        }
+        if let count { Gauge(label: "partitions_paused").record(count) }
     }
 
     func setRevokeHandler(_ handler: (@Sendable ([KafkaTopicPartition]) -> Void)?) {
