@@ -12,11 +12,14 @@ struct NotifierServiceTests {
         KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)
     }
 
-    /// Runs producer, consumer and notifier until `body` returns.
+    /// Runs producer, consumer and notifier until `body` returns; `configure` adjusts what the environment cannot
+    /// (compressed penalty windows).
     static func withNotifier<T: Sendable>(
-        _ cluster: MockKafkaCluster, env: [String: String], _ body: (KafkaProducerClient) async throws -> T
+        _ cluster: MockKafkaCluster, env: [String: String], configure: (inout NotifierConfig) -> Void = { _ in },
+        _ body: (KafkaProducerClient) async throws -> T
     ) async throws -> T {
         var config = try NotifierConfig.load(ConfigSource(env), kafka: kafka(cluster))
+        configure(&config)
         config.consumer.sessionTimeout = .seconds(3)
         config.consumer.commitInterval = .milliseconds(200)
         let producer = try KafkaProducerClient(
@@ -137,7 +140,9 @@ struct NotifierServiceTests {
         let env = [
             "FEISHU_WEBHOOK_URL": capture.feishuURL, "FEISHU_WEBHOOK_RATE_LIMIT": "0", "NOTIFIER_RETRY_BACKOFF": "0.05",
         ]
-        try await Self.withNotifier(cluster, env: env) { producer in
+        // Feishu's pause after a rate-limit answer (a minute) compressed.
+        try await Self.withNotifier(cluster, env: env, configure: { $0.sinks[0].rateLimitPause = .milliseconds(300) }) {
+            producer in
             // 500 twice, then 0: delivered once after three attempts.
             capture.inject(.feishu, [.http(500), .http(500)])
             try await Self.publish(producer, [makeEvent(1)])
@@ -155,7 +160,7 @@ struct NotifierServiceTests {
             #expect(parked[0].header("dlq-source-topic") == Topics.issueEvents)
             #expect(parked[0].value == eventBytes(makeEvent(2)))
 
-            // 11232: backs off and delivers.
+            // 11232: pauses the sink, then delivers.
             capture.inject(.feishu, [.code(11232, "frequency limited")])
             try await Self.publish(producer, [makeEvent(3)])
             try await eventually(timeout: .seconds(10), "delivered after 11232") {
