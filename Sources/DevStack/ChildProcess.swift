@@ -8,10 +8,11 @@ public final class ChildProcess: @unchecked Sendable {  // Process is used from 
     private let lock = NSLock()
     private var captured = Data()
 
-    /// Starts `executable` (a product name such as `poller`) with exactly `environment`.
+    /// Starts `executable` (a product name such as `poller`, or a path) with exactly `environment`.
     public init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
         name = executable
-        process.executableURL = Self.locate(executable)
+        process.executableURL =
+            executable.contains("/") ? URL(fileURLWithPath: executable) : Self.locate(executable)
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = output
