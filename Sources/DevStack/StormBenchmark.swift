@@ -37,7 +37,7 @@ struct StormBenchmark: AsyncParsableCommand {
         let process = try ChildProcess(
             notifier ?? "notifier",
             environment: [
-                "KAFKA_BROKERS": cluster.bootstrapServers, "\(variable)_WEBHOOK_URL": url, "LOG_LEVEL": "warning",
+                "KAFKA_BROKERS": cluster.bootstrapServers, "\(variable)_WEBHOOK_URL": url, "LOG_LEVEL": "info",
             ])
         defer { process.signal(SIGKILL) }
         try await eventually(timeout: .seconds(30), "notifier started") {
