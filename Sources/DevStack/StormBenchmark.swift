@@ -40,8 +40,9 @@ struct StormBenchmark: AsyncParsableCommand {
                 "KAFKA_BROKERS": cluster.bootstrapServers, "\(variable)_WEBHOOK_URL": url, "LOG_LEVEL": "info",
             ])
         defer { process.signal(SIGKILL) }
-        try await eventually(timeout: .seconds(30), "notifier started") {
-            process.outputText.contains("notifier started") || !process.isRunning
+        // The storm starts once the notifier owns the partitions (a group join is not what is measured).
+        try await eventually(timeout: .seconds(60), "notifier assigned its partitions") {
+            process.outputText.contains("partitions assigned") || !process.isRunning
         }
 
         let settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers))
