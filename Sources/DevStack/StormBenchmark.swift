@@ -62,7 +62,7 @@ struct StormBenchmark: AsyncParsableCommand {
         }
         var finished: ContinuousClock.Instant?
         while ContinuousClock.now - started < .seconds(timeout) {
-            if Self.accounted(capture.accepted(target)) >= issues {
+            if ChatCapture.accountedEvents(capture.accepted(target)) >= issues {
                 finished = ContinuousClock.now
                 break
             }
@@ -75,8 +75,9 @@ struct StormBenchmark: AsyncParsableCommand {
             return String(format: "%.1f s", Double(seconds) + Double(attoseconds) * 1e-18)
         } ?? "not within \(timeout) s"
         print(
-            "platform=\(platform) issues=\(issues) delivered=\(Self.accounted(messages)) messages=\(messages.count) "
-                + "time-to-last-issue=\(took) rejected-posts=\(rejected) rate-limit-answers=\(capture.rateLimited(target))")
+            "platform=\(platform) issues=\(issues) delivered=\(ChatCapture.accountedEvents(messages)) messages=\(messages.count) "
+                + "time-to-last-issue=\(took) rejected-posts=\(rejected) "
+                + "rate-limit-answers=\(capture.rateLimited(target))")
         process.signal(SIGTERM)
         _ = try await process.waitForExit(timeout: .seconds(15))
         await capture.stop()
@@ -93,7 +94,8 @@ struct StormBenchmark: AsyncParsableCommand {
     static func event(_ number: Int) -> IssueEvent {
         let now = Int64(Date().timeIntervalSince1970)
         return IssueEvent(
-            eventId: "bench-\(number)", kind: .created, occurredAt: ISO8601DateFormatter().string(from: Date()), workspaceUUID: "wksp_bench",
+            eventId: "bench-\(number)", kind: .created, occurredAt: ISO8601DateFormatter().string(from: Date()),
+            workspaceUUID: "wksp_bench",
             channel: .init(uuid: "chan_bench", name: "bench"),
             issue: .init(
                 uuid: "issue_bench_\(number)", name: "storm issue \(number)", level: number % 7 == 0 ? "0" : "2",
@@ -101,15 +103,5 @@ struct StormBenchmark: AsyncParsableCommand {
                 createAt: now, updateAt: now, creator: nil,
                 url: "https://console.guance.example/keyevents/issues/issue_bench_\(number)"),
             reply: nil)
-    }
-
-    /// Events the messages stand for: a digest's count, else 1.
-    static func accounted(_ messages: [ChatCapture.Message]) -> Int {
-        messages.map { message in
-            let text = message.text
-            guard let range = text.range(of: #"(\d+) issue events \(storm digest\)"#, options: .regularExpression)
-            else { return 1 }
-            return Int(text[range].split(separator: " ")[0]) ?? 1
-        }.reduce(0, +)
     }
 }

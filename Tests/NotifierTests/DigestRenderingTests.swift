@@ -12,7 +12,8 @@ struct DigestRenderingTests {
         var hostile = makeEvent(1)
         hostile.issue.name = "db](https://evil.example) *down* <at id=all>"
         for kind in [SinkKind.feishu, .dingtalk, .wecom] {
-            let text = String(decoding: MessageRenderer(kind: kind).renderDigest([hostile, makeEvent(2)]), as: UTF8.self)
+            let body = MessageRenderer(kind: kind).renderDigest([hostile, makeEvent(2)])
+            let text = String(decoding: body, as: UTF8.self)
             #expect(!text.contains("db](https://evil.example)"), "\(kind)")
             #expect(!text.contains("<at id=all>"), "\(kind)")
             #expect(text.contains("https://console.guance.example/workspace/wksp_1/issue/issue_1"), "\(kind)")

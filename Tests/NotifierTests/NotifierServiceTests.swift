@@ -254,26 +254,14 @@ struct NotifierServiceTests {
         try await Self.withNotifier(cluster, env: env) { producer in
             try await Self.publish(producer, events)
             try await eventually(timeout: .seconds(60), "all 300 accounted for") {
-                Self.accountedEvents(capture.accepted(platform)) >= 300
+                ChatCapture.accountedEvents(capture.accepted(platform)) >= 300
             }
         }
         #expect(capture.rateLimited(platform) == 0)
         #expect(capture.requests(platform).allSatisfy { $0.accepted })
         #expect(capture.accepted(platform).count <= (platform == .dingtalk ? 20 : 100))
-        #expect(Self.accountedEvents(capture.accepted(platform)) == 300)
+        #expect(ChatCapture.accountedEvents(capture.accepted(platform)) == 300)
         #expect(capture.accepted(platform).contains { $0.text.contains("storm digest") })
         await capture.stop()
-    }
-
-    /// Events a message stands for: a digest's count, else 1.
-    static func accountedEvents(_ messages: [ChatCapture.Message]) -> Int {
-        messages.map { message in
-            let text = message.text
-            guard let range = text.range(of: #"(\d+) issue events \(storm digest\)"#, options: .regularExpression)
-            else {
-                return 1
-            }
-            return Int(text[range].split(separator: " ")[0]) ?? 1
-        }.reduce(0, +)
     }
 }

@@ -187,7 +187,8 @@ struct SinkDispatcherTests {
         #expect(policy.singlesShare == 10)
         // Calm: an event on its own goes at once; a few arriving together wait for the rest of their burst, then go
         // one by one.
-        #expect(policy.decide(backlog(1, since: .zero, isolated: true), allowance: 20, lastPaced: nil, now: now) == .single)
+        #expect(
+            policy.decide(backlog(1, since: .zero, isolated: true), allowance: 20, lastPaced: nil, now: now) == .single)
         #expect(
             policy.decide(backlog(2, since: .milliseconds(200)), allowance: 20, lastPaced: nil, now: now)
                 == .wait(until: now + .milliseconds(800)))
@@ -205,7 +206,8 @@ struct SinkDispatcherTests {
         #expect(
             policy.decide(backlog(1, isolated: true), allowance: 18, lastPaced: now - .seconds(4), now: now)
                 == .wait(until: now + .seconds(8)))
-        #expect(policy.decide(backlog(100), allowance: 18, lastPaced: now - .seconds(12), now: now) == .paced(events: 100))
+        #expect(
+            policy.decide(backlog(100), allowance: 18, lastPaced: now - .seconds(12), now: now) == .paced(events: 100))
         // The storm is over half a window after its last paced message.
         #expect(policy.decide(backlog(2), allowance: 18, lastPaced: now - .seconds(31), now: now) == .single)
         // Singles use at most half the window; beyond that even a few events are paced.

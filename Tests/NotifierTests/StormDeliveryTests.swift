@@ -36,13 +36,13 @@ struct StormDeliveryTests {
                 try await NotifierServiceTests.publish(producer, Array(events[(poll * 50)..<(poll * 50 + 50)]))
             }
             try await eventually(timeout: within + .seconds(10), "all 150 in the chat") {
-                NotifierServiceTests.accountedEvents(capture.accepted(platform)) >= 150
+                ChatCapture.accountedEvents(capture.accepted(platform)) >= 150
             }
             return ContinuousClock.now - started
         }
         let messages = capture.accepted(platform)
         #expect(elapsed <= within, "the last issue arrived after \(elapsed)")
-        #expect(NotifierServiceTests.accountedEvents(messages) == 150)
+        #expect(ChatCapture.accountedEvents(messages) == 150)
         #expect(messages.count <= 10, "\(messages.count) messages")
         #expect(capture.rateLimited(platform) == 0)
         #expect(capture.requests(platform).allSatisfy { $0.accepted })
@@ -85,11 +85,11 @@ struct StormDeliveryTests {
         ) { producer in
             try await NotifierServiceTests.publish(producer, events)
             try await eventually(timeout: .seconds(40), "all 40 delivered after the penalty") {
-                NotifierServiceTests.accountedEvents(Self.notifierMessages(capture)) >= 40
+                ChatCapture.accountedEvents(Self.notifierMessages(capture)) >= 40
             }
         }
         let delivered = Self.notifierMessages(capture)
-        #expect(NotifierServiceTests.accountedEvents(delivered) == 40)
+        #expect(ChatCapture.accountedEvents(delivered) == 40)
         #expect(ContinuousClock.now - penaltyStarted >= .seconds(10))
         // The sink paused at the first rate-limit answer instead of hammering the robot through the penalty.
         let limitedByUs = capture.requests(.dingtalk).filter { !$0.text.contains("outsider") && !$0.accepted }
