@@ -9,12 +9,12 @@ import Synchronization
 /// Fake chat endpoints for `make run` and tests: a Feishu custom bot, a Feishu flow trigger-webhook, a DingTalk
 /// custom robot, a WeCom group robot and a generic webhook, on one loopback port.
 ///
-/// They follow /work/shared/protocols strictly: signatures are verified (Feishu: key `timestamp\nsecret`, empty
+/// They follow the platforms' documentation strictly: signatures are verified (Feishu: key `timestamp\nsecret`, empty
 /// message; DingTalk: key secret, URL-encoded sign; both within one hour), answers are the platforms' real bodies
 /// (HTTP 200 with a non-zero `code`/`errcode` on errors), rate limits are enforced as sliding windows (Feishu 5/s and
-/// 100/min, DingTalk 20/min with a 10-minute penalty, WeCom 20/min), bodies are checked (msg types, card fields,
-/// 20 KB Feishu body, 4096-byte WeCom markdown). Failures can be injected per platform, and everything received is
-/// recorded.
+/// 100/min, DingTalk 20/min with a 10-minute penalty, WeCom 20/min counting rejected requests too), bodies are
+/// checked (msg types, card fields, 20 KB Feishu body, 4096-byte WeCom markdown). Failures can be injected per
+/// platform, and everything received is recorded.
 ///
 /// Use in-process: `let capture = ChatCapture(); try await capture.start()`, point sinks at `capture.feishuURL` etc.,
 /// read `capture.accepted(.feishu)`; `await capture.stop()`. Or run it as a `Service` (dev-stack does).
@@ -67,6 +67,8 @@ public final class ChatCapture: Service, Sendable {
         public var enforceRateLimits = true
         /// DingTalk throttles a robot that exceeded 20/min for 10 minutes.
         public var dingtalkPenalty: Duration = .seconds(600)
+        /// The window of the per-minute limits (Feishu 100, DingTalk 20, WeCom 20); tests compress it with the penalty.
+        public var minuteWindow: Duration = .seconds(60)
         /// The path token / key the fake accepts (`.../hook/<token>`, `access_token=`, `key=`).
         public var token = "devstack"
         /// Added before every answer (a slower platform), for tests that need deliveries to take time.
@@ -359,16 +361,21 @@ public final class ChatCapture: Service, Sendable {
         return success(platform)
     }
 
-    /// Sliding windows per platform; nil when allowed (and counted).
+    /// Sliding windows per platform, as the platforms count; nil when allowed. Feishu and DingTalk count the requests
+    /// they accept; WeCom counts every request, "whether or not the message succeeds". A DingTalk robot over its limit
+    /// answers 130101 to everything for the penalty.
     private func limit(_ platform: Platform, code: Int, message: String, at now: Date) -> Answer? {
         guard options.enforceRateLimits else { return nil }
+        let minute = Double(options.minuteWindow.milliseconds) / 1000
         return state.withLock { state -> Answer? in
             if platform == .dingtalk, let until = state.penaltyUntil, now < until {
                 return errorAnswer(platform, code, message)
             }
-            var minute = state.windows[platform, default: []].filter { now.timeIntervalSince($0) < 60 }
-            if minute.count >= 20 && platform != .feishu || minute.count >= 100 {
-                state.windows[platform] = minute
+            var recent = state.windows[platform, default: []].filter { now.timeIntervalSince($0) < minute }
+            defer { state.windows[platform] = recent }
+            if platform == .wecom { recent.append(now) }
+            let perMinute = platform == .feishu ? 100 : 20
+            if recent.count > perMinute || platform != .wecom && recent.count >= perMinute {
                 if platform == .dingtalk {
                     state.penaltyUntil = now.addingTimeInterval(Double(options.dingtalkPenalty.milliseconds) / 1000)
                 }
@@ -379,8 +386,7 @@ public final class ChatCapture: Service, Sendable {
                 if state.secondWindow.count >= 5 { return errorAnswer(platform, code, message) }
                 state.secondWindow.append(now)
             }
-            minute.append(now)
-            state.windows[platform] = minute
+            if platform != .wecom { recent.append(now) }
             return nil
         }
     }

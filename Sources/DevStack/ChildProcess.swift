@@ -8,9 +8,10 @@ public final class ChildProcess: @unchecked Sendable {  // Process is used from 
     private let lock = NSLock()
     private var captured = Data()
 
-    /// Starts `executable` (a product name such as `poller`) with exactly `environment`.
+    /// Starts `executable` (a product name such as `poller`, or a path) with exactly `environment`.
     public convenience init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
-        try self.init(name: executable, url: Self.locate(executable), arguments: arguments, environment: environment)
+        let url = executable.contains("/") ? URL(fileURLWithPath: executable) : Self.locate(executable)
+        try self.init(name: executable, url: url, arguments: arguments, environment: environment)
     }
 
     /// Starts the program at `url` (a script, a system tool) with exactly `environment`.

@@ -11,7 +11,9 @@ struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-stack",
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
-        subcommands: [KafkaBenchCommand.self, GuancePollerBenchmark.self, FeishuLoadCommand.self])
+        subcommands: [
+            KafkaBenchCommand.self, GuancePollerBenchmark.self, FeishuLoadCommand.self, StormBenchmark.self,
+        ])
 
     @Option(help: "Number of mock brokers.")
     var brokers = 3

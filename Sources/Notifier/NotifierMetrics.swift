@@ -52,6 +52,7 @@ struct SinkMetrics: Sendable {
     private let digestedEvents: Counter
     private let latencyTimer: Timer
     private let depth: Gauge
+    private let pausedGauge: Gauge
 
     init(sink: String) {
         func counter(_ label: String, _ extra: [(String, String)] = []) -> Counter {
@@ -70,6 +71,7 @@ struct SinkMetrics: Sendable {
         latencyTimer = Timer(
             label: "notifier_delivery_duration_seconds", dimensions: [("sink", sink)], preferredDisplayUnit: .seconds)
         depth = Gauge(label: "notifier_sink_queue_depth", dimensions: [("sink", sink)])
+        pausedGauge = Gauge(label: "notifier_sink_paused", dimensions: [("sink", sink)])
     }
 
     /// Events per outcome: delivered, digested (delivered inside a digest), failed (parked in the DLQ).
@@ -103,6 +105,9 @@ struct SinkMetrics: Sendable {
 
     /// Events waiting for the sink.
     func queueDepth(_ count: Int) { depth.record(count) }
+
+    /// 1 while the sink waits out a platform's rate-limit penalty.
+    func paused(_ paused: Bool) { pausedGauge.record(paused ? 1 : 0) }
 }
 
 extension Duration {

@@ -7,15 +7,10 @@ struct RetryPolicy: Sendable, Equatable {
     /// The cap of one delay.
     var maxDelay: Duration = .seconds(60)
 
-    /// The delay before attempt `attempt + 1`, after `attempt` failed attempts (1-based). A platform's own wait
-    /// (`minimum`, e.g. "retry after the minute rolls over") is honoured; jitter spreads retries of many workers.
-    func delay(
-        afterAttempt attempt: Int, minimum: Duration = .zero, jitter: Double = Double.random(in: 0.5...1.0)
-    )
-        -> Duration
-    {
+    /// The delay before attempt `attempt + 1`, after `attempt` failed attempts (1-based); jitter spreads retries of
+    /// many workers. (Rate-limit answers do not come here: they pause the whole sink.)
+    func delay(afterAttempt attempt: Int, jitter: Double = Double.random(in: 0.5...1.0)) -> Duration {
         let exponent = min(max(attempt - 1, 0), 20)
-        let raw = min(baseDelay * (1 << exponent), maxDelay)
-        return max(raw * jitter, minimum)
+        return min(baseDelay * (1 << exponent), maxDelay) * jitter
     }
 }

@@ -1,9 +1,11 @@
 /// What one HTTP attempt to a sink came to, decided from the body code (the platforms answer HTTP 200 on errors).
 enum SendOutcome: Sendable, Equatable {
     case delivered
-    /// Worth another attempt: transport error, timeout, 5xx, the platform's busy or rate-limit codes.
-    /// `minimumWait` is the platform's own advice (WeCom 45009: wait for the minute to roll over).
-    case retryable(reason: String, minimumWait: Duration = .zero, rateLimited: Bool = false)
+    /// Worth another attempt of this event: transport error, timeout, 5xx, the platform's busy codes.
+    case retryable(reason: String)
+    /// The platform throttles the whole robot (11232, 130101, 45009, HTTP 429): the sink waits for its penalty
+    /// window; the events are not at fault.
+    case rateLimited(reason: String)
     /// Never worth repeating: bad signature, bad request, keyword mismatch, unknown token.
     case rejected(reason: String)
 
@@ -20,7 +22,7 @@ enum SendOutcome: Sendable, Equatable {
             guard let code else { return byStatus(status, text) }
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
-            case 11232: return .retryable(reason: "feishu 11232 \(message)", rateLimited: true)
+            case 11232: return .rateLimited(reason: "feishu 11232 \(message)")
             case 19021, 19024, 19022, 19001, 9499:
                 return .rejected(reason: "feishu \(code) \(message)")
             default:
@@ -39,9 +41,8 @@ enum SendOutcome: Sendable, Equatable {
             let message = json?["errmsg"]?.string ?? text
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
-            // Exceeding 20/min throttles the robot for 10 minutes: wait at least a minute before trying again.
-            case 130101:
-                return .retryable(reason: "dingtalk 130101 \(message)", minimumWait: .seconds(60), rateLimited: true)
+            // Exceeding 20/min throttles the robot for 10 minutes.
+            case 130101: return .rateLimited(reason: "dingtalk 130101 \(message)")
             case -1: return .retryable(reason: "dingtalk -1 \(message)")
             default: return .rejected(reason: "dingtalk \(code) \(message)")
             }
@@ -50,8 +51,7 @@ enum SendOutcome: Sendable, Equatable {
             let message = json?["errmsg"]?.string ?? text
             switch code {
             case 0: return status < 300 ? .delivered : byStatus(status, text)
-            case 45009:
-                return .retryable(reason: "wecom 45009 \(message)", minimumWait: .seconds(60), rateLimited: true)
+            case 45009: return .rateLimited(reason: "wecom 45009 \(message)")
             case -1, 45033: return .retryable(reason: "wecom \(code) \(message)")
             default: return .rejected(reason: "wecom \(code) \(message)")
             }
@@ -60,12 +60,12 @@ enum SendOutcome: Sendable, Equatable {
         }
     }
 
-    /// HTTP-status-only decision: 2xx delivered; 408, 429 and 5xx retryable; other 4xx rejected.
+    /// HTTP-status-only decision: 2xx delivered; 408 and 5xx retryable; 429 rate limited; other 4xx rejected.
     static func byStatus(_ status: Int, _ text: @autoclosure () -> String) -> SendOutcome {
         switch status {
         case 200..<300: return .delivered
         case 408, 425, 500...599: return .retryable(reason: "HTTP \(status) \(text())")
-        case 429: return .retryable(reason: "HTTP 429 \(text())", rateLimited: true)
+        case 429: return .rateLimited(reason: "HTTP 429 \(text())")
         default: return .rejected(reason: "HTTP \(status) \(text())")
         }
     }

@@ -10,6 +10,8 @@ struct SinkDefinition: Sendable {
     /// Client-side limits; empty = off.
     var limits: [RateWindow]
     var template: SinkTemplate?
+    /// How long a rate-limit answer pauses every send to this sink.
+    var rateLimitPause: Duration
 
     init(
         name: String, kind: SinkKind, url: String, secret: String? = nil, limits: [RateWindow]? = nil,
@@ -21,6 +23,7 @@ struct SinkDefinition: Sendable {
         self.secret = secret
         self.limits = limits ?? kind.documentedLimits
         self.template = template
+        self.rateLimitPause = kind.rateLimitPause
     }
 
     /// The HTTP request for a rendered body, signed as the platform wants at `now`.

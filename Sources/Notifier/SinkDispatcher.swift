@@ -9,19 +9,21 @@ import Shared
 /// whose partition has nothing in flight or waiting for a retry (so one partition's order holds at each sink while a
 /// failing partition never blocks the others), waits for the limiter, and sends it in a child task.
 ///
-/// Storms follow `StormPolicy`: events one by one while the backlog fits the window outside a reserve of half of it,
-/// digests of at most `maxDigestEvents` spread over the free part above the reserve, and in the reserve one paced
-/// digest carrying all that waits. A digest waits up to `digestLinger` for the burst to gather. Every event in a
-/// digest counts as delivered.
+/// Storms follow `StormPolicy`: events on their own while the sink is calm, otherwise paced messages each carrying
+/// everything that waits. Every event in a digest counts as delivered.
+///
+/// A rate-limit answer pauses the whole sink for the platform's penalty window (`SinkDefinition.rateLimitPause`):
+/// the events of that message go back to the front of their queues without using an attempt, nothing is sent until
+/// the window ends, and what piled up meanwhile leaves as paced digests.
 actor SinkDispatcher {
     struct Settings: Sendable {
         var retry = RetryPolicy()
         var requestTimeout: Duration = .seconds(10)
         /// Sends in flight at once (distinct partitions).
         var maxConcurrentSends = 16
-        /// Events in one digest spread over the window's free part at most (paced digests carry all that waits).
-        var maxDigestEvents = 50
-        /// In a storm, how long the oldest waiting event may wait for more to join its digest.
+        /// Events in one digest at most (chat digests list only the newest titles; webhook digests carry every event).
+        var maxDigestEvents = 1000
+        /// How long the oldest of events arriving close together waits for the rest of its burst.
         var digestLinger: Duration = .seconds(1)
     }
 
@@ -35,16 +37,19 @@ actor SinkDispatcher {
             /// Order key: the source partition.
             let key: String
             let enqueuedAt: ContinuousClock.Instant
+            /// Nothing arrived within the digest linger before it.
+            let isolated: Bool
 
             init(
                 ticket: DeliveryTicket, event: IssueEvent, raw: [UInt8], key: String,
-                enqueuedAt: ContinuousClock.Instant
+                enqueuedAt: ContinuousClock.Instant, isolated: Bool
             ) {
                 self.ticket = ticket
                 self.event = event
                 self.raw = raw
                 self.key = key
                 self.enqueuedAt = enqueuedAt
+                self.isolated = isolated
             }
         }
 
@@ -57,6 +62,7 @@ actor SinkDispatcher {
         var raw: [UInt8] { payload.raw }
         var key: String { payload.key }
         var enqueuedAt: ContinuousClock.Instant { payload.enqueuedAt }
+        var isolated: Bool { payload.isolated }
     }
 
     nonisolated let definition: SinkDefinition
@@ -73,6 +79,11 @@ actor SinkDispatcher {
     private var busyKeys: Set<String> = []
     private var inFlight = 0
     private var nextID: UInt64 = 0
+    private var lastArrival: ContinuousClock.Instant?
+    /// When the last paced (storm) message went.
+    private var lastPaced: ContinuousClock.Instant?
+    /// After a rate-limit answer: nothing is sent before this instant.
+    private var pausedUntil: ContinuousClock.Instant?
     private var wake: AsyncStream<Void>.Continuation
     private let wakeups: AsyncStream<Void>
 
@@ -83,7 +94,8 @@ actor SinkDispatcher {
         self.settings = settings
         self.logger = logger
         self.limiter = RateLimiter(windows: definition.limits)
-        self.storm = StormPolicy(limits: definition.limits, maxDigestEvents: settings.maxDigestEvents)
+        self.storm = StormPolicy(
+            limits: definition.limits, linger: settings.digestLinger, maxDigestEvents: settings.maxDigestEvents)
         self.metrics = SinkMetrics(sink: definition.name)
         (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -95,9 +107,12 @@ actor SinkDispatcher {
         nextID += 1
         let ticket = DeliveryTicket(id: nextID)
         let now = clock.now
+        let isolated = lastArrival.map { now - $0 >= settings.digestLinger } ?? true
+        lastArrival = now
         queue.append(
             Pending(
-                payload: Pending.Payload(ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now),
+                payload: Pending.Payload(
+                    ticket: ticket, event: event, raw: raw, key: key, enqueuedAt: now, isolated: isolated),
                 notBefore: now),
             key: key)
         metrics.queueDepth(queue.count)
@@ -126,7 +141,7 @@ actor SinkDispatcher {
                 case let .send(batch):
                     inFlight += 1
                     for item in batch { busyKeys.insert(item.key) }
-                    limiter.record(now: now)
+                    limiter.sent()
                     group.addTask { await self.attempt(batch) }
                 case let .wait(until):
                     let timer: Task<Void, Never>? = until.map { deadline in
@@ -151,6 +166,12 @@ actor SinkDispatcher {
     }
 
     private func pick(now: ContinuousClock.Instant) -> Pick {
+        if let pausedUntil {
+            if pausedUntil > now { return .wait(pausedUntil) }
+            self.pausedUntil = nil
+            metrics.paused(false)
+            logger.info("sink penalty window over, sending again", metadata: [LogKey.sink: "\(name)"])
+        }
         guard inFlight < settings.maxConcurrentSends, queue.count > 0 else { return .wait(nil) }
         // One head per partition: the next message of a partition is eligible when nothing of that partition is in
         // flight and it is not waiting for a retry.
@@ -165,18 +186,24 @@ actor SinkDispatcher {
             }
         }
         guard !ready.isEmpty else { return .wait(earliestRetry) }
-        let allowed = limiter.nextAllowed(now: now)
+        // nil: only an answer of a request in flight makes room (answers wake the loop).
+        guard let allowed = limiter.nextAllowed(now: now) else { return .wait(nil) }
         if allowed > now { return .wait(allowed) }
         var wanted = 1
-        if let storm, let allowance = limiter.immediateAllowance(now: now) {
-            switch storm.decide(waiting: queue.count, allowance: allowance, lastSend: limiter.lastSend, now: now) {
-            case let .send(events): wanted = events
-            case let .wait(until): return .wait(until)
+        if let storm, let allowance = limiter.immediateAllowance(now: now), let oldest = ready.map(\.since).min() {
+            let isolated = queue.count == 1 && queue.head(of: ready[0].key)?.isolated == true
+            let backlog = StormPolicy.Backlog(waiting: queue.count, oldestArrival: oldest, isolated: isolated)
+            switch storm.decide(backlog, allowance: allowance, lastPaced: lastPaced, now: now) {
+            case .single:
+                break
+            case let .paced(events):
+                // Let the partitions in flight answer first, so their events join this message.
+                if inFlight > 0 { return .wait(nil) }
+                wanted = events
+                lastPaced = now
+            case let .wait(until):
+                return .wait(until)
             }
-        }
-        if wanted > 1, let oldest = ready.map(\.since).min(), oldest + settings.digestLinger > now {
-            // A storm: let the burst gather for a moment, so the window's few messages each carry more of it.
-            return .wait(oldest + settings.digestLinger)
         }
         var batch: [Pending] = []
         var keys = ready.map(\.key)
@@ -222,6 +249,7 @@ actor SinkDispatcher {
         for item in batch { busyKeys.remove(item.key) }
         defer { wake.yield() }
         let now = clock.now
+        limiter.answered(now: now)
         let digest = batch.count > 1
         switch outcome {
         case .delivered:
@@ -232,8 +260,14 @@ actor SinkDispatcher {
                 metrics.latency(now - item.enqueuedAt)
                 item.ticket.fulfil(.delivered(digest: digest))
             }
-        case let .retryable(reason, minimumWait, rateLimited):
-            metrics.attempt(rateLimited ? "rate_limited" : "retryable")
+        case let .rateLimited(reason):
+            metrics.attempt("rate_limited")
+            pause(until: now + definition.rateLimitPause, reason: reason, events: batch.count)
+            // Not the events' fault: back to the front of their queues, attempts untouched.
+            let waiting = batch.filter { !$0.ticket.isFulfilled }
+            for (key, items) in Dictionary(grouping: waiting, by: \.key) { queue.prepend(items, key: key) }
+        case let .retryable(reason):
+            metrics.attempt("retryable")
             var retries: [Pending] = []
             for var item in batch where !item.ticket.isFulfilled {
                 item.attempts += 1
@@ -242,7 +276,7 @@ actor SinkDispatcher {
                     item.ticket.fulfil(.failed(reason: "gave up after \(item.attempts) attempts: \(reason)"))
                     continue
                 }
-                item.notBefore = now + settings.retry.delay(afterAttempt: item.attempts, minimum: minimumWait)
+                item.notBefore = now + settings.retry.delay(afterAttempt: item.attempts)
                 metrics.retry()
                 retries.append(item)
             }
@@ -263,5 +297,19 @@ actor SinkDispatcher {
                 item.ticket.fulfil(.failed(reason: reason))
             }
         }
+    }
+
+    /// The platform said "rate limited": nothing more goes to it before `until` (its penalty window).
+    private func pause(until: ContinuousClock.Instant, reason: String, events: Int) {
+        let extended = pausedUntil.map { until > $0 } ?? true
+        guard extended else { return }
+        pausedUntil = until
+        metrics.paused(true)
+        logger.warning(
+            "sink answered rate limited; pausing it for the platform's penalty window",
+            metadata: [
+                LogKey.sink: "\(name)", LogKey.error: "\(reason)", "events": "\(events)",
+                "pause_seconds": "\((until - clock.now).components.seconds)",
+            ])
     }
 }

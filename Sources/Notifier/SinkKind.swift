@@ -19,4 +19,15 @@ enum SinkKind: String, Sendable, CaseIterable, Codable {
         case .feishuFlow, .webhook: []
         }
     }
+
+    /// How long a rate-limit answer stops all sends to the sink: the platform's documented penalty (DingTalk
+    /// throttles a robot for 10 minutes after its 20/min), otherwise the longest window of its limits (a full window
+    /// after the answer, the window the platform counted in has rolled over).
+    var rateLimitPause: Duration {
+        switch self {
+        case .dingtalk: .seconds(600)
+        case .feishu, .wecom: documentedLimits.map(\.window).max() ?? .seconds(60)
+        case .feishuFlow, .webhook: .seconds(60)
+        }
+    }
 }

@@ -116,4 +116,30 @@ struct ChatCaptureTests {
         #expect(lines.count > 1, "\(text)")
         #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("    ") }, "details are indented: \(text)")
     }
+
+    /// WeCom counts every request against its 20 per minute, rejected ones included; a DingTalk robot over its limit
+    /// answers 130101 for the whole penalty, even once its minute rolled over. (Windows compressed: 1.5 s, 3 s.)
+    @Test func wecomCountsRejectedRequestsAndDingTalkKeepsItsPenalty() async throws {
+        var options = ChatCapture.Options()
+        options.minuteWindow = .milliseconds(1500)
+        options.dingtalkPenalty = .seconds(3)
+        let capture = ChatCapture(options: options)
+        try await capture.start()
+        let wecom = #"{"msgtype":"markdown","markdown":{"content":"fine"}}"#
+        let dingtalk = #"{"msgtype":"markdown","markdown":{"title":"t","text":"x"}}"#
+        var codes: [Int] = []
+        for _ in 0..<22 { codes.append(try await post(capture, capture.wecomURL, wecom).1["errcode"] as? Int ?? -99) }
+        for _ in 0..<21 {
+            codes.append(try await post(capture, capture.dingtalkURL, dingtalk).1["errcode"] as? Int ?? -99)
+        }
+        let started = ContinuousClock.now
+        #expect(codes == Array(repeating: 0, count: 20) + [45009, 45009] + Array(repeating: 0, count: 20) + [130101])
+        // The time under test (the window rolling over), not a synchronisation.
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await post(capture, capture.wecomURL, wecom).1["errcode"] as? Int == 0)
+        #expect(try await post(capture, capture.dingtalkURL, dingtalk).1["errcode"] as? Int == 130101)
+        try await Task.sleep(until: started + .milliseconds(3200), clock: .continuous)
+        #expect(try await post(capture, capture.dingtalkURL, dingtalk).1["errcode"] as? Int == 0)
+        await capture.stop()
+    }
 }

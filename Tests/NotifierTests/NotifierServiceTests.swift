@@ -12,9 +12,11 @@ struct NotifierServiceTests {
         KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)
     }
 
-    /// Runs producer, consumer and notifier until `body` returns.
+    /// Runs producer, consumer and notifier until `body` returns; `configure` adjusts what the environment cannot
+    /// (compressed penalty windows).
     static func withNotifier<T: Sendable>(
-        _ cluster: MockKafkaCluster, env: [String: String], _ body: (KafkaProducerClient) async throws -> T
+        _ cluster: MockKafkaCluster, env: [String: String], configure: (inout NotifierConfig) -> Void = { _ in },
+        _ body: (KafkaProducerClient) async throws -> T
     ) async throws -> T {
         try await withNotifierConsumer(cluster, env: env) { producer, _ in try await body(producer) }
     }
@@ -25,6 +27,7 @@ struct NotifierServiceTests {
         _ body: (KafkaProducerClient, KafkaConsumerClient) async throws -> T
     ) async throws -> T {
         var config = try NotifierConfig.load(ConfigSource(env), kafka: kafka(cluster))
+        configure(&config)
         config.consumer.sessionTimeout = .seconds(3)
         config.consumer.commitInterval = .milliseconds(200)
         let producer = try KafkaProducerClient(
@@ -145,7 +148,9 @@ struct NotifierServiceTests {
         let env = [
             "FEISHU_WEBHOOK_URL": capture.feishuURL, "FEISHU_WEBHOOK_RATE_LIMIT": "0", "NOTIFIER_RETRY_BACKOFF": "0.05",
         ]
-        try await Self.withNotifier(cluster, env: env) { producer in
+        // Feishu's pause after a rate-limit answer (a minute) compressed.
+        try await Self.withNotifier(cluster, env: env, configure: { $0.sinks[0].rateLimitPause = .milliseconds(300) }) {
+            producer in
             // 500 twice, then 0: delivered once after three attempts.
             capture.inject(.feishu, [.http(500), .http(500)])
             try await Self.publish(producer, [makeEvent(1)])
@@ -163,7 +168,7 @@ struct NotifierServiceTests {
             #expect(parked[0].header("dlq-source-topic") == Topics.issueEvents)
             #expect(parked[0].value == eventBytes(makeEvent(2)))
 
-            // 11232: backs off and delivers.
+            // 11232: pauses the sink, then delivers.
             capture.inject(.feishu, [.code(11232, "frequency limited")])
             try await Self.publish(producer, [makeEvent(3)])
             try await eventually(timeout: .seconds(10), "delivered after 11232") {
@@ -257,26 +262,14 @@ struct NotifierServiceTests {
         try await Self.withNotifier(cluster, env: env) { producer in
             try await Self.publish(producer, events)
             try await eventually(timeout: .seconds(60), "all 300 accounted for") {
-                Self.accountedEvents(capture.accepted(platform)) >= 300
+                ChatCapture.accountedEvents(capture.accepted(platform)) >= 300
             }
         }
         #expect(capture.rateLimited(platform) == 0)
         #expect(capture.requests(platform).allSatisfy { $0.accepted })
         #expect(capture.accepted(platform).count <= (platform == .dingtalk ? 20 : 100))
-        #expect(Self.accountedEvents(capture.accepted(platform)) == 300)
+        #expect(ChatCapture.accountedEvents(capture.accepted(platform)) == 300)
         #expect(capture.accepted(platform).contains { $0.text.contains("storm digest") })
         await capture.stop()
-    }
-
-    /// Events a message stands for: a digest's count, else 1.
-    static func accountedEvents(_ messages: [ChatCapture.Message]) -> Int {
-        messages.map { message in
-            let text = message.text
-            guard let range = text.range(of: #"(\d+) issue events \(storm digest\)"#, options: .regularExpression)
-            else {
-                return 1
-            }
-            return Int(text[range].split(separator: " ")[0]) ?? 1
-        }.reduce(0, +)
     }
 }

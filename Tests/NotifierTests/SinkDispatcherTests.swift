@@ -43,14 +43,14 @@ final class ScriptedTransport: SinkTransport {
 struct SinkDispatcherTests {
     func dispatcher(
         _ kind: SinkKind = .feishu, _ transport: ScriptedTransport, limits: [RateWindow]? = [],
-        attempts: Int = 5, digestLinger: Duration = .seconds(1)
+        attempts: Int = 5, digestLinger: Duration = .seconds(1), rateLimitPause: Duration = .milliseconds(200)
     ) -> SinkDispatcher {
         var settings = SinkDispatcher.Settings()
         settings.digestLinger = digestLinger
         settings.retry = RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
-        return SinkDispatcher(
-            definition: SinkDefinition(name: kind.rawValue, kind: kind, url: "http://127.0.0.1:1/x", limits: limits),
-            transport: transport, settings: settings, logger: testLogger)
+        var definition = SinkDefinition(name: kind.rawValue, kind: kind, url: "http://127.0.0.1:1/x", limits: limits)
+        definition.rateLimitPause = rateLimitPause
+        return SinkDispatcher(definition: definition, transport: transport, settings: settings, logger: testLogger)
     }
 
     func withRunning<T: Sendable>(_ dispatcher: SinkDispatcher, _ body: () async throws -> T) async rethrows -> T {
@@ -80,14 +80,15 @@ struct SinkDispatcherTests {
         #expect(transport.calls.count == 1)
     }
 
-    @Test func frequencyLimitedBacksOffAndDelivers() async {
+    @Test func frequencyLimitedPausesTheSinkAndDelivers() async throws {
         let transport = ScriptedTransport([(200, #"{"code":11232,"msg":"frequency limited"}"#)])
-        let sink = dispatcher(.feishu, transport)
+        #expect(SinkKind.feishu.rateLimitPause == .seconds(60))
+        let sink = dispatcher(.feishu, transport, attempts: 1, rateLimitPause: .milliseconds(300))
         let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
         #expect(result == .delivered(digest: false))
         let calls = transport.calls
-        #expect(calls.count == 2)
-        #expect(calls[1].at - calls[0].at >= .milliseconds(5))
+        try #require(calls.count == 2)
+        #expect(calls[1].at - calls[0].at >= .milliseconds(300))
     }
 
     @Test func attemptsAreBounded() async {
@@ -176,28 +177,70 @@ struct SinkDispatcherTests {
     }
 
     @Test func stormPolicyDecisions() {
-        let policy = StormPolicy(limits: [RateWindow(limit: 20, per: .seconds(60))], maxDigestEvents: 50)!
+        let policy = StormPolicy(
+            limits: [RateWindow(limit: 20, per: .seconds(60))], linger: .seconds(1), maxDigestEvents: 1000)!
         let now = ContinuousClock.now
-        #expect(policy.reserve == 10)
-        #expect(policy.pacingInterval == .seconds(6))
-        // Plenty of room: one by one.
-        #expect(policy.decide(waiting: 5, allowance: 20, lastSend: nil, now: now) == .send(events: 1))
-        // A waiting burst: spread over the 10 free messages above the reserve.
-        #expect(policy.decide(waiting: 300, allowance: 20, lastSend: nil, now: now) == .send(events: 30))
-        #expect(policy.decide(waiting: 11, allowance: 20, lastSend: nil, now: now) == .send(events: 2))
-        #expect(policy.decide(waiting: 2_000, allowance: 20, lastSend: nil, now: now) == .send(events: 50))
-        // In the reserve: paced, each message carrying all that waits.
+        func backlog(_ waiting: Int, since: Duration = .seconds(2), isolated: Bool = false) -> StormPolicy.Backlog {
+            StormPolicy.Backlog(waiting: waiting, oldestArrival: now - since, isolated: isolated)
+        }
+        #expect(policy.pace == .seconds(12))
+        #expect(policy.singlesShare == 10)
+        // Calm: an event on its own goes at once; a few arriving together wait for the rest of their burst, then go
+        // one by one.
         #expect(
-            policy.decide(waiting: 40, allowance: 9, lastSend: now - .seconds(1), now: now)
-                == .wait(until: now + .seconds(5)))
-        #expect(policy.decide(waiting: 40, allowance: 9, lastSend: now - .seconds(7), now: now) == .send(events: 40))
-        #expect(policy.decide(waiting: 1, allowance: 0, lastSend: now - .seconds(7), now: now) == .send(events: 1))
+            policy.decide(backlog(1, since: .zero, isolated: true), allowance: 20, lastPaced: nil, now: now) == .single)
         #expect(
-            policy.decide(waiting: 4_000, allowance: 3, lastSend: now - .seconds(7), now: now) == .send(events: 4_000))
-        #expect(StormPolicy(limits: [], maxDigestEvents: 50) == nil)
-        // Feishu: the per-minute window decides, paced every 1.2 s.
-        let feishu = StormPolicy(limits: SinkKind.feishu.documentedLimits, maxDigestEvents: 50)!
-        #expect(feishu.pacingInterval == .milliseconds(1200))
+            policy.decide(backlog(2, since: .milliseconds(200)), allowance: 20, lastPaced: nil, now: now)
+                == .wait(until: now + .milliseconds(800)))
+        #expect(policy.decide(backlog(3), allowance: 20, lastPaced: nil, now: now) == .single)
+        // A burst: everything that arrived within the linger in one message.
+        #expect(
+            policy.decide(backlog(49, since: .milliseconds(10)), allowance: 19, lastPaced: nil, now: now)
+                == .wait(until: now + .milliseconds(990)))
+        #expect(policy.decide(backlog(49), allowance: 19, lastPaced: nil, now: now) == .paced(events: 49))
+        #expect(policy.decide(backlog(4_000), allowance: 19, lastPaced: nil, now: now) == .paced(events: 1000))
+        // In the storm, messages are paced, whatever the arrival pattern; a lone event waits its turn too.
+        #expect(
+            policy.decide(backlog(50), allowance: 18, lastPaced: now - .seconds(4), now: now)
+                == .wait(until: now + .seconds(8)))
+        #expect(
+            policy.decide(backlog(1, isolated: true), allowance: 18, lastPaced: now - .seconds(4), now: now)
+                == .wait(until: now + .seconds(8)))
+        #expect(
+            policy.decide(backlog(100), allowance: 18, lastPaced: now - .seconds(12), now: now) == .paced(events: 100))
+        // The storm is over half a window after its last paced message.
+        #expect(policy.decide(backlog(2), allowance: 18, lastPaced: now - .seconds(31), now: now) == .single)
+        // Singles use at most half the window; beyond that even a few events are paced.
+        #expect(policy.decide(backlog(2), allowance: 11, lastPaced: nil, now: now) == .paced(events: 2))
+        #expect(StormPolicy(limits: [], linger: .seconds(1), maxDigestEvents: 50) == nil)
+        // Feishu: the per-minute window decides, paced every 2.4 s.
+        let feishu = StormPolicy(limits: SinkKind.feishu.documentedLimits, linger: .seconds(1), maxDigestEvents: 50)!
+        #expect(feishu.pace == .milliseconds(2400))
+    }
+
+    /// A rate-limit answer pauses the whole sink for the platform's penalty window; the events of that message keep
+    /// their attempts (one attempt in total here: a per-event back-off would have failed them), and what piles up
+    /// meanwhile leaves as one digest when the window ends.
+    @Test func aRateLimitAnswerPausesTheSinkWithoutUsingAttemptsAndThePileLeavesAsADigest() async throws {
+        let transport = ScriptedTransport(
+            [(200, #"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#)],
+            fallback: (200, #"{"errcode":0,"errmsg":"ok"}"#))
+        #expect(SinkDefinition(name: "d", kind: .dingtalk, url: "http://127.0.0.1:1/x").rateLimitPause == .seconds(600))
+        // DingTalk's documented limits; its 10-minute penalty compressed.
+        let sink = dispatcher(.dingtalk, transport, limits: nil, attempts: 1, rateLimitPause: .milliseconds(800))
+        let results = await withRunning(sink) {
+            var tickets = [await sink.enqueue(makeEvent(1), raw: [], key: "p0")]
+            try? await eventually(timeout: .seconds(5)) { transport.calls.count == 1 }
+            for n in 2...31 { tickets.append(await sink.enqueue(makeEvent(n), raw: [], key: "p\(n % 4)")) }
+            var results: [DeliveryResult] = []
+            for ticket in tickets { results.append(await ticket.result {}) }
+            return results
+        }
+        #expect(results.allSatisfy { if case .delivered = $0 { true } else { false } }, "\(results)")
+        let calls = transport.calls
+        #expect(calls.count == 2, "the rejected message, then one digest")
+        #expect(calls[1].at - calls[0].at >= .milliseconds(800), "nothing was sent during the penalty")
+        #expect(String(decoding: calls[1].request.body, as: UTF8.self).contains("31 issue events"))
     }
 
     @Test func cancelledWaitersDropTheirQueuedMessage() async {

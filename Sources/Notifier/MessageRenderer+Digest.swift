@@ -1,0 +1,146 @@
+import Foundation
+import Shared
+
+/// Storm digests: one message standing for many events, readable on its own: how many, which levels, the newest
+/// titles each with its link, and a link to the full issue list in Guance.
+extension MessageRenderer {
+    /// What every platform's digest shows, computed once.
+    struct Digest {
+        let count: Int
+        /// "critical 4, warning 10", most severe first.
+        let levels: String
+        let levelCounts: [String: Int]
+        /// The most severe level (the card colour).
+        let worst: String
+        /// The newest `digestTitles` events, newest first.
+        let newest: [EventView]
+        /// "…and 4 more" when not every event is listed.
+        let more: String?
+        /// The Guance console's issue list, when the events' links show where it is.
+        let listURL: String?
+
+        var title: String { "\(count) issue events (storm digest)" }
+    }
+
+    func digest(of events: [IssueEvent]) -> Digest {
+        let views = events.map(EventView.init)
+        let counts = Dictionary(grouping: views, by: \.levelName).mapValues(\.count)
+        let levels = counts.sorted { IssueLevel.rank(of: $0.key) < IssueLevel.rank(of: $1.key) }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let newest = Array(views.sorted { $0.createdAt > $1.createdAt }.prefix(digestTitles))
+        let worst = views.map(\.levelName).min { IssueLevel.rank(of: $0) < IssueLevel.rank(of: $1) } ?? "info"
+        return Digest(
+            count: views.count, levels: levels, levelCounts: counts, worst: worst, newest: newest,
+            more: views.count > newest.count ? "…and \(views.count - newest.count) more" : nil,
+            listURL: newest.lazy.compactMap(Self.issueListURL).first)
+    }
+
+    /// The issue list of the console an issue link points into: the link without its last segment when that is the
+    /// issue's uuid (`…/keyevents/issues/<uuid>` → `…/keyevents/issues`).
+    static func issueListURL(_ view: EventView) -> String? {
+        guard !view.issueUUID.isEmpty, view.url.hasSuffix("/" + view.issueUUID) else { return nil }
+        let list = String(view.url.dropLast(view.issueUUID.utf8.count + 1))
+        return list.contains("://") ? list : nil
+    }
+
+    /// A Guance title as digest markup shows it: trimmed, and escaped for the platform's markdown. The one place a
+    /// digest puts Guance text into markup. Feishu's card markdown takes HTML character references for the characters
+    /// that would start a link, emphasis or a tag (a backslash would show); DingTalk and WeCom take backslashes.
+    func digestTitle(_ view: EventView, bytes: Int = 120) -> String {
+        let title = JSONBody.trim(view.title, toBytes: bytes)
+        guard kind == .feishu else { return Self.markdownEscaped(title) }
+        var out = ""
+        for character in title {
+            if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+                "\\[]()*_~<`".unicodeScalars.contains(scalar)
+            {
+                out += "&#\(scalar.value);"
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Per platform
+
+    /// The body of one digest message for this sink kind.
+    func renderDigest(_ events: [IssueEvent]) -> [UInt8] {
+        let digest = digest(of: events)
+        switch kind {
+        case .feishu: return feishuDigest(digest)
+        case .feishuFlow:
+            let lines = digest.newest.map { "\($0.title) (\($0.levelName)) \($0.url)" }
+            let message = (["Levels: \(digest.levels)"] + lines + [digest.more, digest.listURL.map { "All: \($0)" }])
+                .compactMap { $0 }.joined(separator: "\n")
+            return JSONBody.encode([
+                "issue_uuid": "", "title": digest.title, "level": digest.worst, "source": "digest",
+                "message": message, "createAt": digest.newest.first?.createdAt ?? "", "kind": "digest",
+                "count": digest.count, "url": digest.listURL ?? "",
+            ])
+        case .dingtalk:
+            let text = markdownLines(digest, heading: "### \(digest.title)", bullet: "- ").joined(separator: "\n")
+            return JSONBody.encode(["msgtype": "markdown", "markdown": ["title": digest.title, "text": text]])
+        case .wecom:
+            let text = markdownLines(digest, heading: "### \(digest.title)", bullet: "").joined(separator: "\n")
+            return JSONBody.encode([
+                "msgtype": "markdown", "markdown": ["content": JSONBody.trim(text, toBytes: Self.wecomMaxContent)],
+            ])
+        case .webhook:
+            let objects = events.compactMap { try? JSONSerialization.jsonObject(with: Data(EventCoding.encode($0))) }
+            var body: [String: Any] = [
+                "schema": "guance.issue-digest/v1", "count": digest.count, "levels": digest.levelCounts,
+                "events": objects,
+            ]
+            if let listURL = digest.listURL { body["list_url"] = listURL }
+            return JSONBody.encode(body)
+        }
+    }
+
+    /// Heading, levels, one linked line per listed title, how many more, the link to all of them.
+    private func markdownLines(_ digest: Digest, heading: String, bullet: String) -> [String] {
+        var lines = [heading, "", "**Levels:** \(digest.levels)", ""]
+        lines += digest.newest.map { "\(bullet)[\(digestTitle($0))](\($0.url)) \($0.levelName)" }
+        if let more = digest.more { lines.append(more) }
+        if let listURL = digest.listURL { lines += ["", "[All issues in Guance](\(listURL))"] }
+        return lines
+    }
+
+    private func feishuDigest(_ digest: Digest) -> [UInt8] {
+        func plain(_ text: String) -> [String: Any] { ["tag": "div", "text": ["tag": "plain_text", "content": text]] }
+        var titles = digest.newest.map { "• [\(digestTitle($0))](\($0.url)) (\($0.levelName))" }
+        if let more = digest.more { titles.append(more) }
+        var elements: [[String: Any]] = [
+            plain("Levels: \(digest.levels)"), ["tag": "markdown", "content": titles.joined(separator: "\n")],
+            ["tag": "hr"],
+        ]
+        if let listURL = digest.listURL {
+            elements.append([
+                "tag": "action",
+                "actions": [
+                    [
+                        "tag": "button", "text": ["tag": "plain_text", "content": "All issues in Guance"],
+                        "type": "primary", "url": listURL,
+                    ]
+                ],
+            ])
+        }
+        elements.append([
+            "tag": "note",
+            "elements": [
+                ["tag": "plain_text", "content": "A storm: one message for many events, within the chat's rate limit."]
+            ],
+        ])
+        return JSONBody.encode([
+            "msg_type": "interactive",
+            "card": [
+                "config": ["wide_screen_mode": true],
+                "header": [
+                    "title": ["tag": "plain_text", "content": digest.title],
+                    "template": IssueLevel.color(of: digest.worst),
+                ],
+                "elements": elements,
+            ],
+        ])
+    }
+}
