@@ -39,6 +39,7 @@ struct PollerConfig: Sendable {
         let channel = source.string(.guanceChannel, default: "default")
         var settings = PollerSettings(instanceID: instanceID)
         settings.pollInterval = try source.seconds(.guancePollInterval, default: .seconds(5))
+        settings.budget = try GuanceBudgetSettings(config: source)
         settings.overlap = try source.seconds(.guancePollOverlap, default: .seconds(60))
         settings.lookback = try source.seconds(.guancePollLookback, default: .seconds(300))
         settings.trackWindow =
