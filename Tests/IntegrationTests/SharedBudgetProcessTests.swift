@@ -1,5 +1,6 @@
 import DevStack
 import Foundation
+@testable import Poller
 import Shared
 import Testing
 
@@ -33,13 +34,13 @@ struct SharedBudgetProcessTests {
 
         // A busy poll: the poller lists as often as its share allows, people reply in the console meanwhile.
         let console = Task {
-            var round = 0
+            var created = issues
             while !Task.isCancelled {
-                round += 1
-                simulator.addIssue(.init(name: "noise \(round)"))
-                simulator.addReply(issueUUID: issues[round % issues.count], content: "console note \(round)")
+                created.append(simulator.addIssue(.init(name: "noise \(created.count)")).uuid)
+                simulator.addReply(issueUUID: issues[created.count % issues.count], content: "console note")
                 try? await Task.sleep(for: .milliseconds(400))
             }
+            return created
         }
         defer { console.cancel() }
         try await eventually(timeout: .seconds(30), "the first poller lists") {
@@ -73,6 +74,8 @@ struct SharedBudgetProcessTests {
         }
         try await eventually(timeout: .seconds(60), "every reply written") { written() == 20 }
         let doneAt = ContinuousClock.now
+        console.cancel()
+        let created = await console.value
 
         let calls = simulator.calls(apiKey: simulator.apiKey)
         let worst = simulator.maxCallsInAnyWindow(apiKey: simulator.apiKey, window: Self.window)
@@ -90,6 +93,14 @@ struct SharedBudgetProcessTests {
             $0.endpoint == "issue_list" && $0.at > burstAt + .seconds(1) && $0.at < doneAt
         }.count
         #expect(listingsMeanwhile <= 2, "\(listingsMeanwhile) listings while replies waited")
+
+        // Polling yielded and lost nothing: every issue created meanwhile is announced once.
+        try await eventually(timeout: .seconds(60), "every issue announced") {
+            try await PollerCrashTests().events(cluster).filter { $0.kind == .created }.count >= created.count
+        }
+        let announced = try await PollerCrashTests().events(cluster).filter { $0.kind == .created }.map(\.issue.uuid)
+        #expect(Set(announced) == Set(created))
+        #expect(announced.count == created.count, "each issue announced once")
 
         // Metrics: calls per key per process and the budget's shares, labelled by the key's hash only.
         let hash = GuanceUsageRecord.keyHash(of: simulator.apiKey)
