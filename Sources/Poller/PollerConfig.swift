@@ -121,8 +121,9 @@ struct PollerConfig: Sendable {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    /// At `limit` requests per minute a key can be listed at most `limit` times a minute; with several targets
-    /// on one key, each gets its share. A shorter interval is raised to that and noted once.
+    /// At `limit` requests per minute, of which polling leaves `reserve` to replies, a key can be listed at most
+    /// `limit - reserve` times a minute; with several targets on one key, each gets its share. A shorter interval is
+    /// raised to that and noted once.
     mutating func clampInterval() {
         var byKey: [String: (count: Int, limit: Int)] = [:]
         for target in targets {
@@ -130,7 +131,8 @@ struct PollerConfig: Sendable {
         }
         var minimum = Duration.zero
         for (_, entry) in byKey where entry.limit > 0 {
-            minimum = max(minimum, settings.budgetWindow * entry.count / entry.limit)
+            let pollingShare = entry.limit - min(settings.budget.reserve, entry.limit - 1)
+            minimum = max(minimum, settings.budgetWindow * entry.count / pollingShare)
         }
         if settings.pollInterval < minimum {
             notices.append(
