@@ -124,8 +124,14 @@ struct GuanceUsageLedgerTests {
                 _ = try await budget.acquire()
                 granted.withLock { $0 = true }
             }
+            // Another caller gives up (shutdown, lost ownership): it is not stuck behind Kafka.
+            let givingUp = Task { try await budget.acquire(priority: .polling) }
             try await Task.sleep(for: .seconds(2))
             #expect(!granted.withLock { $0 }, "fail closed: no call while the log cannot take claims")
+            let cancelledAt = ContinuousClock.now
+            givingUp.cancel()
+            if case .success = await givingUp.result { Issue.record("a cancelled caller got a call") }
+            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
             for broker in cluster.brokerIDs { try cluster.setBrokerUp(broker) }
             try await eventually(timeout: .seconds(20), "granted once Kafka is back") { granted.withLock { $0 } }
             _ = await call.result

@@ -118,7 +118,7 @@ public actor GuanceRequestBudget {
             if let wake = ledger.room(
                 key: key, priority: priority, limit: limit, reserve: reserve, window: claimWindow)
             {
-                if priority == .interactive { await announceDemand(ledger, now: now) }
+                if priority == .interactive, ledger.isReady { await announceDemand(ledger, now: now) }
                 // A cleared demand or a freed call may come earlier than computed: look again often.
                 try await Task.sleep(until: min(wake, clock.now + .milliseconds(100)), clock: clock)
                 continue

@@ -72,6 +72,7 @@ public final class GuanceUsageLedger: Service, Sendable {
         key: String, priority: GuanceCallPriority, limit: Int, reserve: Int, window: Duration
     ) async throws(LedgerError) -> ClaimOutcome {
         await waitUntilReady()
+        if Task.isCancelled { throw .cancelled }
         let record = GuanceUsageRecord(
             kind: .claim, key: key, process: process, priority: priority, limit: limit, reserve: reserve,
             windowMs: window.milliseconds)
@@ -90,7 +91,11 @@ public final class GuanceUsageLedger: Service, Sendable {
                     state.pending[record.id] = continuation
                     return nil
                 }
-                if let early { continuation.resume(returning: early) }
+                if let early {
+                    continuation.resume(returning: early)
+                } else if Task.isCancelled {  // cancelled before the waiter was registered: onCancel found nothing
+                    state.withLock { $0.pending.removeValue(forKey: record.id) }?.resume(returning: nil)
+                }
             }
         } onCancel: {
             state.withLock { $0.pending.removeValue(forKey: record.id) }?.resume(returning: nil)
@@ -143,8 +148,11 @@ public final class GuanceUsageLedger: Service, Sendable {
         }
     }
 
+    /// True once the log is read up to where it ended when this process started.
+    public var isReady: Bool { state.withLock { $0.ready } }
+
     private func waitUntilReady() async {
-        while !state.withLock({ $0.ready }) && !Task.isCancelled {
+        while !isReady && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
