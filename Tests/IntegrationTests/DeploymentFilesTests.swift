@@ -66,5 +66,11 @@ struct DeploymentFilesTests {
             #expect(compose.contains("create \(topic.name) "), "\(topic.name) is not created")
         }
         #expect(compose.contains("create guance.poller-state 1 \"--config cleanup.policy=compact\""))
+        // The budget's usage log: one partition, deleted (not compacted: every claim of a window counts), broker time.
+        let usage = compose.split(separator: "\n").first { $0.contains("create \(Topics.apiUsage) ") } ?? ""
+        #expect(usage.contains("create \(Topics.apiUsage) 1 "))
+        for setting in GuanceUsageLedger.topicSpec().config.sorted(by: { $0.key < $1.key }) {
+            #expect(usage.contains("\(setting.key)=\(setting.value)"), "\(Topics.apiUsage) needs \(setting.key)")
+        }
     }
 }
