@@ -6,7 +6,7 @@ import Shared
 /// - `POST /__admin/issues` `{"name", "description"?, "level"?, "statusType"?, "createAt"?, "apiKey"?}` → the issue
 /// - `POST /__admin/issues/{uuid}/replies` `{"content", "creatorName"?, "extend"?}` → the reply
 /// - `POST /__admin/issues/{uuid}/status` `{"statusType"}` → the issue
-/// - `GET /__admin/calls?apiKey=…&windowSeconds=60` → `{"total", "maxInAnyWindow"}`
+/// - `GET /__admin/calls?apiKey=…&windowSeconds=60` → `{"total", "maxInAnyWindow", "rateLimited"}`
 extension GuanceSimulator {
     struct AdminIssue: Decodable {
         var name: String
@@ -59,6 +59,7 @@ extension GuanceSimulator {
             return Self.json([
                 "total": self.calls(apiKey: key).count,
                 "maxInAnyWindow": self.maxCallsInAnyWindow(apiKey: key, window: window),
+                "rateLimited": self.rateLimitedAnswers(apiKey: key),
             ])
         }
     }

@@ -164,6 +164,11 @@ public final class GuanceSimulator: Sendable {
         state.withLock { state in state.calls.filter { apiKey == nil || $0.apiKey == apiKey } }
     }
 
+    /// Requests of one key answered with a rate-limit error (401 `ft.TriggerApi…CurrentLimiting`).
+    public func rateLimitedAnswers(apiKey: String) -> Int {
+        calls(apiKey: apiKey).filter { $0.status == 401 }.count
+    }
+
     /// The most requests of one key inside any sliding window of `window` length (rate-limited answers included).
     public func maxCallsInAnyWindow(apiKey: String, window: Duration) -> Int {
         let times = calls(apiKey: apiKey).map(\.at).sorted()

@@ -1,5 +1,4 @@
-import Crypto
-import Foundation
+import Shared
 
 /// One thing to poll: an API key (so a workspace) and a channel of it. Owned by exactly one live poller instance.
 struct PollTarget: Sendable, Hashable, CustomStringConvertible {
@@ -18,9 +17,7 @@ struct PollTarget: Sendable, Hashable, CustomStringConvertible {
     var description: String { name }
 
     /// A short digest of the API key: lets targets sharing a key share one budget without keeping the key around.
-    var keyDigest: String {
-        SHA256.hash(data: Data(apiKey.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    var keyDigest: String { GuanceUsageRecord.keyHash(of: apiKey) }
 
     /// The coordination partition that decides which instance polls this target.
     func coordinationPartition(of partitions: Int) -> Int32 {

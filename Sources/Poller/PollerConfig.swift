@@ -39,6 +39,7 @@ struct PollerConfig: Sendable {
         let channel = source.string(.guanceChannel, default: "default")
         var settings = PollerSettings(instanceID: instanceID)
         settings.pollInterval = try source.seconds(.guancePollInterval, default: .seconds(5))
+        settings.budget = try GuanceBudgetSettings(config: source)
         settings.overlap = try source.seconds(.guancePollOverlap, default: .seconds(60))
         settings.lookback = try source.seconds(.guancePollLookback, default: .seconds(300))
         settings.trackWindow =
@@ -125,8 +126,9 @@ struct PollerConfig: Sendable {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    /// At `limit` requests per minute a key can be listed at most `limit` times a minute; with several targets
-    /// on one key, each gets its share. A shorter interval is raised to that and noted once.
+    /// At `limit` requests per minute, of which polling leaves `reserve` to replies, a key can be listed at most
+    /// `limit - reserve` times a minute; with several targets on one key, each gets its share. A shorter interval is
+    /// raised to that and noted once.
     mutating func clampInterval() {
         var byKey: [String: (count: Int, limit: Int)] = [:]
         for target in targets {
@@ -134,7 +136,8 @@ struct PollerConfig: Sendable {
         }
         var minimum = Duration.zero
         for (_, entry) in byKey where entry.limit > 0 {
-            minimum = max(minimum, settings.budgetWindow * entry.count / entry.limit)
+            let pollingShare = entry.limit - min(settings.budget.reserve, entry.limit - 1)
+            minimum = max(minimum, settings.budgetWindow * entry.count / pollingShare)
         }
         if settings.pollInterval < minimum {
             notices.append(

@@ -27,10 +27,16 @@ enum PollerMain {
             } catch let problem as KafkaTopicProblem {
                 StartupFailure.exit(service: basics.service, problem)
             }
-            return [
-                PollerService(
-                    config: config, kafka: basics.kafka, publisher: producer, health: basics.health, logger: logger)
-            ]
+            // The budget of each key is shared with every other process using it (unless GUANCE_BUDGET_MODE=local).
+            let ledger = config.settings.budget.shared && config.targets.contains(where: { $0.rateLimit > 0 })
+                ? GuanceUsageLedger(kafka: basics.kafka, producer: producer, service: "poller", logger: logger) : nil
+            let poller = PollerService(
+                config: config, kafka: basics.kafka, publisher: producer, health: basics.health, logger: logger,
+                ledger: ledger)
+            var services: [any Service] = []
+            if let ledger { services.append(ledger) }
+            services.append(poller)
+            return services
         }
     }
 

@@ -15,16 +15,17 @@ struct PollerService: Service {
     /// `http`: a client to share (the caller shuts it down); nil = create one and shut it down at the end.
     init(
         config: PollerConfig, kafka: KafkaClientSettings, publisher: any EventPublisher, health: HealthChecks,
-        logger: Logger, http: HTTPClient? = nil
+        logger: Logger, http: HTTPClient? = nil, ledger: GuanceUsageLedger? = nil
     ) {
         self.ownsHTTPClient = http == nil
         let http = http ?? GuanceOpenAPIClient.makeHTTPClient()
         self.http = http
         self.logger = logger
-        // One budget per API key, shared by every target using that key.
+        // One budget per API key, shared by every target using that key (and, through the ledger, every process).
         var budgets: [String: GuanceRequestBudget] = [:]
         for target in config.targets where budgets[target.keyDigest] == nil {
-            budgets[target.keyDigest] = GuanceRequestBudget(limit: target.rateLimit, window: config.settings.budgetWindow)
+            budgets[target.keyDigest] = GuanceRequestBudget(
+                apiKey: target.apiKey, limit: target.rateLimit, settings: config.settings.budget, ledger: ledger)
         }
         let tail = KafkaTailReader(kafka: kafka, logger: logger)
         let store = PollerStateStore(publisher: publisher, reader: tail)
@@ -33,6 +34,7 @@ struct PollerService: Service {
             var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
             clientSettings.retry = settings.retry
             clientSettings.requestTimeout = settings.requestTimeout
+            clientSettings.priority = .polling
             let client = GuanceOpenAPIClient(
                 settings: clientSettings, httpClient: http, budget: budgets[target.keyDigest]!, logger: logger)
             return TargetPoller(

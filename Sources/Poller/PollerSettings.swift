@@ -15,8 +15,13 @@ struct PollerSettings: Sendable {
     var trackWindow: Duration = .seconds(86_400)
     /// How often one page of the update sweep is listed (when the budget has room to spare).
     var sweepInterval: Duration = .seconds(30)
+    /// The OpenAPI budget: window, reserve for replies, shared or per process.
+    var budget = GuanceBudgetSettings()
     /// The budget window (a minute for Guance; tests scale it down).
-    var budgetWindow: Duration = .seconds(60)
+    var budgetWindow: Duration {
+        get { budget.window }
+        set { budget.window = newValue }
+    }
     /// A new owner waits at most this long for the previous owner to mark the target released.
     var handoverGrace: Duration = .seconds(3)
     /// An owner writes its target's state at least this often, even when nothing changed: how every instance tells

@@ -20,8 +20,10 @@ struct FeishuAppSettings: Sendable {
 struct GuanceWriterSettings: Sendable {
     var baseURL = "https://openapi.guance.com"
     var apiKey: String
-    /// Requests per minute for this process's budget of the key (`GUANCE_RATE_LIMIT`).
+    /// Requests per minute per key (`GUANCE_RATE_LIMIT`).
     var rateLimit = 20
+    /// The budget's window, reserve and sharing (`GUANCE_RATE_WINDOW`, `GUANCE_RATE_RESERVE`, `GUANCE_BUDGET_MODE`).
+    var budget = GuanceBudgetSettings()
     /// Timeout of one OpenAPI exchange.
     var requestTimeout: Duration = .seconds(10)
 }
@@ -75,7 +77,8 @@ struct GatewayConfig: Sendable {
                 baseURL: try config.url(.guanceOpenAPIURL, default: "https://openapi.guance.com")
                     ?? "https://openapi.guance.com",
                 apiKey: try config.required(.guanceAPIKey),
-                rateLimit: try config.int(.guanceRateLimit, default: 20, range: 0...100_000))
+                rateLimit: try config.int(.guanceRateLimit, default: 20, range: 0...100_000),
+                budget: try GuanceBudgetSettings(config: config))
         }
         if role.runsIngress && result.feishu == nil && result.flowToken == nil && result.dingtalkAppSecret == nil {
             throw .missing(

@@ -62,7 +62,11 @@ struct GatewayServices {
             }
         }
         if config.role.runsWriter, let guance = config.guance {
-            let budget = GuanceRequestBudget(limit: guance.rateLimit)
+            // Reply writes are interactive: polling on the same key yields to them, in every process.
+            let ledger = guance.budget.shared && guance.rateLimit > 0
+                ? GuanceUsageLedger(kafka: kafka, producer: producer, service: "reply-gateway", logger: logger) : nil
+            let budget = GuanceRequestBudget(
+                apiKey: guance.apiKey, limit: guance.rateLimit, settings: guance.budget, ledger: ledger)
             var clientSettings = GuanceOpenAPIClient.Settings(baseURL: guance.baseURL, apiKey: guance.apiKey)
             clientSettings.requestTimeout = guance.requestTimeout
             let client = GuanceOpenAPIClient(
@@ -76,6 +80,7 @@ struct GatewayServices {
             let writer = ReplyWriter(
                 consumer: writerConsumer, producer: producer, guance: client, settings: settings, logger: logger,
                 health: health, afterCreate: afterCreate)
+            if let ledger { result.services.append(ledger) }
             result.services += [writerConsumer, writer]
             result.writer = writer
         }

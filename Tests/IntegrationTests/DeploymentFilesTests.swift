@@ -130,7 +130,10 @@ struct DeploymentFilesTests {
 
     /// Each service gets the variables it reads and no secret of another service.
     @Test func eachServiceGetsItsOwnVariablesAndNoOtherServicesSecrets() throws {
-        let writerKeys = [ConfigKey.guanceOpenAPIURL, .guanceAPIKey, .guanceRateLimit]
+        let writerKeys = [
+            ConfigKey.guanceOpenAPIURL, .guanceAPIKey, .guanceRateLimit, .guanceRateWindow, .guanceRateReserve,
+            .guanceBudgetMode,
+        ]
         let common = ConfigKey.commonKeys.filter { $0 != .kafkaTopicPartitions }
         let reads: [String: [ConfigKey]] = [
             "poller": common + ConfigKey.guanceKeys,
@@ -180,6 +183,12 @@ struct DeploymentFilesTests {
         for topic in Topics.all(partitions: 6) where topic.name.hasSuffix(".dlq") {
             #expect(compose.contains("create \(topic.name) 1 \"--config retention.ms=$$DLQ_RETENTION_MS\""),
                     "\(topic.name) has no explicit retention")
+        }
+        // The budget's usage log: one partition, deleted (not compacted: every claim of a window counts), broker time.
+        let usage = compose.split(separator: "\n").first { $0.contains("create \(Topics.apiUsage) ") } ?? ""
+        #expect(usage.contains("create \(Topics.apiUsage) 1 "))
+        for setting in GuanceUsageLedger.topicSpec().config.sorted(by: { $0.key < $1.key }) {
+            #expect(usage.contains("\(setting.key)=\(setting.value)"), "\(Topics.apiUsage) needs \(setting.key)")
         }
     }
 }

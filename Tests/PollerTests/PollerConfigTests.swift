@@ -73,11 +73,11 @@ struct PollerConfigTests {
     @Test func anIntervalBelowTheBudgetIsClamped() throws {
         let config = try PollerConfig.load(
             source(["GUANCE_API_KEY": "k", "GUANCE_POLL_INTERVAL": "1"]), instanceID: "i")
-        #expect(config.settings.pollInterval == .seconds(3))
+        #expect(config.settings.pollInterval == .milliseconds(3750), "60 s / (20 - 4 calls left to replies)")
         #expect(config.notices.count == 1)
         let shared = "poll_targets:\n  - {name: a, api_key: same}\n  - {name: b, api_key: same}\n"
         let two = try PollerConfig.load(source(["GUANCE_POLL_INTERVAL": "1"], yaml: shared), instanceID: "i")
-        #expect(two.settings.pollInterval == .seconds(6))
+        #expect(two.settings.pollInterval == .milliseconds(7500))
     }
 
     @Test func targetsSpreadOverCoordinationPartitionsStably() {

@@ -5,6 +5,13 @@ extension ConfigKey {
     public static let guanceConsoleURL = ConfigKey("GUANCE_CONSOLE_URL", "base URL of console links in messages")
     public static let guanceRateLimit = ConfigKey(
         "GUANCE_RATE_LIMIT", "OpenAPI requests per minute per API key; default 20")
+    public static let guanceRateWindow = ConfigKey(
+        "GUANCE_RATE_WINDOW", "seconds of the OpenAPI rate window (Guance: 60); default 60")
+    public static let guanceRateReserve = ConfigKey(
+        "GUANCE_RATE_RESERVE", "calls of each rate window polling leaves to reply writes and card actions; default 4")
+    public static let guanceBudgetMode = ConfigKey(
+        "GUANCE_BUDGET_MODE",
+        "shared: one budget per API key across all processes, through Kafka topic guance.api-usage; local: per process; default shared")
     public static let guanceChannel = ConfigKey(
         "GUANCE_CHANNEL", "poller: channel name to list (default `default`) or a channel uuid (chan_...)")
     public static let guancePollOverlap = ConfigKey(
@@ -18,7 +25,8 @@ extension ConfigKey {
 
     /// Keys of the Guance OpenAPI (poller and reply writer).
     public static let guanceKeys: [ConfigKey] = [
-        guanceOpenAPIURL, guanceAPIKey, guancePollInterval, guanceConsoleURL, guanceRateLimit, guanceChannel,
+        guanceOpenAPIURL, guanceAPIKey, guancePollInterval, guanceConsoleURL, guanceRateLimit, guanceRateWindow,
+        guanceRateReserve, guanceBudgetMode, guanceChannel,
         guancePollOverlap, guancePollLookback, guanceTrackWindow, guancePollerSessionTimeout,
     ]
 }

@@ -1,4 +1,4 @@
-/// The product's Kafka topics (DESIGN.md section 3). All are keyed by issue UUID.
+/// The product's Kafka topics (DESIGN.md section 3). All but the usage log are keyed by issue UUID.
 public enum Topics {
     public static let issueEvents = "guance.issue-events"
     public static let replyCommands = "guance.reply-commands"
@@ -8,6 +8,9 @@ public enum Topics {
     /// which poll targets it polls (a target maps to one partition by a stable hash of its name).
     public static let pollerCoordination = "guance.poller-coordination"
     public static let pollerCoordinationPartitions = 12
+    /// The OpenAPI budget's usage log: claims of calls, keyed by a hash of the API key (`GuanceUsageLedger`). One
+    /// partition, `cleanup.policy=delete`, short retention.
+    public static let apiUsage = "guance.api-usage"
 
     /// The dead-letter topic of a consumed topic.
     public static func deadLetter(of topic: String) -> String { topic + ".dlq" }
@@ -20,6 +23,7 @@ public enum Topics {
             (replyResults, partitions),
             (pollerState, 1),
             (pollerCoordination, pollerCoordinationPartitions),
+            (apiUsage, 1),
             (deadLetter(of: issueEvents), 1),
             (deadLetter(of: replyCommands), 1),
             (deadLetter(of: replyResults), 1),

@@ -27,6 +27,8 @@ public struct GuanceOpenAPIClient: Sendable {
         public var issuePageSize = 100
         /// `listAllIssues` stops after this many pages (a runaway guard; logged).
         public var maxIssuePages = 200
+        /// Whose calls these are, for the budget: polling yields to interactive callers.
+        public var priority = GuanceCallPriority.interactive
 
         public init(baseURL: String, apiKey: String) {
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -233,7 +235,7 @@ public struct GuanceOpenAPIClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let grant: GuanceRequestBudget.Grant
-        do { grant = try await budget.acquire() } catch { throw .transport(endpoint: endpoint, reason: "cancelled") }
+        do { grant = try await budget.acquire(priority: settings.priority) } catch { throw .transport(endpoint: endpoint, reason: "cancelled") }
         let timeout = TimeAmount.nanoseconds(
             Int64(settings.requestTimeout.components.seconds) * 1_000_000_000
                 + settings.requestTimeout.components.attoseconds / 1_000_000_000)
