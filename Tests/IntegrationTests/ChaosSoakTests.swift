@@ -55,7 +55,7 @@ struct ChaosSoakTests {
             "KAFKA_BROKERS": cluster.bootstrapServers, "WEBHOOK_URL": capture.webhookURL, "WEBHOOK_RATE_LIMIT": "0",
             "NOTIFIER_MAX_IN_FLIGHT": "\(Self.maxInFlight)", "LOG_LEVEL": "warning",
         ]
-        let gatewayPort = try EndToEndTests().freePort()
+        let gatewayPort = try freePort()
         let gatewayEnvironment = [
             "KAFKA_BROKERS": cluster.bootstrapServers, "GUANCE_OPENAPI_URL": simulator.url,
             "GUANCE_API_KEY": simulator.apiKey, "GUANCE_RATE_LIMIT": "0", "FLOW_TOKEN": "soak",

@@ -18,12 +18,14 @@ struct NotifierServiceTests {
         _ cluster: MockKafkaCluster, env: [String: String], configure: (inout NotifierConfig) -> Void = { _ in },
         _ body: (KafkaProducerClient) async throws -> T
     ) async throws -> T {
-        try await withNotifierConsumer(cluster, env: env) { producer, _ in try await body(producer) }
+        try await withNotifierConsumer(cluster, env: env, configure: configure) { producer, _ in
+            try await body(producer)
+        }
     }
 
     /// `withNotifier`, also handing `body` the notifier's consumer (its assignment and pauses).
     static func withNotifierConsumer<T: Sendable>(
-        _ cluster: MockKafkaCluster, env: [String: String],
+        _ cluster: MockKafkaCluster, env: [String: String], configure: (inout NotifierConfig) -> Void = { _ in },
         _ body: (KafkaProducerClient, KafkaConsumerClient) async throws -> T
     ) async throws -> T {
         var config = try NotifierConfig.load(ConfigSource(env), kafka: kafka(cluster))
