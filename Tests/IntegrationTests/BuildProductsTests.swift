@@ -12,17 +12,7 @@ struct BuildProductsTests {
     static let products = ["poller", "notifier", "reply-gateway", "dev-stack"]
 
     func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.root.appendingPathComponent(script).path] + arguments
-        process.currentDirectoryURL = Self.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram("/bin/bash", [Self.root.appendingPathComponent(script).path] + arguments, in: Self.root)
     }
 
     func temporaryFolder() throws -> URL {

@@ -1,3 +1,4 @@
+import DevStack
 import Foundation
 import Shared
 import Testing
@@ -21,19 +22,9 @@ struct DeploymentFilesTests {
         return Set(matches.compactMap { Range($0.range(at: 1), in: text).map { String(text[$0]) } })
     }
 
-    /// Runs a program from the repository root; returns its exit status and everything it printed.
+    /// Runs a program (looked up on PATH) from the repository root.
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram("/usr/bin/env", arguments, in: Self.root)
     }
 
     /// The compose file as compose sees it (YAML anchors and merge keys resolved), through PyYAML.
