@@ -33,8 +33,8 @@ struct GatewayMain: AsyncParsableCommand {
             health: basics.health, kafka: producerKafka, gracePeriod: basics.gracePeriod)
         await ServiceRunner.run(producerBasics) { producer in
             try GatewayServices.make(
-                config: config, producer: producer, kafka: basics.kafka, registry: basics.registry,
-                health: basics.health, logger: basics.logger
+                config: config, producer: producer, kafka: basics.kafka, health: basics.health,
+                logger: basics.logger
             ).services
         }
     }
