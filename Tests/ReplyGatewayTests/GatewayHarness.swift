@@ -31,7 +31,8 @@ final class GatewayHarness: Sendable {
 
     init(
         role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2),
-        logger: Logger = gatewayTestLogger, guanceAPIKey: String? = nil
+        logger: Logger = gatewayTestLogger, guanceAPIKey: String? = nil, readTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(30)
     )
         async throws
     {
@@ -55,6 +56,8 @@ final class GatewayHarness: Sendable {
         config.feishu = FeishuSubscriptionSettings(
             verificationToken: Self.verificationToken, encryptKey: Self.encryptKey)
         config.flowToken = Self.flowToken
+        config.readTimeout = readTimeout
+        config.idleTimeout = idleTimeout
         config.writer.retryDelay = .milliseconds(100)
         config.writer.maxAttempts = 3
         if role.runsWriter {
@@ -166,10 +169,12 @@ final class GatewayHarness: Sendable {
 /// Runs `body` with a harness and always stops it.
 func withGateway(
     role: GatewayRole = .all, guanceTimeout: Duration = .seconds(2), logger: Logger = gatewayTestLogger,
-    guanceAPIKey: String? = nil, _ body: (GatewayHarness) async throws -> Void
+    guanceAPIKey: String? = nil, readTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30),
+    _ body: (GatewayHarness) async throws -> Void
 ) async throws {
     let harness = try await GatewayHarness(
-        role: role, guanceTimeout: guanceTimeout, logger: logger, guanceAPIKey: guanceAPIKey)
+        role: role, guanceTimeout: guanceTimeout, logger: logger, guanceAPIKey: guanceAPIKey, readTimeout: readTimeout,
+        idleTimeout: idleTimeout)
     do {
         try await body(harness)
     } catch {

@@ -12,9 +12,12 @@ public struct HealthRefresher: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await health.refresh()
-            try? await Task.sleep(for: interval)
+        // Graceful shutdown ends the wait at once: a check interval must not delay the process's exit.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await health.refresh()
+                try await Task.sleep(for: interval)
+            }
         }
     }
 }
