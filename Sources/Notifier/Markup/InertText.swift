@@ -13,7 +13,7 @@ enum InertText {
         for character in text {
             // `:` `/` `/`: the joiner goes between the colon and the slashes (`https:⁠//…`).
             if character == "/" && previous == "/" && beforePrevious == ":" {
-                out.insert(wordJoiner, at: out.index(out.endIndex, offsetBy: -2))
+                out.insert(wordJoiner, at: out.index(before: out.endIndex))
             }
             if let replacement = replacements[character] {
                 out += replacement
