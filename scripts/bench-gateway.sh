@@ -3,7 +3,7 @@
 # publish, wait for the Kafka ack) under load from a second process, plus the gateway's memory at rest and under load.
 # Same-run baseline: GET /healthz through the same HTTP stack and load generator.
 # Last, the same callback load again with PROBES health checks (/healthz on GATEWAY_PORT, /readyz on METRICS_PORT)
-# sent during it: the callbacks' p99 with and without them.
+# sent during it, then once more without them: the callbacks' p99 with and without (both runs warm).
 #
 #   scripts/bench-gateway.sh [REQUESTS] [CONCURRENCY] [PROBES]
 #   BENCH_CONFIGURATION=debug scripts/bench-gateway.sh ...   # measure a debug build (say so next to the numbers)
@@ -63,6 +63,10 @@ echo "-- POST /feishu/events again, with $PROBES health checks during the load"
 "$BIN/dev-stack" feishu-load --url "http://127.0.0.1:$PORT" --metrics-url "http://127.0.0.1:$METRICS" \
     --token "$FEISHU_VERIFICATION_TOKEN" --encrypt-key "$FEISHU_ENCRYPT_KEY" --requests "$REQUESTS" \
     --concurrency "$CONCURRENCY" --probes "$PROBES" | tee "$STATE/probed.txt"
+echo
+echo "-- the same load without health checks, right after (the comparison run: both warm)"
+"$BIN/dev-stack" feishu-load --url "http://127.0.0.1:$PORT" --token "$FEISHU_VERIFICATION_TOKEN" \
+    --encrypt-key "$FEISHU_ENCRYPT_KEY" --requests "$REQUESTS" --concurrency "$CONCURRENCY" | tee "$STATE/unprobed.txt"
 p99() { awk '/p99=/ { for (i = 1; i <= NF; i++) if ($i ~ /^p99=/) { sub("p99=", "", $i); print $i } }' "$1"; }
-awk -v with="$(p99 "$STATE/probed.txt")" -v without="$(p99 "$STATE/events.txt")" \
+awk -v with="$(p99 "$STATE/probed.txt")" -v without="$(p99 "$STATE/unprobed.txt")" \
     'BEGIN { if (without > 0) printf "callbacks p99 with/without probes: %.2f (%s ms vs %s ms)\n", with / without, with, without }'
