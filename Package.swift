@@ -89,7 +89,12 @@ let package = Package(
             ],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "ReplyGatewayTests", dependencies: ["ReplyGateway", "Shared", "DevStack"]),
+        .testTarget(
+            name: "ReplyGatewayTests",
+            dependencies: [
+                "ReplyGateway", "Shared", "DevStack", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared", "DevStack", "Poller", "Notifier", "ReplyGateway"]

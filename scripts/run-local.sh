@@ -65,7 +65,7 @@ METRICS_PORT=${POLLER_METRICS_PORT:-9101} child "$BIN/poller" &
 services+=($!)
 METRICS_PORT=${NOTIFIER_METRICS_PORT:-9102} child "$BIN/notifier" &
 services+=($!)
-child "$BIN/reply-gateway" &
+METRICS_PORT=${GATEWAY_METRICS_PORT:-9103} child "$BIN/reply-gateway" &
 services+=($!)
 
 cat <<MSG
@@ -73,7 +73,8 @@ cat <<MSG
 guance-chatops is running against dev-stack (Kafka at $KAFKA_BROKERS).
   poller metrics:   http://127.0.0.1:${POLLER_METRICS_PORT:-9101}/metrics
   notifier metrics: http://127.0.0.1:${NOTIFIER_METRICS_PORT:-9102}/metrics
-  reply gateway:    http://127.0.0.1:${GATEWAY_PORT:-8080}/healthz
+  reply gateway:    http://127.0.0.1:${GATEWAY_PORT:-8080}/healthz (callbacks on this port)
+  gateway metrics:  http://127.0.0.1:${GATEWAY_METRICS_PORT:-9103}/metrics
 Set GUANCE_API_KEY, FEISHU_WEBHOOK_URL (and the other variables in README.md) to use real services.
 Press Ctrl-C to stop.
 MSG

@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// DevStack's Feishu side for `make run`: the app-API fake on 127.0.0.1 (port 0), freshly generated subscription
-/// secrets for the gateway, and, once the gateway answers `/readyz`, one signed and encrypted sample message
+/// secrets for the gateway, and, once the gateway answers `/healthz`, one signed and encrypted sample message
 /// (`@_user_1 #<issue>#…`) so a reply can be watched travelling to Guance and the confirmation coming back.
 public struct FeishuDevStack: Sendable {
     public let simulator: FeishuAppSimulator

@@ -7,7 +7,9 @@ import Synchronization
 /// `dev-stack feishu-load`: a load generator for the gateway's `/feishu/events` (scripts/bench-gateway.sh). Builds
 /// `--requests` distinct, encrypted and signed `im.message.receive_v1` events up front, then sends them from
 /// `--concurrency` workers and prints throughput, latency percentiles and status counts. `--baseline` sends
-/// `GET /healthz` instead, the same-run reference for the HTTP stack alone.
+/// `GET /healthz` instead, the same-run reference for the HTTP stack alone. `--probes N` sends N health checks
+/// (`/healthz` on the gateway, `/readyz` on `--metrics-url`, alternately) during the load, on their own connections;
+/// the callbacks' percentiles then show what the probes cost them.
 struct FeishuLoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feishu-load", abstract: "Load /feishu/events of a running reply-gateway (benchmarks).")
@@ -19,6 +21,8 @@ struct FeishuLoadCommand: AsyncParsableCommand {
     @Option(help: "Number of requests.") var requests = 5000
     @Option(help: "Concurrent connections.") var concurrency = 32
     @Flag(help: "Send GET /healthz instead (baseline).") var baseline = false
+    @Option(help: "Health checks (/healthz and /readyz alternately) sent during the load.") var probes = 0
+    @Option(help: "Base URL of the gateway's METRICS_PORT (for /readyz); default --url.") var metricsURL: String?
 
     func run() async throws {
         let prepared: [FeishuSignedRequest] =
@@ -36,6 +40,9 @@ struct FeishuLoadCommand: AsyncParsableCommand {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let next = LoadCounter()
         let (url, baseline, requests) = (self.url, self.baseline, self.requests)
+        let probing = Task { [probes, metricsURL] in
+            try await Self.probe(count: probes, gateway: url, metrics: metricsURL ?? url)
+        }
         let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: [(Duration, Int)].self) { group in
             for _ in 0..<concurrency {
@@ -73,6 +80,7 @@ struct FeishuLoadCommand: AsyncParsableCommand {
             return all
         }
         let elapsed = ContinuousClock.now - started
+        let probeStatuses = try await probing.value
         try await client.shutdown()
         let latencies = results.map(\.0).sorted()
         func percentile(_ p: Double) -> String {
@@ -91,6 +99,41 @@ struct FeishuLoadCommand: AsyncParsableCommand {
         print(String(format: "elapsed=%.2f s  accepted(200)/s=%.0f", seconds, Double(ok) / seconds))
         print("p50=\(percentile(0.50)) p90=\(percentile(0.90)) p99=\(percentile(0.99)) max=\(percentile(1.0))")
         print("statuses=\(statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "))")
+        if probes > 0 {
+            let text = probeStatuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
+            print("probes=\(probes) (/healthz and /readyz, 8 connections) statuses=\(text)")
+        }
+    }
+
+    /// `count` GETs of `/healthz` (gateway) and `/readyz` (metrics port), alternately, from 8 workers.
+    private static func probe(count: Int, gateway: String, metrics: String) async throws -> [Int: Int] {
+        guard count > 0 else { return [:] }
+        let next = LoadCounter()
+        return try await withThrowingTaskGroup(of: [Int: Int].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var statuses: [Int: Int] = [:]
+                    while true {
+                        let index = next.take()
+                        guard index < count else { return statuses }
+                        let url = index % 2 == 0 ? gateway + "/healthz" : metrics + "/readyz"
+                        let status: Int
+                        do {
+                            let response = try await HTTPClient.shared.execute(
+                                HTTPClientRequest(url: url), timeout: .seconds(30))
+                            _ = try await response.body.collect(upTo: 1 << 16)
+                            status = Int(response.status.code)
+                        } catch {
+                            status = -1
+                        }
+                        statuses[status, default: 0] += 1
+                    }
+                }
+            }
+            var all: [Int: Int] = [:]
+            for try await part in group { all.merge(part, uniquingKeysWith: +) }
+            return all
+        }
     }
 }
 

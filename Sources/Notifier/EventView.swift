@@ -69,7 +69,10 @@ struct EventView: Sendable, Equatable {
     }
 
     /// `yyyy-MM-dd HH:mm:ss` (UTC) by arithmetic: Calendar was a visible share of the per-event CPU.
-    static func format(unixSeconds: Int64) -> String {
+    /// Times outside years 1–9999 (a corrupt or hostile `createAt`) are shown as the nearest bound: the arithmetic
+    /// below must not overflow on any Int64.
+    static func format(unixSeconds rawSeconds: Int64) -> String {
+        let unixSeconds = min(max(rawSeconds, -62_135_596_800), 253_402_300_799)
         let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
         let secondsOfDay = unixSeconds - days * 86_400
         // Howard Hinnant's civil_from_days.

@@ -43,23 +43,16 @@ extension MessageRenderer {
         return list.contains("://") ? list : nil
     }
 
-    /// A Guance title as digest markup shows it: trimmed, and escaped for the platform's markdown. The one place a
-    /// digest puts Guance text into markup. Feishu's card markdown takes HTML character references for the characters
-    /// that would start a link, emphasis or a tag (a backslash would show); DingTalk and WeCom take backslashes.
+    /// A Guance title as digest markup shows it: trimmed, and made inert for the platform's markup (the same rules as
+    /// single messages, Sources/Notifier/Markup). The one place a digest puts Guance text into markup.
     func digestTitle(_ view: EventView, bytes: Int = 120) -> String {
         let title = JSONBody.trim(view.title, toBytes: bytes)
-        guard kind == .feishu else { return Self.markdownEscaped(title) }
-        var out = ""
-        for character in title {
-            if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
-                "\\[]()*_~<`".unicodeScalars.contains(scalar)
-            {
-                out += "&#\(scalar.value);"
-            } else {
-                out.append(character)
-            }
+        switch kind {
+        case .feishu: return FeishuMarkup.markdown(title)
+        case .dingtalk: return DingTalkMarkdown.escape(title)
+        case .wecom: return WeComMarkdown.escape(title)
+        case .feishuFlow, .webhook: return title  // flat JSON fields, not markup
         }
-        return out
     }
 
     // MARK: - Per platform
@@ -100,7 +93,9 @@ extension MessageRenderer {
     /// Heading, levels, one linked line per listed title, how many more, the link to all of them.
     private func markdownLines(_ digest: Digest, heading: String, bullet: String) -> [String] {
         var lines = [heading, "", "**Levels:** \(digest.levels)", ""]
-        lines += digest.newest.map { "\(bullet)[\(digestTitle($0))](\($0.url)) \($0.levelName)" }
+        lines += digest.newest.map {
+            "\(bullet)[\(digestTitle($0))](\(EventView.linkTarget($0.url))) \($0.levelName)"
+        }
         if let more = digest.more { lines.append(more) }
         if let listURL = digest.listURL { lines += ["", "[All issues in Guance](\(listURL))"] }
         return lines
@@ -108,7 +103,9 @@ extension MessageRenderer {
 
     private func feishuDigest(_ digest: Digest) -> [UInt8] {
         func plain(_ text: String) -> [String: Any] { ["tag": "div", "text": ["tag": "plain_text", "content": text]] }
-        var titles = digest.newest.map { "• [\(digestTitle($0))](\($0.url)) (\($0.levelName))" }
+        var titles = digest.newest.map {
+            "• [\(digestTitle($0))](\(EventView.linkTarget($0.url))) (\($0.levelName))"
+        }
         if let more = digest.more { titles.append(more) }
         var elements: [[String: Any]] = [
             plain("Levels: \(digest.levels)"), ["tag": "markdown", "content": titles.joined(separator: "\n")],

@@ -30,8 +30,9 @@ struct MessageRenderer: Sendable {
         switch kind {
         case .feishu: return fitting(Self.feishuMaxBody, view) { feishuCard(for: $0) }
         case .feishuFlow: return feishuFlow(view)
-        case .dingtalk: return fitting(Self.dingtalkMaxBody, view) { dingtalkMarkdown(for: $0) }
-        case .wecom: return wecomMarkdown(view)
+        case .dingtalk:
+            return fitting(Self.dingtalkMaxBody, view.inert(DingTalkMarkdown.escape)) { dingtalkMarkdown(for: $0) }
+        case .wecom: return wecomMarkdown(view.inert(WeComMarkdown.escape))
         case .webhook: return raw
         }
     }
@@ -66,9 +67,11 @@ struct MessageRenderer: Sendable {
     /// Custom-bot interactive card: coloured header, title, resource, description (plain text), created time,
     /// a button to the issue, and how to reply from the chat.
     func feishuCard(for view: EventView) -> [UInt8] {
+        let markdownView = view.inert(FeishuMarkup.markdown)
+        let view = view.inert(FeishuMarkup.plainText)
         var elements: [[String: Any]] = []
         if let template {
-            elements.append(["tag": "markdown", "content": template.render(view)])
+            elements.append(["tag": "markdown", "content": template.render(markdownView)])
         } else {
             var facts = "Level: \(view.levelName)"
             if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
@@ -123,9 +126,9 @@ struct MessageRenderer: Sendable {
         if let template {
             text = template.render(view)
         } else {
-            var lines = ["### \(view.kindText): \(Self.markdownEscaped(view.title))", ""]
+            var lines = ["### \(view.kindText): \(view.title)", ""]
             lines.append("- **Level:** \(view.levelName)")
-            if !view.resource.isEmpty { lines.append("- **Resource:** \(Self.markdownEscaped(view.resource))") }
+            if !view.resource.isEmpty { lines.append("- **Resource:** \(view.resource)") }
             lines.append("- **Created:** \(view.createdAt) UTC")
             if !view.description.isEmpty { lines += ["", "> " + Self.quoted(view.description)] }
             if !view.replyContent.isEmpty {
@@ -146,9 +149,9 @@ struct MessageRenderer: Sendable {
             content = JSONBody.trim(template.render(view), toBytes: Self.wecomMaxContent)
         } else {
             let colour = view.levelName == "critical" || view.levelName == "important" ? "warning" : "comment"
-            var head = "### \(view.kindText): \(Self.markdownEscaped(view.title))\n"
+            var head = "### \(view.kindText): \(view.title)\n"
             head += ">Level: <font color=\"\(colour)\">\(view.levelName)</font>\n"
-            if !view.resource.isEmpty { head += ">Resource: \(Self.markdownEscaped(view.resource))\n" }
+            if !view.resource.isEmpty { head += ">Resource: \(view.resource)\n" }
             head += ">Created: \(view.createdAt) UTC\n"
             if !view.replyContent.isEmpty { head += ">\(view.replyAuthor.isEmpty ? "Reply" : view.replyAuthor): " }
             let tail = "\n[Open in Guance](\(view.url))\nReply: \(view.replyHint)"
@@ -157,15 +160,6 @@ struct MessageRenderer: Sendable {
             content = head + JSONBody.trim(text, toBytes: max(0, budget)) + tail
         }
         return JSONBody.encode(["msgtype": "markdown", "markdown": ["content": content]])
-    }
-
-    static func markdownEscaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if "*_[]`<>".contains(character) { out.append("\\") }
-            out.append(character)
-        }
-        return out
     }
 
     static func quoted(_ text: String) -> String {

@@ -100,7 +100,8 @@ final class PartitionWorker: Sendable {
             consumer.markHandled(item.record)
             if let timestamp = item.record.timestampMilliseconds {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
-                metrics.lag(seconds: Double(max(0, now - timestamp)) / 1000)
+                // The record's timestamp is whatever its producer set: no Int64 arithmetic on it.
+                metrics.lag(seconds: max(0, Double(now) - Double(timestamp)) / 1000)
             }
             releaseWindow(finished: 1)
         }

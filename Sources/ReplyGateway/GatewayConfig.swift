@@ -41,10 +41,18 @@ struct GatewayConfig: Sendable {
     var maxBodyBytes = 1 << 20
     /// How far a signed request's timestamp may be from now (replay window).
     var signatureWindow: Duration = .seconds(300)
+    /// Where a DingTalk `sessionWebhook` may point.
+    var sessionWebhooks = SessionWebhookPolicy()
+    /// How long a callback's body may take to arrive (slow senders are answered 408).
+    var readTimeout: Duration = .seconds(10)
+    /// How long an ingress connection may stay open without a request.
+    var idleTimeout: Duration = .seconds(30)
     /// Kafka must acknowledge a command within this time, else the callback is answered 503.
     var publishTimeout: Duration = .milliseconds(2500)
     /// How many accepted event ids the ingress remembers for dedupe.
     var dedupeCapacity = 50_000
+    /// True when `/feishu/events` runs without an encrypt key because `FEISHU_ALLOW_UNENCRYPTED=true` (warned once).
+    var feishuUnencryptedAllowed = false
     /// Set when the role runs the writer.
     var guance: GuanceWriterSettings?
     var writer = ReplyWriter.Settings()
@@ -55,6 +63,15 @@ struct GatewayConfig: Sendable {
         if let token = config.string(.feishuVerificationToken) {
             result.feishu = FeishuSubscriptionSettings(
                 verificationToken: token, encryptKey: config.string(.feishuEncryptKey))
+            if role.runsIngress && result.feishu?.encryptKey == nil {
+                guard try config.flag(.feishuAllowUnencrypted) else {
+                    throw .missing(
+                        variable: ConfigKey.feishuEncryptKey.name,
+                        meaning: "without it /feishu/events is protected by a static token only, with no signature "
+                            + "and no replay window; set FEISHU_ALLOW_UNENCRYPTED=true to run it so anyway")
+                }
+                result.feishuUnencryptedAllowed = true
+            }
         }
         result.flowToken = config.string(.flowToken)
         result.dingtalkAppSecret = config.string(.dingtalkAppSecret)
@@ -72,6 +89,9 @@ struct GatewayConfig: Sendable {
         result.maxBodyBytes = try config.int(.gatewayMaxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))
         result.publishTimeout = try config.seconds(.gatewayPublishTimeout, default: .milliseconds(2500))
         result.signatureWindow = try config.seconds(.gatewaySignatureWindow, default: .seconds(300))
+        result.readTimeout = try config.seconds(.gatewayReadTimeout, default: .seconds(10))
+        result.idleTimeout = try config.seconds(.gatewayIdleTimeout, default: .seconds(30))
+        result.sessionWebhooks = try sessionWebhookPolicy(config)
         if role.runsWriter {
             result.guance = GuanceWriterSettings(
                 baseURL: try config.url(.guanceOpenAPIURL, default: "https://openapi.guance.com")
@@ -86,5 +106,22 @@ struct GatewayConfig: Sendable {
                 meaning: "the ingress needs at least one of FEISHU_VERIFICATION_TOKEN, FLOW_TOKEN, DINGTALK_APP_SECRET")
         }
         return result
+    }
+
+    /// `DINGTALK_SESSION_WEBHOOK_ORIGINS`: each entry an https origin (`https://host[:port]`).
+    private static func sessionWebhookPolicy(_ config: ConfigSource) throws(ConfigError) -> SessionWebhookPolicy {
+        guard let text = config.string(.dingtalkSessionWebhookOrigins) else { return SessionWebhookPolicy() }
+        let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for entry in entries
+        where !entry.lowercased().hasPrefix("https://") || SessionWebhookPolicy.origin(ofOriginText: entry) == nil {
+            throw .invalid(
+                variable: ConfigKey.dingtalkSessionWebhookOrigins.name, value: text,
+                reason: "expected https origins (https://host[:port]), comma separated; \(entry) is not one")
+        }
+        guard !entries.isEmpty else {
+            throw .invalid(
+                variable: ConfigKey.dingtalkSessionWebhookOrigins.name, value: text, reason: "no origin given")
+        }
+        return SessionWebhookPolicy(origins: entries)
     }
 }

@@ -39,8 +39,8 @@ struct GatewayMain: AsyncParsableCommand {
                 StartupFailure.exit(service: basics.service, problem)
             }
             return try GatewayServices.make(
-                config: config, producer: producer, kafka: basics.kafka, registry: basics.registry,
-                health: basics.health, logger: basics.logger
+                config: config, producer: producer, kafka: basics.kafka, health: basics.health,
+                logger: basics.logger
             ).services
         }
     }

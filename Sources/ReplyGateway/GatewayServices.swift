@@ -1,6 +1,5 @@
 import Hummingbird
 import Logging
-import Prometheus
 import ServiceLifecycle
 import Shared
 
@@ -13,8 +12,8 @@ struct GatewayServices {
     var writer: ReplyWriter?
 
     static func make(
-        config: GatewayConfig, producer: KafkaProducerClient, kafka: KafkaClientSettings,
-        registry: PrometheusCollectorRegistry, health: HealthChecks, logger: Logger,
+        config: GatewayConfig, producer: KafkaProducerClient, kafka: KafkaClientSettings, health: HealthChecks,
+        logger: Logger,
         tuneConsumer: (inout KafkaConsumerSettings) -> Void = { _ in },
         afterCreate: (@Sendable (ReplyCommand) throws -> Void)? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -22,7 +21,7 @@ struct GatewayServices {
         var result = GatewayServices(services: [])
         if config.role.runsIngress {
             let appClient = config.app.map { FeishuAppClient(settings: $0) }
-            let responder = PlatformChatResponder(feishu: appClient)
+            let responder = PlatformChatResponder(feishu: appClient, sessionWebhooks: config.sessionWebhooks)
             let notices = NoticeQueue(responder: responder, logger: logger)
             let intake = CommandIntake(
                 publisher: KafkaCommandPublisher(producer: producer, timeout: config.publishTimeout),
@@ -38,14 +37,27 @@ struct GatewayServices {
                 handlers.flow = FlowHandler(token: token, intake: intake, logger: logger)
             }
             if let secret = config.dingtalkAppSecret {
-                handlers.dingtalk = DingTalkHandler(appSecret: secret, intake: intake, notices: notices, logger: logger)
+                handlers.dingtalk = DingTalkHandler(
+                    appSecret: secret, intake: intake, notices: notices, logger: logger,
+                    window: config.signatureWindow, sessionWebhooks: config.sessionWebhooks)
+            }
+            if config.feishuUnencryptedAllowed {
+                logger.warning(
+                    """
+                    FEISHU_ALLOW_UNENCRYPTED=true: /feishu/events runs without FEISHU_ENCRYPT_KEY, protected by the \
+                    verification token only (no signature, no replay window)
+                    """)
             }
             let router = Router()
-            ObservabilityRoutes.add(to: router, registry: registry, health: health)
             GatewayRoutes.add(to: router, handlers: handlers, maxBodyBytes: config.maxBodyBytes, logger: logger)
             let port = config.port
+            let readTimeout = config.readTimeout
             let app = Application(
                 router: router,
+                server: .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: [ReadDeadlineHandler(deadline: readTimeout)],
+                        idleTimeout: .milliseconds(config.idleTimeout.milliseconds))),
                 configuration: .init(address: .hostname(config.host, port: port), serverName: "reply-gateway"),
                 onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
                 logger: logger)
@@ -70,7 +82,7 @@ struct GatewayServices {
             var clientSettings = GuanceOpenAPIClient.Settings(baseURL: guance.baseURL, apiKey: guance.apiKey)
             clientSettings.requestTimeout = guance.requestTimeout
             let client = GuanceOpenAPIClient(
-                settings: clientSettings, httpClient: .shared, budget: budget, logger: logger)
+                settings: clientSettings, httpClient: .outbound, budget: budget, logger: logger)
             var writerSettings = KafkaConsumerSettings(
                 client: kafka, groupID: ReplyWriter.groupID, topics: [Topics.replyCommands])
             tuneConsumer(&writerSettings)

@@ -30,8 +30,11 @@ struct EndToEndTests {
 
         let poller = try ChildProcess("poller", environment: environment.merging(["METRICS_PORT": "0"]) { $1 })
         var notifier = try ChildProcess("notifier", environment: environment.merging(["METRICS_PORT": "0"]) { $1 })
+        let gatewayMetricsPort = try freePort()
         let gateway = try ChildProcess(
-            "reply-gateway", environment: environment.merging(["GATEWAY_PORT": "\(gatewayPort)"]) { $1 })
+            "reply-gateway",
+            environment: environment.merging(
+                ["GATEWAY_PORT": "\(gatewayPort)", "METRICS_PORT": "\(gatewayMetricsPort)"]) { $1 })
         defer { for process in [poller, notifier, gateway] where process.isRunning { process.signal(SIGKILL) } }
 
         // 1. Every sample issue is delivered to the Feishu capture (dev-stack prints what its captures accept).
@@ -56,8 +59,15 @@ struct EndToEndTests {
             #expect(!samples.isEmpty)
             #expect(samples.allSatisfy { $0.name.hasPrefix("guance_chatops_\(service)_") })
         }
-        let gatewayMetrics = try PrometheusTextFormat.parse(try await Self.get("http://127.0.0.1:\(gatewayPort)/metrics"))
+        let gatewayMetrics = try PrometheusTextFormat.parse(
+            try await Self.get("http://127.0.0.1:\(gatewayMetricsPort)/metrics"))
         #expect(gatewayMetrics.contains { $0.name.hasPrefix("guance_chatops_reply_gateway_") })
+        // The internet-facing port answers only /healthz and the callbacks; readiness and metrics live on METRICS_PORT.
+        for path in ["/metrics", "/readyz"] {
+            #expect(try await Self.status("http://127.0.0.1:\(gatewayPort)\(path)") == 404, "\(path)")
+        }
+        #expect(try await Self.status("http://127.0.0.1:\(gatewayPort)/healthz") == 200)
+        #expect(try await Self.status("http://127.0.0.1:\(gatewayMetricsPort)/readyz") == 200)
 
         // 4. SIGTERM: each service exits 0 within the grace period.
         let deliveredBefore = Self.sampleTitles.map { Self.count($0, in: devStack.outputText) }
@@ -112,6 +122,12 @@ struct EndToEndTests {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         return String(buffer: try await response.body.collect(upTo: 1 << 22))
+    }
+
+    static func status(_ url: String) async throws -> Int {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        _ = try await response.body.collect(upTo: 1 << 22)
+        return Int(response.status.code)
     }
 
     static func post(_ url: String, json: String) async throws -> String {

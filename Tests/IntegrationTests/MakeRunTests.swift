@@ -26,7 +26,7 @@ struct MakeRunTests {
             environment: [
                 "PATH": "/usr/bin:/bin", "LOG_FORMAT": "json", "SHUTDOWN_GRACE_PERIOD": "\(Self.grace)",
                 "GATEWAY_PORT": "\(try freePort())", "POLLER_METRICS_PORT": "\(try freePort())",
-                "NOTIFIER_METRICS_PORT": "\(try freePort())",
+                "NOTIFIER_METRICS_PORT": "\(try freePort())", "GATEWAY_METRICS_PORT": "\(try freePort())",
             ])
         defer { if run.isRunning { run.signalGroup(SIGKILL) } }
 

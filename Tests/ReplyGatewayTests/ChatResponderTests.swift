@@ -29,7 +29,8 @@ struct ChatResponderTests {
             break
         }
         let now = Date()
-        let responder = PlatformChatResponder(feishu: nil, now: { now })
+        let responder = PlatformChatResponder(
+            feishu: nil, sessionWebhooks: SessionWebhookPolicy(origins: ["http://127.0.0.1:\(port)"]), now: { now })
         let webhook = "http://127.0.0.1:\(port)/robot/sendBySession?session=abc"
         let valid = ReplyCommand.Origin(
             platform: "dingtalk", eventId: "m1", sessionWebhook: webhook,

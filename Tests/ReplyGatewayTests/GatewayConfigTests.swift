@@ -43,4 +43,56 @@ struct GatewayConfigTests {
         #expect(config.maxBodyBytes == 1 << 20)
         #expect(config.signatureWindow == .seconds(300))
     }
+
+    @Test func feishuWithoutAnEncryptKeyIsRefusedUnlessExplicitlyAllowed() throws {
+        do {
+            _ = try GatewayConfig.load(ConfigSource(["FEISHU_VERIFICATION_TOKEN": "vt"]), role: .ingress)
+            Issue.record("started /feishu/events without FEISHU_ENCRYPT_KEY")
+        } catch {
+            #expect("\(error)".contains("FEISHU_ENCRYPT_KEY"))
+            #expect("\(error)".contains("FEISHU_ALLOW_UNENCRYPTED"))
+        }
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig.load(
+                ConfigSource(["FEISHU_VERIFICATION_TOKEN": "vt", "FEISHU_ALLOW_UNENCRYPTED": "maybe"]), role: .ingress)
+        }
+        let allowed = try GatewayConfig.load(
+            ConfigSource(["FEISHU_VERIFICATION_TOKEN": "vt", "FEISHU_ALLOW_UNENCRYPTED": "true"]), role: .ingress)
+        #expect(allowed.feishu?.encryptKey == nil)
+        #expect(allowed.feishuUnencryptedAllowed)
+        let encrypted = try GatewayConfig.load(
+            ConfigSource(["FEISHU_VERIFICATION_TOKEN": "vt", "FEISHU_ENCRYPT_KEY": "ek"]), role: .ingress)
+        #expect(!encrypted.feishuUnencryptedAllowed)
+    }
+
+    @Test func sessionWebhookOriginsMustBeHTTPSOrigins() throws {
+        let defaults = try GatewayConfig.load(ConfigSource(["FLOW_TOKEN": "t"]), role: .ingress)
+        #expect(defaults.sessionWebhooks.origins == ["https://oapi.dingtalk.com"])
+        #expect(defaults.readTimeout == .seconds(10))
+        #expect(defaults.idleTimeout == .seconds(30))
+        let custom = try GatewayConfig.load(
+            ConfigSource([
+                "FLOW_TOKEN": "t", "DINGTALK_SESSION_WEBHOOK_ORIGINS": "https://oapi.dingtalk.com, https://Ding.Corp:8443/",
+                "GATEWAY_READ_TIMEOUT": "2", "GATEWAY_IDLE_TIMEOUT": "5",
+            ]),
+            role: .ingress)
+        #expect(custom.sessionWebhooks.origins == ["https://oapi.dingtalk.com", "https://ding.corp:8443"])
+        #expect(custom.sessionWebhooks.refusal("https://ding.corp:8443/robot/sendBySession?session=1") == nil)
+        #expect(custom.readTimeout == .seconds(2))
+        #expect(custom.idleTimeout == .seconds(5))
+        for bad in ["http://oapi.dingtalk.com", "https://x/path", "ftp://x", " , "] {
+            #expect(throws: ConfigError.self, "\(bad)") {
+                try GatewayConfig.load(
+                    ConfigSource(["FLOW_TOKEN": "t", "DINGTALK_SESSION_WEBHOOK_ORIGINS": bad]), role: .ingress)
+            }
+        }
+    }
+
+    @Test func aHugeDurationIsAConfigurationErrorNotATrap() {
+        for value in ["1e300", "inf", "nan", "-1"] {
+            #expect(throws: ConfigError.self, "\(value)") {
+                try GatewayConfig.load(ConfigSource(["FLOW_TOKEN": "t", "GATEWAY_SIGNATURE_WINDOW": value]), role: .ingress)
+            }
+        }
+    }
 }

@@ -157,12 +157,12 @@ struct GatewayEndToEndTests {
 
     @Test func kafkaDownAnswers503AndTheRetryAfterRecoveryIsAccepted() async throws {
         try await withGateway { gateway in
-            #expect(try await gateway.get("/readyz") == 200)
+            try await eventually("ready") { try await gateway.get("/readyz", metrics: true) == 200 }
             for broker in gateway.cluster.brokerIDs { try gateway.cluster.setBrokerDown(broker) }
             let text = "@_user_1 #\(gateway.issue.uuid)#after the outage"
             let during = try await gateway.sender.sendMessage(text: text, eventID: "ev_outage", messageID: "om_outage")
             #expect(during.status == 503)
-            #expect(try await gateway.get("/readyz") == 503)
+            try await eventually("not ready") { try await gateway.get("/readyz", metrics: true) == 503 }
             for broker in gateway.cluster.brokerIDs { try gateway.cluster.setBrokerUp(broker) }
             var retried = 0
             try await eventually(timeout: .seconds(30), interval: .milliseconds(500), "Feishu's retry is accepted") {

@@ -17,6 +17,8 @@ final class GatewayHarness: Sendable {
     let feishu: FeishuAppSimulator
     let producer: KafkaProducerClient
     let port: Int
+    /// `/readyz` and `/metrics` (the process's `METRICS_PORT`).
+    let metricsPort: Int
     let feishuPort: Int
     let sender: FeishuEventSender
     let issue: GuanceIssue
@@ -29,7 +31,8 @@ final class GatewayHarness: Sendable {
 
     init(
         role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2),
-        logger: Logger = gatewayTestLogger, guanceAPIKey: String? = nil
+        logger: Logger = gatewayTestLogger, guanceAPIKey: String? = nil, readTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(30)
     )
         async throws
     {
@@ -53,6 +56,8 @@ final class GatewayHarness: Sendable {
         config.feishu = FeishuSubscriptionSettings(
             verificationToken: Self.verificationToken, encryptKey: Self.encryptKey)
         config.flowToken = Self.flowToken
+        config.readTimeout = readTimeout
+        config.idleTimeout = idleTimeout
         config.writer.retryDelay = .milliseconds(100)
         config.writer.maxAttempts = 3
         if role.runsWriter {
@@ -77,12 +82,19 @@ final class GatewayHarness: Sendable {
         health.register("kafka") { await (try? readinessProducer.checkConnection(timeout: .seconds(1))) != nil }
         let parts = try GatewayServices.make(
             config: config, producer: producer, kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers),
-            registry: PrometheusCollectorRegistry(), health: health, logger: logger,
+            health: health, logger: logger,
             tuneConsumer: Self.tune, onListening: { gatewayPortBox.continuation.yield($0) })
+        let metricsPortBox = AsyncStream.makeStream(of: Int.self)
+        let observability: [any Service] = [
+            ObservabilityServer.make(
+                port: 0, registry: PrometheusCollectorRegistry(), health: health, logger: gatewayTestLogger,
+                onRunning: { metricsPortBox.continuation.yield($0) }),
+            HealthRefresher(health: health, interval: .milliseconds(200)),
+        ]
         let producer = self.producer
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: producer)] + parts.services.map { .init(service: $0) },
+                services: [.init(service: producer)] + (observability + parts.services).map { .init(service: $0) },
                 logger: gatewayTestLogger))
         self.group = group
         task = Task {
@@ -107,6 +119,12 @@ final class GatewayHarness: Sendable {
             }
         }
         self.port = port
+        var metricsPort = 0
+        for await bound in metricsPortBox.stream {
+            metricsPort = bound
+            break
+        }
+        self.metricsPort = metricsPort
         sender = FeishuEventSender(
             url: "http://127.0.0.1:\(port)/feishu/events", verificationToken: Self.verificationToken,
             encryptKey: Self.encryptKey)
@@ -139,9 +157,10 @@ final class GatewayHarness: Sendable {
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
-    func get(_ path: String) async throws -> Int {
+    /// The status of a GET on the ingress port, or on the metrics port with `metrics: true`.
+    func get(_ path: String, metrics: Bool = false) async throws -> Int {
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
+            HTTPClientRequest(url: "http://127.0.0.1:\(metrics ? metricsPort : port)\(path)"), timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }
@@ -150,10 +169,12 @@ final class GatewayHarness: Sendable {
 /// Runs `body` with a harness and always stops it.
 func withGateway(
     role: GatewayRole = .all, guanceTimeout: Duration = .seconds(2), logger: Logger = gatewayTestLogger,
-    guanceAPIKey: String? = nil, _ body: (GatewayHarness) async throws -> Void
+    guanceAPIKey: String? = nil, readTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30),
+    _ body: (GatewayHarness) async throws -> Void
 ) async throws {
     let harness = try await GatewayHarness(
-        role: role, guanceTimeout: guanceTimeout, logger: logger, guanceAPIKey: guanceAPIKey)
+        role: role, guanceTimeout: guanceTimeout, logger: logger, guanceAPIKey: guanceAPIKey, readTimeout: readTimeout,
+        idleTimeout: idleTimeout)
     do {
         try await body(harness)
     } catch {

@@ -78,7 +78,7 @@ extension ReplyWriterTests {
 extension ReplyWriterTests {
     @Test func aRejectedAPIKeyFailsTheCommandWithTheReasonAndMakesTheGatewayNotReady() async throws {
         try await withGateway(guanceAPIKey: "not-a-valid-key") { gateway in
-            #expect(try await gateway.get("/readyz") == 200)
+            try await eventually("ready") { try await gateway.get("/readyz", metrics: true) == 200 }
             let answer = try await gateway.sender.sendMessage(
                 text: "@_user_1 #\(gateway.issue.uuid)#with a bad key", messageID: "om_badkey")
             #expect(answer.status == 200)
@@ -87,7 +87,7 @@ extension ReplyWriterTests {
             #expect(text.contains("could not be written"))
             #expect(text.contains("ft.InvalidAPIKey"))
             #expect(!text.contains("not-a-valid-key"))
-            #expect(try await gateway.get("/readyz") == 503)
+            try await eventually("not ready") { try await gateway.get("/readyz", metrics: true) == 503 }
             #expect(gateway.replies().isEmpty)
         }
     }

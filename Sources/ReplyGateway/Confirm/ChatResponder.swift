@@ -18,19 +18,21 @@ protocol ChatResponder: Sendable {
 }
 
 /// Feishu: reply-to-message in the sender's thread through the app API. DingTalk: the message's `sessionWebhook`
-/// while it is valid. Flow requests got their answer over HTTP; nothing is sent for them.
+/// while it is valid and `sessionWebhooks` allows it (checked again here: the address travelled through Kafka).
+/// Flow requests got their answer over HTTP; nothing is sent for them. Redirects are never followed.
 struct PlatformChatResponder: ChatResponder {
     let feishu: FeishuAppClient?
-    var httpClient: HTTPClient = .shared
+    var sessionWebhooks = SessionWebhookPolicy()
+    var httpClient: HTTPClient = .outbound
     var now: @Sendable () -> Date = { Date() }
 
-    /// DingTalk session webhook answer (protocols/dingtalk.md section 2).
+    /// DingTalk's answer to a session-webhook POST when it was not a success.
     enum DingTalkError: Error, CustomStringConvertible {
-        case rejected(status: Int, body: String)
+        case rejected(status: Int, errcode: Int?)
         var description: String {
             switch self {
-            case .rejected(let status, let body):
-                "DingTalk session webhook answered HTTP \(status): \(body.prefix(200))"
+            case .rejected(let status, let errcode):
+                "DingTalk session webhook answered HTTP \(status), errcode \(errcode.map(String.init) ?? "-")"
             }
         }
     }
@@ -44,23 +46,32 @@ struct PlatformChatResponder: ChatResponder {
             return .sent
         case "dingtalk":
             guard let webhook = origin.sessionWebhook else { return .skipped("no session webhook") }
+            if let refusal = sessionWebhooks.refusal(webhook) {
+                return .skipped("DingTalk session webhook refused: \(refusal)")
+            }
             if let expires = origin.sessionWebhookExpiresAt, Int64(now().timeIntervalSince1970 * 1000) >= expires {
                 return .skipped("DingTalk session webhook expired")
             }
-            var request = HTTPClientRequest(url: webhook)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-            let body = try JSONSerialization.data(
-                withJSONObject: ["msgtype": "text", "text": ["content": text]], options: [.sortedKeys])
-            request.body = .bytes(ByteBuffer(bytes: body))
-            let response = try await httpClient.execute(request, timeout: .seconds(5))
-            let answer = String(buffer: try await response.body.collect(upTo: 64 << 10))
-            guard response.status == .ok, !answer.contains("\"errcode\":") || answer.contains("\"errcode\":0") else {
-                throw DingTalkError.rejected(status: Int(response.status.code), body: answer)
-            }
-            return .sent
+            return try await postToSession(webhook, text: text)
         default:
             return .skipped("platform \(origin.platform) is answered over HTTP only")
         }
+    }
+
+    private func postToSession(_ webhook: String, text: String) async throws -> ChatDelivery {
+        struct Answer: Decodable { var errcode: Int? }
+        var request = HTTPClientRequest(url: webhook)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        let body = try JSONSerialization.data(
+            withJSONObject: ["msgtype": "text", "text": ["content": text]], options: [.sortedKeys])
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await httpClient.execute(request, timeout: .seconds(5))
+        let answer = try await response.body.collect(upTo: 64 << 10)
+        let errcode = (try? JSONDecoder().decode(Answer.self, from: Data(answer.readableBytesView)))?.errcode
+        guard response.status == .ok, errcode == nil || errcode == 0 else {
+            throw DingTalkError.rejected(status: Int(response.status.code), errcode: errcode)
+        }
+        return .sent
     }
 }

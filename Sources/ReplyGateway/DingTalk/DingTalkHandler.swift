@@ -1,18 +1,22 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Logging
 import Shared
 
-/// `POST /dingtalk/events`: DingTalk robot message callbacks (protocols/dingtalk.md section 2). Headers `timestamp`
-/// (ms) and `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)), accepted within
-/// one hour; the body's `text.content` (mention already removed by DingTalk) must be `#issue_uuid#text`.
+/// `POST /dingtalk/events`: DingTalk robot message callbacks. Headers `timestamp` (ms) and
+/// `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)); the body's `text.content`
+/// (mention already removed by DingTalk) must be `#issue_uuid#text`.
+///
+/// The signature covers only the timestamp, not the body: a `sign` is a bearer value for as long as its timestamp is
+/// accepted, so the window is the gateway's replay window (`GATEWAY_SIGNATURE_WINDOW`), and the body's
+/// `sessionWebhook` is kept only when `sessionWebhooks` allows it.
 struct DingTalkHandler: IngressHandler {
     let appSecret: String
     let intake: CommandIntake
     let notices: NoticeQueue?
     let logger: Logger
-    var window: Duration = .seconds(3600)
+    var window: Duration = .seconds(300)
+    var sessionWebhooks = SessionWebhookPolicy()
     var now: @Sendable () -> Date = { Date() }
 
     struct Callback: Decodable {
@@ -30,20 +34,20 @@ struct DingTalkHandler: IngressHandler {
 
     /// The expected `sign` header for a timestamp.
     static func sign(timestamp: String, appSecret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(
-            for: Data("\(timestamp)\n\(appSecret)".utf8), using: SymmetricKey(data: Data(appSecret.utf8)))
-        return Data(mac).base64EncodedString()
+        DingTalkSignature.sign(timestamp: timestamp, appSecret: appSecret)
     }
 
-    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
+    /// The whole authentication: the signature covers only headers.
+    func checkHeaders(_ headers: HTTPFields) throws(IngressRejection) {
         guard let timestamp = headers[HTTPField.Name("timestamp")!], let sign = headers[HTTPField.Name("sign")!]
         else { throw .missingSignature }
-        guard let milliseconds = Int64(timestamp) else { throw .staleTimestamp("not a number") }
-        let skew = abs(Int64(now().timeIntervalSince1970 * 1000) - milliseconds)
-        guard skew < window.milliseconds else { throw .staleTimestamp("\(skew / 1000) s from now") }
+        try ReplayWindow(width: window).check(milliseconds: timestamp, now: now())
         guard FeishuEventCrypto.constantTimeEquals(Self.sign(timestamp: timestamp, appSecret: appSecret), sign) else {
             throw .badSignature
         }
+    }
+
+    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
         let callback: Callback
         do {
             callback = try JSONDecoder().decode(Callback.self, from: Data(body))
@@ -51,10 +55,17 @@ struct DingTalkHandler: IngressHandler {
             throw .malformedJSON("not a DingTalk robot message")
         }
         let commandID = CommandIntake.commandID(platform: "dingtalk", eventID: callback.msgId)
+        var sessionWebhook = callback.sessionWebhook
+        if let address = sessionWebhook, let refusal = sessionWebhooks.refusal(address) {
+            logger.warning(
+                "DingTalk sessionWebhook refused: no answer in chat for this message",
+                metadata: [LogKey.eventID: "\(callback.msgId)", "reason": "\(refusal)"])
+            sessionWebhook = nil
+        }
         let origin = ReplyCommand.Origin(
             platform: "dingtalk", eventId: callback.msgId, chatId: callback.conversationId,
             senderId: callback.senderStaffId ?? callback.senderId, senderName: callback.senderNick,
-            sessionWebhook: callback.sessionWebhook, sessionWebhookExpiresAt: callback.sessionWebhookExpiredTime)
+            sessionWebhook: sessionWebhook, sessionWebhookExpiresAt: callback.sessionWebhookExpiredTime)
         if intake.isDuplicate(commandID) { return .ok([:], outcome: "duplicate") }
         guard callback.msgtype == nil || callback.msgtype == "text", let text = callback.text?.content,
             let command = CommandText.parse(text)

@@ -6,8 +6,9 @@ import NIOHTTP1
 import Shared
 import Synchronization
 
-/// The Feishu app API calls the gateway makes (protocols/feishu.md section (e)): `tenant_access_token` (cached until
-/// shortly before expiry), reply to a message, and reading a message (to find the issue a thread is about).
+/// The Feishu app API calls the gateway makes: `tenant_access_token` (cached until shortly before expiry), reply to
+/// a message, and reading a message (to find the issue a thread is about). Redirects are never followed (the
+/// `app_secret` and tokens must reach no other origin).
 final class FeishuAppClient: Sendable {
     private struct CachedToken {
         var token: String
@@ -21,7 +22,7 @@ final class FeishuAppClient: Sendable {
     private let tokenFetches = Atomic<Int>(0)
 
     init(
-        settings: FeishuAppSettings, httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }
+        settings: FeishuAppSettings, httpClient: HTTPClient = .outbound, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.settings = settings
         self.httpClient = httpClient

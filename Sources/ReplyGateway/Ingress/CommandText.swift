@@ -40,7 +40,10 @@ struct CommandText: Sendable, Equatable {
 enum MentionText {
     /// Removes the leading placeholders (the bot being addressed) and turns the others into `@name`, so a reply
     /// that mentions a colleague keeps the name readable in Guance.
-    static func strip(_ text: String, mentions: [(key: String, name: String)]) -> String {
+    static func strip(_ text: String, mentions allMentions: [(key: String, name: String)]) -> String {
+        // An empty key would match everywhere without consuming anything; more mentions than a message can carry
+        // are an attack on the replacement loop below, not a message.
+        let mentions = allMentions.filter { !$0.key.isEmpty }.prefix(maxMentions)
         var remaining = Substring(text)
         // Leading mentions: "@_user_1 @_user_2 #issue#..." addresses bots; drop them.
         while true {
@@ -59,6 +62,9 @@ enum MentionText {
         }
         return result
     }
+
+    /// Feishu allows far fewer mentions in one message; the rest are left as they are.
+    static let maxMentions = 100
 
     /// True when the key is followed by another digit (`@_user_1` inside `@_user_12`).
     private static func continuesKey(_ text: Substring, _ key: String) -> Bool {

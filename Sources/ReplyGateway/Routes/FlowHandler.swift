@@ -14,12 +14,15 @@ struct FlowHandler: IngressHandler {
     let intake: CommandIntake
     let logger: Logger
 
-    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
+    func checkHeaders(_ headers: HTTPFields) throws(IngressRejection) {
         guard let authorization = headers[.authorization] else { throw .unauthorized("Authorization header missing") }
         let prefix = "Bearer "
         guard authorization.hasPrefix(prefix),
             FeishuEventCrypto.constantTimeEquals(String(authorization.dropFirst(prefix.count)), token)
         else { throw .unauthorized("wrong bearer token") }
+    }
+
+    func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {
         struct FlowBody: Decodable { var content: String }
         let request: FlowBody
         do {

@@ -5,8 +5,9 @@ import Metrics
 import NIOCore
 import Shared
 
-/// The gateway's HTTP routes (DESIGN.md section 6). Each callback route reads the body up to the limit (413 before
-/// parsing), hands it to its transport-free handler, logs rejections with their reason, and counts outcomes.
+/// The gateway's HTTP routes. Each callback route runs its handler's header checks, then reads the body up to the
+/// limit (413 before parsing), hands it to its transport-free handler, logs rejections with their reason, and counts
+/// outcomes. `/healthz` is the only other route: readiness and metrics are served on `METRICS_PORT`.
 enum GatewayRoutes {
     struct Handlers: Sendable {
         var feishu: FeishuEventHandler?
@@ -17,28 +18,27 @@ enum GatewayRoutes {
     static func add(
         to router: Router<BasicRequestContext>, handlers: Handlers, maxBodyBytes: Int, logger: Logger
     ) {
-        route(router, "/feishu/events", maxBodyBytes: maxBodyBytes, logger: logger, name: "Feishu events") {
-            headers, body in await handlers.feishu?.handle(headers: headers, body: body)
-        }
-        route(router, "/feishu/flow", maxBodyBytes: maxBodyBytes, logger: logger, name: "FLOW_TOKEN") {
-            headers, body in await handlers.flow?.handle(headers: headers, body: body)
-        }
-        route(router, "/dingtalk/events", maxBodyBytes: maxBodyBytes, logger: logger, name: "DINGTALK_APP_SECRET") {
-            headers, body in await handlers.dingtalk?.handle(headers: headers, body: body)
-        }
+        ObservabilityRoutes.addLiveness(to: router)
+        route(router, "/feishu/events", handlers.feishu, maxBodyBytes: maxBodyBytes, logger: logger, name: "Feishu events")
+        route(router, "/feishu/flow", handlers.flow, maxBodyBytes: maxBodyBytes, logger: logger, name: "FLOW_TOKEN")
+        route(
+            router, "/dingtalk/events", handlers.dingtalk, maxBodyBytes: maxBodyBytes, logger: logger,
+            name: "DINGTALK_APP_SECRET")
     }
 
     private static func route(
-        _ router: Router<BasicRequestContext>, _ path: String, maxBodyBytes: Int, logger: Logger, name: String,
-        handler: @escaping @Sendable (HTTPFields, [UInt8]) async -> IngressAnswer?
+        _ router: Router<BasicRequestContext>, _ path: String, _ handler: (any IngressHandler)?, maxBodyBytes: Int,
+        logger: Logger, name: String
     ) {
         let duration = Metrics.Timer(label: "reply_gateway_request_duration_seconds", dimensions: [("route", path)])
         router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
             let started = ContinuousClock.now
             let answer: IngressAnswer
             do throws(IngressRejection) {
+                guard let handler else { throw .notConfigured(name) }
+                try handler.checkHeaders(request.headers)
                 let body = try await readBody(request, limit: maxBodyBytes)
-                answer = await handler(request.headers, body) ?? .rejected(.notConfigured(name))
+                answer = try await handler.process(headers: request.headers, body: body)
             } catch {
                 answer = .rejected(error)
             }

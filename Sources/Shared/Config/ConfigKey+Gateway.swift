@@ -18,9 +18,21 @@ extension ConfigKey {
     public static let gatewaySignatureWindow = ConfigKey(
         "GATEWAY_SIGNATURE_WINDOW", "seconds a signed callback's timestamp may differ from now; default 300")
 
+    public static let feishuAllowUnencrypted = ConfigKey(
+        "FEISHU_ALLOW_UNENCRYPTED",
+        "true lets /feishu/events run without FEISHU_ENCRYPT_KEY (token only, no signature, no replay window); default false")
+    public static let dingtalkSessionWebhookOrigins = ConfigKey(
+        "DINGTALK_SESSION_WEBHOOK_ORIGINS",
+        "https origins a DingTalk sessionWebhook may point to, comma separated; default https://oapi.dingtalk.com")
+    public static let gatewayReadTimeout = ConfigKey(
+        "GATEWAY_READ_TIMEOUT", "seconds a callback's body may take to arrive before 408; default 10")
+    public static let gatewayIdleTimeout = ConfigKey(
+        "GATEWAY_IDLE_TIMEOUT", "seconds an ingress connection may stay idle (no request) before it is closed; default 30")
+
     /// Keys of the reply gateway.
     public static let gatewayKeys: [ConfigKey] = [
         gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL,
         flowToken, dingtalkAppSecret, gatewayMaxBodyBytes, gatewayPublishTimeout, gatewaySignatureWindow,
+        feishuAllowUnencrypted, dingtalkSessionWebhookOrigins, gatewayReadTimeout, gatewayIdleTimeout,
     ]
 }

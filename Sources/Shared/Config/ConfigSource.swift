@@ -113,11 +113,22 @@ public struct ConfigSource: Sendable {
         return value
     }
 
+    /// A `true`/`false` switch (also `1`/`0`, `yes`/`no`); unset is false.
+    public func flag(_ key: ConfigKey) throws(ConfigError) -> Bool {
+        guard let text = string(key) else { return false }
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw .invalid(variable: key.name, value: masked(key, text), reason: "expected true or false")
+        }
+    }
+
     /// A duration given in (possibly fractional) seconds.
     public func seconds(_ key: ConfigKey, default defaultValue: Duration) throws(ConfigError) -> Duration {
         guard let text = string(key) else { return defaultValue }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
-            throw .invalid(variable: key.name, value: masked(key, text), reason: "expected seconds > 0")
+        // Bounded, so that a typo such as `1e300` is a clear error rather than a trap converting it.
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value <= 1e9 else {
+            throw .invalid(variable: key.name, value: masked(key, text), reason: "expected seconds > 0 and <= 1e9")
         }
         return .milliseconds(Int64(value * 1000))
     }

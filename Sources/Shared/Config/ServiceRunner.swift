@@ -31,6 +31,7 @@ public enum ServiceRunner {
             if let port = try basics.config.int(.metricsPort, default: -1, range: -1...65535) as Int?, port >= 0 {
                 services.append(.init(service: ObservabilityServer.make(
                     port: port, registry: basics.registry, health: basics.health, logger: logger)))
+                services.append(.init(service: HealthRefresher(health: basics.health)))
             }
             services += own.map { .init(service: $0) }
             services.append(.init(service: StartAnnouncer(service: basics.service, brokers: basics.kafka.bootstrapServers,

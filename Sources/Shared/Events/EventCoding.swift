@@ -13,8 +13,9 @@ public enum EventCoding {
     }
 
     /// RFC 3339 text for a Unix time in seconds (UTC).
+    /// Times outside years 1–9999 (a corrupt or hostile timestamp from Guance) are written as the nearest bound.
     public static func rfc3339(unixSeconds: Int64) -> String {
-        rfc3339(Date(timeIntervalSince1970: TimeInterval(unixSeconds)))
+        rfc3339(Date(timeIntervalSince1970: TimeInterval(min(max(unixSeconds, -62_135_596_800), 253_402_300_799))))
     }
 
     /// RFC 3339 text for a date (UTC, second precision).

@@ -20,7 +20,10 @@ enum GuanceLenientDecoding {
     static func int64<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> Int64? {
         guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
         if let number = try? container.decode(Int64.self, forKey: key) { return number }
-        if let number = try? container.decode(Double.self, forKey: key) { return Int64(number) }
+        // `1.7e9` is an integer written as a float; `1e300`, `inf` or `1.5` are not integers: a decode error.
+        if let number = try? container.decode(Double.self, forKey: key), let integer = Int64(exactly: number) {
+            return integer
+        }
         if let text = try? container.decode(String.self, forKey: key), let number = Int64(text) { return number }
         throw DecodingError.typeMismatch(
             Int64.self, .init(codingPath: container.codingPath + [key], debugDescription: "expected an integer"))

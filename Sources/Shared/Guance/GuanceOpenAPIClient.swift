@@ -48,9 +48,11 @@ public struct GuanceOpenAPIClient: Sendable {
         self.logger = logger
     }
 
-    /// An `HTTPClient` suited to the OpenAPI (gzip accepted, pooled connections). The caller shuts it down.
+    /// An `HTTPClient` suited to the OpenAPI (gzip accepted, pooled connections, redirects never followed: the
+    /// `DF-API-KEY` must reach no other origin). The caller shuts it down.
     public static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(100))
         configuration.timeout = .init(connect: .seconds(5))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))

@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import Prometheus
 
-/// `/metrics`, `/healthz` and `/readyz`, added to any router (the gateway's own, or `ObservabilityServer`'s).
+/// `/metrics`, `/healthz` and `/readyz`, added to `ObservabilityServer`'s router (`METRICS_PORT`). An internet-facing
+/// router adds only `/healthz` (`addLiveness`): readiness and metrics say too much about the process to strangers.
 public enum ObservabilityRoutes {
     public static func add<Context: RequestContext>(
         to router: Router<Context>, registry: PrometheusCollectorRegistry, health: HealthChecks
@@ -14,14 +15,20 @@ public enum ObservabilityRoutes {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: prometheusText(registry))))
         }
-        router.get("/healthz") { _, _ in
-            jsonResponse(status: .ok, ["status": "ok"])
-        }
+        addLiveness(to: router)
         router.get("/readyz") { _, _ in
-            let failing = await health.evaluate()
+            // The last background refresh (`HealthRefresher`): a request never runs a check.
+            let failing = health.current
             if failing.isEmpty { return jsonResponse(status: .ok, ["status": "ready"]) }
             let reasons = failing.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             return jsonResponse(status: .serviceUnavailable, ["status": "not ready", "failing": reasons])
+        }
+    }
+
+    /// `GET /healthz`: the process is alive (for load balancers); touches nothing.
+    public static func addLiveness<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/healthz") { _, _ in
+            jsonResponse(status: .ok, ["status": "ok"])
         }
     }
 

@@ -11,6 +11,8 @@ public final class KafkaProducerClient: Service, Sendable {
     public let settings: KafkaProducerSettings
     private let handle: KafkaHandle
     private let blocking: BlockingExecutor
+    /// Connection checks wait here, not on `blocking`: a metadata request must never hold up delivery reports.
+    private let probes: BlockingExecutor
     private let logger: Logger
     private let closing = Mutex(false)
     /// How long shutdown waits for outstanding messages.
@@ -26,6 +28,7 @@ public final class KafkaProducerClient: Service, Sendable {
             rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         }
         self.blocking = BlockingExecutor(label: "kafka.producer.\(settings.client.clientID)")
+        self.probes = BlockingExecutor(label: "kafka.producer.\(settings.client.clientID).probe")
     }
 
     // MARK: - Sending
@@ -180,7 +183,7 @@ public final class KafkaProducerClient: Service, Sendable {
 
     /// Succeeds when a broker answers a metadata request within `timeout`.
     public func checkConnection(timeout: Duration) async throws(KafkaClientError) {
-        let code = await blocking.run { [handle] in handle.fetchMetadata(timeout: timeout) }
+        let code = await probes.run { [handle] in handle.fetchMetadata(timeout: timeout) }
         if code != nil {
             throw .timedOut(operation: "connecting to Kafka", brokers: settings.client.bootstrapServers)
         }
