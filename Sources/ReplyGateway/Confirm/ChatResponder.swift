@@ -24,7 +24,7 @@ struct PlatformChatResponder: ChatResponder {
     var httpClient: HTTPClient = .shared
     var now: @Sendable () -> Date = { Date() }
 
-    /// DingTalk session webhook answer (protocols/dingtalk.md section 2).
+    /// DingTalk session webhook answer (docs/protocols/dingtalk.md).
     enum DingTalkError: Error, CustomStringConvertible {
         case rejected(status: Int, body: String)
         var description: String {

@@ -4,7 +4,7 @@ import HTTPTypes
 import Logging
 import Shared
 
-/// `POST /dingtalk/events`: DingTalk robot message callbacks (protocols/dingtalk.md section 2). Headers `timestamp`
+/// `POST /dingtalk/events`: DingTalk robot message callbacks (docs/protocols/dingtalk.md). Headers `timestamp`
 /// (ms) and `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)), accepted within
 /// one hour; the body's `text.content` (mention already removed by DingTalk) must be `#issue_uuid#text`.
 struct DingTalkHandler: IngressHandler {

@@ -6,7 +6,7 @@ import NIOHTTP1
 import Shared
 import Synchronization
 
-/// The Feishu app API calls the gateway makes (protocols/feishu.md section (e)): `tenant_access_token` (cached until
+/// The Feishu app API calls the gateway makes (docs/protocols/feishu.md): `tenant_access_token` (cached until
 /// shortly before expiry), reply to a message, and reading a message (to find the issue a thread is about).
 final class FeishuAppClient: Sendable {
     private struct CachedToken {

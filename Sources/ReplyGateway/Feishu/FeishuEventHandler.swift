@@ -4,7 +4,7 @@ import Logging
 import Shared
 
 /// `POST /feishu/events`: verifies, decrypts and interprets Feishu event subscription v2 callbacks
-/// (protocols/feishu.md section (c)) and publishes reply commands. Transport-free, so tests call it directly.
+/// (docs/protocols/feishu.md) and publishes reply commands. Transport-free, so tests call it directly.
 ///
 /// Order of checks: signature and timestamp (when signed) before anything is decrypted; decryption; token;
 /// then the event. With an encrypt key configured every request except the url_verification challenge must be

@@ -5,7 +5,7 @@ import Metrics
 import NIOCore
 import Shared
 
-/// The gateway's HTTP routes (DESIGN.md section 6). Each callback route reads the body up to the limit (413 before
+/// The gateway's HTTP routes. Each callback route reads the body up to the limit (413 before
 /// parsing), hands it to its transport-free handler, logs rejections with their reason, and counts outcomes.
 enum GatewayRoutes {
     struct Handlers: Sendable {
