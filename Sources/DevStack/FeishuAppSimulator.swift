@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// A fake of the Feishu app API parts the reply gateway uses (protocols/feishu.md section (e)): tenant access
+/// A fake of the Feishu app API parts the reply gateway uses (docs/protocols/feishu.md, "App API"): tenant access
 /// tokens (self-built app), reply to a message (with `uuid` idempotency), and reading a message (for thread roots).
 /// Plus admin routes for `make run`: `GET /admin/replies` and `POST /admin/send-event` (a signed, encrypted
 /// `im.message.receive_v1` sent to the gateway).

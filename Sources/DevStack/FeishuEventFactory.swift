@@ -12,7 +12,7 @@ public struct FeishuSignedRequest: Sendable {
     }
 }
 
-/// Builds Feishu event subscription v2 callbacks (protocols/feishu.md section (c)) the way Feishu does: JSON
+/// Builds Feishu event subscription v2 callbacks (docs/protocols/feishu.md) the way Feishu does: JSON
 /// envelope, AES-256-CBC `encrypt` with a random IV, `X-Lark-Signature` over the exact body. Used by DevStack's
 /// event sender and by tests.
 public enum FeishuEventFactory {

@@ -6,7 +6,7 @@ import Shared
 import Synchronization
 
 /// An in-memory Guance OpenAPI (issue endpoints) on 127.0.0.1, faithful to
-/// `/work/shared/protocols/guance-openapi.md`: `DF-API-KEY` auth (403 `ft.InvalidAPIKey`), the common envelope,
+/// docs/protocols/guance-openapi.md: `DF-API-KEY` auth (403 `ft.InvalidAPIKey`), the common envelope,
 /// pagination, the per-key 20/min and per-workspace 200/min limits answered with HTTP 401 and the documented codes,
 /// the issue list's `{data, pageInfo}` content (or the bare-list variant), reply list (array content, top-level
 /// `pageInfo`, `ordering=-createAt`), reply create (`type:"reply"`, `id:null`, `extend` echoed), issue get, and

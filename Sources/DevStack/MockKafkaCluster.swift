@@ -52,7 +52,7 @@ public final class MockKafkaCluster: @unchecked Sendable {  // librdkafka's mock
         try check("create topic \(name)", rd_kafka_mock_topic_create(cluster, name, Int32(partitions), replicas))
     }
 
-    /// Creates every product topic (DESIGN.md section 3).
+    /// Creates every product topic.
     public func createProductTopics(partitions: Int) throws {
         for topic in Topics.all(partitions: partitions) {
             try createTopic(topic.name, partitions: topic.partitions)

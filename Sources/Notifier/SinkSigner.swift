@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The signatures the platforms require (see shared protocols and test-vectors.md).
+/// The signatures the platforms require (docs/protocols/; vectors in docs/protocols/test-vectors.md).
 enum SinkSigner {
     /// Feishu custom bot: `base64(HMAC-SHA256(key: "<timestamp>\n<secret>", message: ""))`, timestamp in seconds.
     static func feishu(timestamp: String, secret: String) -> String {

@@ -96,7 +96,7 @@ struct TargetPollerTests {
             let poller = harness.poller(harness.target())
             var (state, channel) = try await start(poller)
             let now = nowSeconds()
-            // A skewed clock stamped this issue 200 s ahead (still inside the listing's end time of now + 300).
+            // A skewed clock stamped this issue's time 200 s ahead (still inside the listing's end time of now + 300).
             harness.simulator.addIssue(.init(name: "from the future", createAt: now + 200))
             try await poller.cycle(&state, channel: channel, started: Date())
             #expect(state.cursor <= nowSeconds() + Int64(poller.settings.maxClockSkew.components.seconds))

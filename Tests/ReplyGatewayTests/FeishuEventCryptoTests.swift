@@ -4,7 +4,7 @@ import Testing
 
 @testable import ReplyGateway
 
-/// The worked vectors of protocols/test-vectors.md sections 3–6.
+/// The worked vectors of docs/protocols/test-vectors.md (3 to 6).
 @Suite("Feishu and DingTalk crypto vectors")
 struct FeishuEventCryptoTests {
     static let encryptedBody =

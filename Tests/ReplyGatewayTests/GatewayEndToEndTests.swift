@@ -5,7 +5,7 @@ import Testing
 
 @testable import ReplyGateway
 
-/// Gateway + writer + Guance simulator + Feishu app fake + mock Kafka cluster in this process (issue 5, "Show").
+/// Gateway + writer + Guance simulator + Feishu app fake + mock Kafka cluster in this process.
 @Suite("Reply gateway end to end", .serialized, .timeLimit(.minutes(2)))
 struct GatewayEndToEndTests {
     @Test func anEncryptedMessageDeliveredThreeTimesWritesOneReplyAndOneConfirmation() async throws {

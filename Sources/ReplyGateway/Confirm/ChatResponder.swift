@@ -26,7 +26,7 @@ struct PlatformChatResponder: ChatResponder {
     var httpClient: HTTPClient = .outbound
     var now: @Sendable () -> Date = { Date() }
 
-    /// DingTalk's answer to a session-webhook POST when it was not a success.
+    /// DingTalk's answer to a session-webhook POST when it was not a success (docs/protocols/dingtalk.md).
     enum DingTalkError: Error, CustomStringConvertible {
         case rejected(status: Int, errcode: Int?)
         var description: String {

@@ -3,9 +3,9 @@ import HTTPTypes
 import Logging
 import Shared
 
-/// `POST /dingtalk/events`: DingTalk robot message callbacks. Headers `timestamp` (ms) and
-/// `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)); the body's `text.content`
-/// (mention already removed by DingTalk) must be `#issue_uuid#text`.
+/// `POST /dingtalk/events`: DingTalk robot message callbacks (docs/protocols/dingtalk.md). Headers `timestamp` (ms)
+/// and `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)); the body's
+/// `text.content` (mention already removed by DingTalk) must be `#issue_uuid#text`.
 ///
 /// The signature covers only the timestamp, not the body: a `sign` is a bearer value for as long as its timestamp is
 /// accepted, so the window is the gateway's replay window (`GATEWAY_SIGNATURE_WINDOW`), and the body's

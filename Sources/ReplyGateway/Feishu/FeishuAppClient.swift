@@ -6,7 +6,7 @@ import NIOHTTP1
 import Shared
 import Synchronization
 
-/// The Feishu app API calls the gateway makes: `tenant_access_token` (cached until shortly before expiry), reply to
+/// The Feishu app API calls the gateway makes (docs/protocols/feishu.md): `tenant_access_token` (cached until shortly before expiry), reply to
 /// a message, and reading a message (to find the issue a thread is about). Redirects are never followed (the
 /// `app_secret` and tokens must reach no other origin).
 final class FeishuAppClient: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The parts of a (decrypted) Feishu callback body the gateway reads: a url_verification challenge or a schema 2.0
-/// event envelope (protocols/feishu.md section (c)). Unknown fields are ignored.
+/// event envelope (docs/protocols/feishu.md). Unknown fields are ignored.
 struct FeishuCallback: Decodable, Sendable {
     struct Header: Decodable, Sendable {
         var eventID: String?

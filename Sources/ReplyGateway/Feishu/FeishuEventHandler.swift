@@ -3,8 +3,8 @@ import HTTPTypes
 import Logging
 import Shared
 
-/// `POST /feishu/events`: verifies, decrypts and interprets Feishu event subscription v2 callbacks and publishes
-/// reply commands. Transport-free, so tests call it directly.
+/// `POST /feishu/events`: verifies, decrypts and interprets Feishu event subscription v2 callbacks
+/// (docs/protocols/feishu.md) and publishes reply commands. Transport-free, so tests call it directly.
 ///
 /// Order of checks: signature and timestamp (when signed) before anything is decrypted; decryption; token;
 /// then the event. With an encrypt key configured every request except the url_verification challenge must be

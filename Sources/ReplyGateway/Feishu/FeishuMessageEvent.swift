@@ -1,6 +1,6 @@
 import Foundation
 
-/// `im.message.receive_v1` (protocols/feishu.md section (c)).
+/// `im.message.receive_v1` (docs/protocols/feishu.md).
 struct FeishuMessageEvent: Decodable, Sendable {
     struct Body: Decodable, Sendable {
         var event: Event

@@ -1,4 +1,4 @@
-/// The product's Kafka topics (DESIGN.md section 3). All but the usage log are keyed by issue UUID.
+/// The product's Kafka topics. All but the usage log are keyed by issue UUID.
 public enum Topics {
     public static let issueEvents = "guance.issue-events"
     public static let replyCommands = "guance.reply-commands"

@@ -5,7 +5,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 
-/// A client of the Guance OpenAPI issue endpoints (see `/work/shared/protocols/guance-openapi.md`).
+/// A client of the Guance OpenAPI issue endpoints (see docs/protocols/guance-openapi.md).
 ///
 /// Every call sends `DF-API-KEY`, waits its turn in the key's `GuanceRequestBudget`, has a timeout, and is retried
 /// with back-off and jitter on rate limits, 5xx, timeouts and transport failures (reply create: on rate limits

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import _CryptoExtras
 
-/// Feishu event subscription v2 cryptography (protocols/feishu.md section (c)): the AES-256-CBC `encrypt` field and
+/// Feishu event subscription v2 cryptography (docs/protocols/feishu.md): the AES-256-CBC `encrypt` field and
 /// the `X-Lark-Signature` header. Shared because the gateway verifies and decrypts while DevStack's event sender
 /// encrypts and signs.
 public enum FeishuEventCrypto {
