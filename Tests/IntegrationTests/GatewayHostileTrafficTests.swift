@@ -13,18 +13,17 @@ struct GatewayHostileTrafficTests {
     static let hostileRequests = 1000
 
     @Test func aGatewayThatTook1000HostileRequestsStillWritesAGenuineReply() async throws {
-        let helpers = EndToEndTests()
         let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).env")
         defer { try? FileManager.default.removeItem(at: envFile) }
         // dev-stack's own sample message goes to a port nobody listens on: this test sends the genuine one itself.
         let devStack = try ChildProcess(
             "dev-stack", arguments: ["--env-file", envFile.path, "--quiet-captures"],
-            environment: ["GATEWAY_PORT": "\(try helpers.freePort())", "PATH": "/usr/bin:/bin"])
+            environment: ["GATEWAY_PORT": "\(try freePort())", "PATH": "/usr/bin:/bin"])
         defer { devStack.signal(SIGKILL) }
         try await eventually("dev-stack ready") { FileManager.default.fileExists(atPath: envFile.path) }
         var environment = try EndToEndTests.readEnvironment(envFile)
-        let gatewayPort = try helpers.freePort()
-        let metricsPort = try helpers.freePort()
+        let gatewayPort = try freePort()
+        let metricsPort = try freePort()
         environment["GATEWAY_PORT"] = "\(gatewayPort)"
         environment["METRICS_PORT"] = "\(metricsPort)"
         environment["DINGTALK_APP_SECRET"] = "ding-hostile-test"
