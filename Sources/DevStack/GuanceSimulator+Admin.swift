@@ -45,6 +45,17 @@ extension GuanceSimulator {
             else { throw HTTPError(.notFound, message: "no issue \(uuid)") }
             return Self.json(["uuid": reply.uuid, "issueUUID": uuid, "createAt": reply.createAt])
         }
+        // What tests read back without spending the key's rate limit (the writer under test shares it).
+        router.get("/__admin/issues/:uuid/replies") { _, context in
+            let uuid = context.parameters.get("uuid") ?? ""
+            let replies = self.replies(issueUUID: uuid).map { reply -> [String: Any] in
+                ["uuid": reply.uuid, "content": reply.content, "createAt": reply.createAt]
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: replies, options: [.sortedKeys])) ?? Data()
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
         router.post("/__admin/issues/:uuid/status") { request, context in
             let body = try await request.decode(as: AdminStatus.self, context: context)
             let uuid = context.parameters.get("uuid") ?? ""

@@ -25,6 +25,11 @@ struct NotifierConfig: Sendable {
         func limits(_ key: ConfigKey, _ kind: SinkKind) throws(ConfigError) -> [RateWindow]? {
             guard config.string(key) != nil else { return nil }
             let rate = try config.double(key, default: 0)
+            guard RateWindow.isAcceptable(rate) else {
+                throw .invalid(
+                    variable: key.name, value: "\(rate)",
+                    reason: "messages per second: 0 (off) or between 0.001 and 1000")
+            }
             return RateWindow.perSecond(rate).map { [$0] } ?? []
         }
         if let url = try config.url(.feishuWebhookURL) {

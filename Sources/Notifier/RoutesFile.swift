@@ -126,10 +126,11 @@ struct RoutesFile: Sendable {
                 "secret", values, environment: environment, sink: name, required: false, keyLine: line(key))
             var limits: [RateWindow]?
             if let (rateText, rateLine) = values["rate_limit"] {
-                guard let rate = Double(rateText), rate >= 0 else {
+                guard let rate = Double(rateText), RateWindow.isAcceptable(rate) else {
                     throw Failure(
                         line: rateLine,
-                        reason: "rate_limit of sink '\(name)' must be a number >= 0 (messages per second)")
+                        reason: "rate_limit of sink '\(name)' must be 0 (off) or between 0.001 and 1000 "
+                            + "(messages per second)")
                 }
                 limits = RateWindow.perSecond(rate).map { [$0] } ?? []
             }

@@ -70,3 +70,20 @@ struct RateLimiterTests {
         #expect(mixed.nextAllowed(now: start + .milliseconds(20)) == start + .milliseconds(1010))
     }
 }
+
+/// Rates from configuration (variables, routes files) never trap, whatever number they hold.
+@Suite("Configured rates")
+struct ConfiguredRateTests {
+    @Test(arguments: [Double.infinity, -.infinity, .nan, 1e300, 1e-300, .leastNonzeroMagnitude, -1])
+    func anyNumberGivesAWindowOrNoneWithoutTrapping(rate: Double) {
+        let window = RateWindow.perSecond(rate)
+        #expect(RateWindow.isAcceptable(rate) == false)
+        if let window { #expect(window.limit >= 1 && window.window > .zero) }
+    }
+
+    @Test func acceptedRatesKeepTheirMeaning() {
+        #expect(RateWindow.perSecond(5) == RateWindow(limit: 5, per: .seconds(1)))
+        #expect(RateWindow.perSecond(0.33) == RateWindow(limit: 1, per: .milliseconds(3031)))
+        #expect(RateWindow.perSecond(0) == nil)
+    }
+}

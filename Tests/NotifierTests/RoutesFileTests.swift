@@ -77,6 +77,10 @@ struct RoutesFileTests {
         ("sinks:\n  a:\n    type: wecom\n    url: ftp://x\n", 4, "not an http(s) URL"),
         ("sinks:\n  a:\n    type: wecom\n    url_env: NOPE\n", 4, "NOPE, which is not set"),
         ("sinks:\n  a:\n    type: wecom\n    url: https://x.example\n    rate_limit: fast\n", 5, "rate_limit"),
+        ("sinks:\n  a:\n    type: wecom\n    url: https://x.example\n    rate_limit: 1e300\n", 5, "rate_limit"),
+        ("sinks:\n  a:\n    type: wecom\n    url: https://x.example\n    rate_limit: 1e-300\n", 5, "rate_limit"),
+        ("sinks:\n  a:\n    type: wecom\n    url: https://x.example\n    rate_limit: inf\n", 5, "rate_limit"),
+        ("sinks:\n  a:\n    type: wecom\n    url: https://x.example\n    rate_limit: nan\n", 5, "rate_limit"),
         (
             "sinks:\n  a:\n    type: dingtalk\n    url: https://x.example\n    template: \"{{#open}}\"\n", 5,
             "template of sink 'a'"

@@ -8,9 +8,8 @@ enum DLQListing {
 
     /// A few lines describing one DLQ record: position, time, key, why and where from, a value preview.
     static func describe(_ record: KafkaRecord) -> String {
-        let time = record.timestampMilliseconds.map {
-            EventCoding.rfc3339(Date(timeIntervalSince1970: Double($0) / 1000))
-        } ?? "-"
+        // A record's timestamp is whatever its producer set: clamped to years 1-9999 before formatting.
+        let time = record.timestampMilliseconds.map { EventCoding.rfc3339(unixSeconds: $0 / 1000) } ?? "-"
         var lines = ["\(record.topic) \(record.partition):\(record.offset)  \(time)  key=\(record.keyString ?? "-")"]
         lines.append("  reason: \(record.header(EventHeaders.dlqReason) ?? "-")")
         let source = [

@@ -6,8 +6,8 @@ import NIOCore
 import Shared
 
 /// The gateway's HTTP routes. Each callback route runs its handler's header checks, then reads the body up to the
-/// limit (413 before parsing), hands it to its transport-free handler, logs rejections with their reason, and counts
-/// outcomes. `/healthz` is the only other route: readiness and metrics are served on `METRICS_PORT`.
+/// limit (413 before parsing), hands it to its transport-free handler, logs rejections with their reason (at most ten
+/// lines a second per route), and counts outcomes. `/healthz` is the only other route: readiness and metrics are served on `METRICS_PORT`.
 enum GatewayRoutes {
     struct Handlers: Sendable {
         var feishu: FeishuEventHandler?
@@ -31,6 +31,7 @@ enum GatewayRoutes {
         logger: Logger, name: String
     ) {
         let duration = Metrics.Timer(label: "reply_gateway_request_duration_seconds", dimensions: [("route", path)])
+        let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
             let started = ContinuousClock.now
             let answer: IngressAnswer
@@ -45,11 +46,13 @@ enum GatewayRoutes {
             Counter(label: "reply_gateway_requests_total", dimensions: [("route", path), ("outcome", answer.outcome)])
                 .increment()
             duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-            if let detail = answer.detail {
+            if let detail = answer.detail, case let (true, notLogged) = throttle.admit() {
                 let level: Logger.Level = answer.status == .serviceUnavailable ? .error : .warning
-                logger.log(
-                    level: level, "callback rejected",
-                    metadata: ["route": "\(path)", "status": "\(answer.status.code)", "reason": "\(detail)"])
+                var metadata: Logger.Metadata = [
+                    "route": "\(path)", "status": "\(answer.status.code)", "reason": "\(detail)",
+                ]
+                if notLogged > 0 { metadata["rejections_not_logged"] = "\(notLogged)" }
+                logger.log(level: level, "callback rejected", metadata: metadata)
             }
             return Response(
                 status: answer.status, headers: [.contentType: "application/json; charset=utf-8"],
