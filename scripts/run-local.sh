@@ -75,7 +75,7 @@ guance-chatops is running against dev-stack (Kafka at $KAFKA_BROKERS).
   notifier metrics: http://127.0.0.1:${NOTIFIER_METRICS_PORT:-9102}/metrics
   reply gateway:    http://127.0.0.1:${GATEWAY_PORT:-8080}/healthz (callbacks on this port)
   gateway metrics:  http://127.0.0.1:${GATEWAY_METRICS_PORT:-9103}/metrics
-Set GUANCE_API_KEY, FEISHU_WEBHOOK_URL (and the other variables in README.md) to use real services.
+Set GUANCE_API_KEY, FEISHU_WEBHOOK_URL (and the other variables in docs/configuration.md) to use real services.
 Press Ctrl-C to stop.
 MSG
 set +e

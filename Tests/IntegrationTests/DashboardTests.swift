@@ -56,7 +56,7 @@ struct DashboardTests {
         #expect(defined.contains("guance_chatops_poller_polls_total"))
         #expect(defined.contains("guance_chatops_notifier_deliveries_total"))
         #expect(defined.contains("guance_chatops_notifier_delivery_duration_seconds_bucket"))
-        // Documented in README.md and docs/operations.md under these names.
+        // Documented in docs/notifier.md, docs/poller.md and docs/operations.md under these names.
         #expect(defined.contains("guance_chatops_notifier_partitions_paused"))
         #expect(defined.contains("guance_chatops_poller_targets_unowned"))
 

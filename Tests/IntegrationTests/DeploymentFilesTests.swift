@@ -4,7 +4,7 @@ import Shared
 import Testing
 
 /// The files an ops team deploys with: the compose file must be valid and every variable it or the product reads
-/// must be documented where users look (README.md and .env.example).
+/// must be documented where users look (docs/configuration.md and .env.example).
 @Suite("Deployment files")
 struct DeploymentFilesTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -146,21 +146,21 @@ struct DeploymentFilesTests {
     }
 
     @Test func everyComposeVariableIsDocumented() throws {
-        let readme = try read("README.md")
+        let configuration = try read("docs/configuration.md")
         let example = try read(".env.example")
         let variables = try composeVariables()
         #expect(!variables.isEmpty)
         for variable in variables {
-            #expect(readme.contains(variable), "\(variable) is not in README.md")
+            #expect(configuration.contains(variable), "\(variable) is not in docs/configuration.md")
             #expect(example.contains("\(variable)="), "\(variable) is not in .env.example")
         }
     }
 
     @Test func everyConfigurationVariableIsDocumented() throws {
-        let readme = try read("README.md")
+        let configuration = try read("docs/configuration.md")
         let example = try read(".env.example")
         for key in ConfigKey.all where key.name != ConfigKey.configFile.name {
-            #expect(readme.contains(key.name), "\(key.name) is not in README.md")
+            #expect(configuration.contains(key.name), "\(key.name) is not in docs/configuration.md")
             #expect(example.contains("\(key.name)="), "\(key.name) is not in .env.example")
         }
     }

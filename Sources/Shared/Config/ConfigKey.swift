@@ -1,5 +1,5 @@
 /// Every configuration variable of the product, with who reads it and what it means.
-/// The README's configuration table and `.env.example` are checked against this list by the tests.
+/// The configuration table of docs/configuration.md and `.env.example` are checked against this list by the tests.
 public struct ConfigKey: Sendable, Hashable {
     public let name: String
     public let meaning: String
