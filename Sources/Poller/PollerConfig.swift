@@ -23,6 +23,8 @@ struct PollerConfig: Sendable {
     var groupID = "poller"
     var coordinationTopic = Topics.pollerCoordination
     var coordinationPartitions = Topics.pollerCoordinationPartitions
+    /// Where Guance's pushes arrive as `PollTrigger`s; nil = interval polling only.
+    var pollTriggersTopic: String? = Topics.pollTriggers
     var sessionTimeout: Duration = .seconds(10)
     /// Things worth one log line at start (e.g. a clamped poll interval).
     var notices: [String] = []
@@ -88,10 +90,9 @@ struct PollerConfig: Sendable {
         if let unknown = map.keys.first(where: { !known.contains($0) }) {
             throw .invalid(variable: "\(field).\(unknown)", value: "…", reason: "unknown key (known: \(known.sorted()))")
         }
-        guard let name = map["name"].map({ "\($0)" }), !name.isEmpty,
-            name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
+        guard let name = map["name"].map({ "\($0)" }), PollTrigger.isValidTargetName(name)
         else {
-            throw .invalid(variable: "\(field).name", value: "\(map["name"] ?? "")", reason: "letters, digits, . _ -")
+            throw .invalid(variable: "\(field).name", value: "\(map["name"] ?? "")", reason: "1 to 128 letters, digits, . _ -")
         }
         var apiKey = map["api_key"].map { "\($0)" }
         if let variable = map["api_key_env"].map({ "\($0)" }) {

@@ -14,6 +14,8 @@ struct TargetPoller: Sendable {
     let store: PollerStateStore
     let tail: KafkaTailReader
     let health: HealthChecks
+    /// Guance's pushes: a wake-up cuts the wait before the next poll short (coalesced while a poll runs).
+    private(set) var wakeup = PollWakeup()
     let metrics = PollerMetrics()
     let logger: Logger
 
@@ -34,6 +36,13 @@ struct TargetPoller: Sendable {
     }
 
     var healthName: String { "guance.\(target.name)" }
+
+    /// This poller, woken by `wakeup`.
+    func waking(on wakeup: PollWakeup) -> TargetPoller {
+        var poller = self
+        poller.wakeup = wakeup
+        return poller
+    }
 
     /// Runs until the task is cancelled (ownership lost or shutdown).
     func run() async {
@@ -69,7 +78,10 @@ struct TargetPoller: Sendable {
             metrics.lag(target: target.name, seconds: (ContinuousClock.now - lastSuccess).seconds)
             if stopped { break }
             await lease.renewIfDue(state, store: store, logger: logger)
-            try? await Task.sleep(until: started + settings.pollInterval, clock: .continuous)
+            if await wakeup.sleep(until: started + settings.pollInterval) {
+                metrics.wakeup(target: target.name)
+                logger.debug("woken by a Guance push: polling now")
+            }
         }
         if stopped {
             // Keep ownership (no other instance should hammer a bad key) but do nothing until shutdown, except
