@@ -119,17 +119,20 @@ public struct HostileIngressRequests: Sendable {
 
     private mutating func dingTalk() -> HostileRequest {
         let path = "/dingtalk/events"
-        let good = chance(3)
+        var good = chance(3)
         var headers = hostileHeaders(["timestamp", "sign", "Content-Type"])
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         if good {
-            let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+            let timestamp = String(now)
             headers["timestamp"] = timestamp
             headers["sign"] = DingTalkSignature.sign(timestamp: timestamp, appSecret: secrets.dingtalkAppSecret)
         } else if chance(3) {
-            // A genuine sign for a hostile timestamp: only the window can refuse it.
+            // A genuine sign for a hostile timestamp: only the window can refuse it. The hostile numbers include
+            // the current millisecond, which is a genuine request.
             let timestamp = hostileNumber()
             headers["timestamp"] = timestamp
             headers["sign"] = DingTalkSignature.sign(timestamp: timestamp, appSecret: secrets.dingtalkAppSecret)
+            if let millis = Int64(timestamp), (now - 60_000...now + 60_000).contains(millis) { good = true }
         }
         let callback: [String: Any] = [
             "msgId": "msg_" + randomText(1...20), "msgtype": chance(4) ? randomText(0...10) : "text",

@@ -14,7 +14,10 @@ struct PollTriggerTests {
         #expect(!(await wakeup.sleep(until: .now + .milliseconds(200))), "the 100 wake-ups left one follow-up only")
         #expect(ContinuousClock.now - started >= .milliseconds(200))
     }
+}
 
+/// Wake-ups through Kafka with two instances sharing the targets.
+extension PollerCoordinatorTests {
     /// Publishes a trigger for `target` and waits for Kafka's acknowledgement.
     func push(_ harness: PollerHarness, target: String) async throws {
         let trigger = PollTrigger(target: target, receivedAt: EventCoding.rfc3339(Date()))

@@ -56,7 +56,10 @@ struct GuanceWebhookTests {
         #expect(with.guanceWebhook?.token == "push")
         #expect(with.guanceWebhook?.targets == ["default"])
     }
+}
 
+/// The route over HTTP with a real (mock) Kafka; in the end-to-end suite, which `make test-fast` leaves out.
+extension GatewayEndToEndTests {
     /// Records on `guance.poll-triggers` (every partition's high watermark: nothing else writes there).
     func triggerCount(_ gateway: GatewayHarness) async throws -> Int64 {
         let consumer = try KafkaConsumerClient(
@@ -92,6 +95,21 @@ struct GuanceWebhookTests {
             for broker in gateway.cluster.brokerIDs { try gateway.cluster.setBrokerDown(broker) }
             #expect(try await gateway.post(path, body: body, headers: bearer).0 == 503)
             for broker in gateway.cluster.brokerIDs { try gateway.cluster.setBrokerUp(broker) }
+        }
+    }
+
+    @Test func theSimulatorPushesItsChangesToTheRoute() async throws {
+        try await withGateway(role: .ingress) { gateway in
+            let pusher = gateway.guance.pushChanges(
+                to: "http://127.0.0.1:\(gateway.port)/guance/webhook/default", token: GatewayHarness.guanceWebhookToken)
+            let delivering = Task { try await pusher.run() }
+            defer { delivering.cancel() }
+            let issue = gateway.guance.addIssue(.init(name: "pushed"))
+            gateway.guance.setStatus(issueUUID: issue.uuid, statusType: 20)
+            gateway.guance.addReply(issueUUID: issue.uuid, content: "looking")
+            try await eventually("three pushes accepted") { pusher.delivered == 3 }
+            #expect(pusher.failed == 0)
+            #expect(try await triggerCount(gateway) == 3)
         }
     }
 }
