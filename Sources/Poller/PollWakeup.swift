@@ -1,7 +1,8 @@
 import Synchronization
 
 /// A coalescing wake-up for one target poller: any number of `wake()` calls while the poller is busy (polling, or
-/// waiting for the request budget) leave one pending wake-up, so a burst of pushes costs at most one follow-up poll.
+/// waiting for the request budget) leave one pending wake-up, so a burst of pushes costs at most one follow-up poll;
+/// wake-ups that arrived before a poll started are covered by it (`clear()`).
 final class PollWakeup: Sendable {
     private struct State {
         var pending = false
@@ -23,6 +24,11 @@ final class PollWakeup: Sendable {
             return waiter
         }
         waiter?.resume(returning: true)
+    }
+
+    /// Drops a pending wake-up: called as a poll starts, which covers every push that arrived before it.
+    func clear() {
+        state.withLock { $0.pending = false }
     }
 
     /// Waits until `deadline`, a wake-up or cancellation, whichever comes first; true when woken (a wake-up that

@@ -129,7 +129,7 @@ struct PollerConfig: Sendable {
 
     /// At `limit` requests per minute, of which polling leaves `reserve` to replies, a key can be listed at most
     /// `limit - reserve` times a minute; with several targets on one key, each gets its share. A shorter interval is
-    /// raised to that and noted once.
+    /// raised to that and noted once; polls woken by pushes keep that spacing too (`minimumPollGap`).
     mutating func clampInterval() {
         var byKey: [String: (count: Int, limit: Int)] = [:]
         for target in targets {
@@ -140,6 +140,7 @@ struct PollerConfig: Sendable {
             let pollingShare = entry.limit - min(settings.budget.reserve, entry.limit - 1)
             minimum = max(minimum, settings.budgetWindow * entry.count / pollingShare)
         }
+        settings.minimumPollGap = minimum
         if settings.pollInterval < minimum {
             notices.append(
                 "GUANCE_POLL_INTERVAL \(settings.pollInterval) is below what the request budget allows; using \(minimum)")

@@ -55,6 +55,7 @@ struct TargetPoller: Sendable {
         var lease = Lease(interval: settings.leaseInterval)
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
+            wakeup.clear()
             let sweep = started >= nextSweep
             if sweep { nextSweep = started + settings.sweepInterval }
             do {
@@ -79,6 +80,9 @@ struct TargetPoller: Sendable {
             if stopped { break }
             await lease.renewIfDue(state, store: store, logger: logger)
             if await wakeup.sleep(until: started + settings.pollInterval) {
+                // Never faster than the budget sustains: a burst of early polls would empty the window and then
+                // stall every poll of the key until calls age out of it.
+                try? await Task.sleep(until: started + settings.minimumPollGap, clock: .continuous)
                 metrics.wakeup(target: target.name)
                 logger.debug("woken by a Guance push: polling now")
             }

@@ -17,11 +17,7 @@ struct GuanceWebhookHandler: Sendable {
 
     /// Authentication, before the body is read.
     func checkHeaders(_ headers: HTTPFields) throws(IngressRejection) {
-        guard let authorization = headers[.authorization] else { throw .unauthorized("Authorization header missing") }
-        let prefix = "Bearer "
-        guard authorization.hasPrefix(prefix),
-            FeishuEventCrypto.constantTimeEquals(String(authorization.dropFirst(prefix.count)), token)
-        else { throw .unauthorized("wrong bearer token") }
+        try BearerToken.check(headers, token: token)
     }
 
     /// The target named in the path, when it is one of ours; checked before the body is read.
