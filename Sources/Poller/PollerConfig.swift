@@ -129,7 +129,7 @@ struct PollerConfig: Sendable {
 
     /// At `limit` requests per minute, of which polling leaves `reserve` to replies, a key can be listed at most
     /// `limit - reserve` times a minute; with several targets on one key, each gets its share. A shorter interval is
-    /// raised to that and noted once; polls woken by pushes keep that spacing too (`minimumPollGap`).
+    /// raised to that and noted once. Polls woken by pushes are paced to the same share (`pushBurst`, `pushRefill`).
     mutating func clampInterval() {
         var byKey: [String: (count: Int, limit: Int)] = [:]
         for target in targets {
@@ -138,7 +138,14 @@ struct PollerConfig: Sendable {
         var minimum = Duration.zero
         for (_, entry) in byKey where entry.limit > 0 {
             let pollingShare = entry.limit - min(settings.budget.reserve, entry.limit - 1)
-            minimum = max(minimum, settings.budgetWindow * entry.count / pollingShare)
+            let gap = settings.budgetWindow * entry.count / pollingShare
+            guard gap > minimum else { continue }
+            minimum = gap
+            // Of each target's share of a window, a quarter may be spent at once on pushes; the rest refills evenly.
+            let share = Double(pollingShare) / Double(entry.count)
+            settings.pushBurst = max(Int(share / 4), 1)
+            settings.pushRefill = share > Double(settings.pushBurst)
+                ? settings.budgetWindow / (share - Double(settings.pushBurst)) : gap
         }
         settings.minimumPollGap = minimum
         if settings.pollInterval < minimum {

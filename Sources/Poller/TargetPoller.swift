@@ -53,9 +53,11 @@ struct TargetPoller: Sendable {
         var nextSweep = ContinuousClock.now
         var lastSuccess = ContinuousClock.now
         var lease = Lease(interval: settings.leaseInterval)
+        var pacer = PollPacer(burst: settings.pushBurst, refill: settings.pushRefill)
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
             wakeup.clear()
+            pacer.take(at: started)
             let sweep = started >= nextSweep
             if sweep { nextSweep = started + settings.sweepInterval }
             do {
@@ -82,7 +84,7 @@ struct TargetPoller: Sendable {
             if await wakeup.sleep(until: started + settings.pollInterval) {
                 // Never faster than the budget sustains: a burst of early polls would empty the window and then
                 // stall every poll of the key until calls age out of it.
-                try? await Task.sleep(until: started + settings.minimumPollGap, clock: .continuous)
+                try? await Task.sleep(until: pacer.readyAt(.now), clock: .continuous)
                 metrics.wakeup(target: target.name)
                 logger.debug("woken by a Guance push: polling now")
             }
