@@ -83,6 +83,14 @@ struct DevStackCommand: AsyncParsableCommand {
         if !realFeishu {
             services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: sampleIssue?.uuid)
         }
+        if let simulator = guance?.simulator {
+            // Guance's webhook notification target, pointed at the gateway: pushes wake the poller.
+            let token = ProcessInfo.processInfo.environment["GUANCE_WEBHOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? GuanceSimulator.randomHex(32)
+            services.append(simulator.pushChanges(
+                to: "http://127.0.0.1:\(gatewayPort)/guance/webhook/default", token: token))
+            lines.append("GUANCE_WEBHOOK_TOKEN=\(token)")
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },

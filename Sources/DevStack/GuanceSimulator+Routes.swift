@@ -7,6 +7,12 @@ extension GuanceSimulator {
     enum Reply {
         case envelope(status: Int, [String: Any])
         case raw(status: Int, contentType: String, body: String)
+
+        var status: Int {
+            switch self {
+            case let .envelope(status, _), let .raw(status, _, _): status
+            }
+        }
     }
 
     typealias Handler = @Sendable (inout State, Workspace, _ body: Data, _ request: Request, _ context: BasicRequestContext)
@@ -59,14 +65,19 @@ extension GuanceSimulator {
             let reply = Self.process(&state, key: key, endpoint: endpoint, fault: fault, now: now) { state, ws in
                 handler(&state, ws, body, request, context)
             }
-            if let key {
-                let status: Int
-                switch reply {
-                case let .envelope(code, _), let .raw(code, _, _): status = code
-                }
-                state.calls.append(CallRecord(apiKey: key, at: now, endpoint: endpoint, status: status))
-            }
+            if let key { state.calls.append(CallRecord(apiKey: key, at: now, endpoint: endpoint, status: reply.status)) }
             return reply
+        }
+        if reply.status == 200 {
+            switch endpoint {
+            case "issue_modify": push("issue.modify", issueUUID: context.parameters.get("uuid") ?? "")
+            case "reply_create":
+                struct Created: Decodable { var issueUUID: String }
+                if let created = try? JSONDecoder().decode(Created.self, from: body) {
+                    push("issueReply.add", issueUUID: created.issueUUID)
+                }
+            default: break
+            }
         }
         return Self.response(reply)
     }

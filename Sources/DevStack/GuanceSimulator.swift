@@ -22,6 +22,8 @@ public final class GuanceSimulator: Sendable {
     /// The workspace's `default` channel.
     public let defaultChannelUUID: String
     let state: Mutex<State>
+    /// Where changes are pushed (`pushChanges(to:)`), if anywhere.
+    let pusher = Mutex<GuanceWebhookPusher?>(nil)
     private let runner = Mutex<(task: Task<Void, any Error>, group: ServiceGroup, port: Int)?>(nil)
     private let logger: Logger
 
@@ -89,7 +91,7 @@ public final class GuanceSimulator: Sendable {
     /// Guance adds at creation.
     @discardableResult
     public func addIssue(_ draft: IssueDraft, apiKey: String? = nil) -> GuanceIssue {
-        state.withLock { state in
+        let issue = state.withLock { state in
             let key = apiKey ?? self.apiKey
             let workspaceUUID = state.keys[key] ?? self.workspaceUUID
             let now = Self.nowSeconds()
@@ -105,6 +107,8 @@ public final class GuanceSimulator: Sendable {
                 creatorName: draft.creatorName, createAt: created, movesIssue: false)
             return Self.decodeIssue(issue, state: state)
         }
+        push("issue.add", issueUUID: issue.uuid)
+        return issue
     }
 
     /// Adds a reply as a person in the Guance console would (moves the issue's `updateAt`).
@@ -113,7 +117,7 @@ public final class GuanceSimulator: Sendable {
         issueUUID: String, content: String, extend: GuanceJSON = .emptyObject, creatorName: String = "console-user",
         createAt: Int64? = nil
     ) -> GuanceReply? {
-        state.withLock { state in
+        let reply = state.withLock { state -> GuanceReply? in
             guard state.issues[issueUUID] != nil else { return nil }
             return Self.appendReply(
                 &state, issueUUID: issueUUID, type: "reply", content: content, extend: extend,
@@ -121,6 +125,8 @@ public final class GuanceSimulator: Sendable {
                 movesIssue: state.options.replyMovesIssueUpdateAt
             ).asReply
         }
+        if reply != nil { push("issueReply.add", issueUUID: issueUUID) }
+        return reply
     }
 
     /// Every reply and change record of an issue, oldest first.
@@ -135,12 +141,14 @@ public final class GuanceSimulator: Sendable {
 
     /// Changes an issue's status as the console would (moves `updateAt`).
     public func setStatus(issueUUID: String, statusType: Int, at time: Int64? = nil) {
-        state.withLock { state in
-            guard var issue = state.issues[issueUUID] else { return }
+        let changed = state.withLock { state in
+            guard var issue = state.issues[issueUUID] else { return false }
             issue.statusType = statusType
             issue.updateAt = max(time ?? Self.nowSeconds(), issue.updateAt)
             state.issues[issueUUID] = issue
+            return true
         }
+        if changed { push("issue.modify", issueUUID: issueUUID) }
     }
 
     /// The next `count` requests to `endpoint` (`issue_list`, `reply_list`, `reply_create`, `issue_get`,

@@ -7,12 +7,18 @@ public struct IngressSecrets: Sendable {
     public var feishuEncryptKey: String
     public var flowToken: String
     public var dingtalkAppSecret: String
+    /// `GUANCE_WEBHOOK_TOKEN`; nil = the gateway runs without `/guance/webhook/<target>`.
+    public var guanceWebhookToken: String?
 
-    public init(feishuVerificationToken: String, feishuEncryptKey: String, flowToken: String, dingtalkAppSecret: String) {
+    public init(
+        feishuVerificationToken: String, feishuEncryptKey: String, flowToken: String, dingtalkAppSecret: String,
+        guanceWebhookToken: String? = nil
+    ) {
         self.feishuVerificationToken = feishuVerificationToken
         self.feishuEncryptKey = feishuEncryptKey
         self.flowToken = flowToken
         self.dingtalkAppSecret = dingtalkAppSecret
+        self.guanceWebhookToken = guanceWebhookToken
     }
 }
 
@@ -29,16 +35,16 @@ public struct HostileRequest: Sendable {
 }
 
 /// A reproducible stream of hostile requests for every ingress route (`/feishu/events`, `/feishu/flow`,
-/// `/dingtalk/events`): numeric extremes and non-numbers in every header, empty, huge, invalid UTF-8 and deeply
+/// `/dingtalk/events`, `/guance/webhook/<target>`): numeric extremes and non-numbers in every header, empty, huge, invalid UTF-8 and deeply
 /// nested bodies, missing and wrongly typed fields, mention lists with empty keys, and genuinely signed requests
 /// whose content is hostile. The same seed always yields the same requests (timestamps aside, which follow the
 /// clock so that signed cases stay inside the replay window).
 public struct HostileIngressRequests: Sendable {
-    public static let routes = ["/feishu/events", "/feishu/flow", "/dingtalk/events"]
+    public static let routes = ["/feishu/events", "/feishu/flow", "/dingtalk/events", "/guance/webhook"]
 
     private var random: SplitMix64
-    private let secrets: IngressSecrets
-    private let maxBodyBytes: Int
+    let secrets: IngressSecrets
+    let maxBodyBytes: Int
 
     public init(seed: UInt64, secrets: IngressSecrets, maxBodyBytes: Int) {
         random = SplitMix64(seed: seed)
@@ -50,7 +56,8 @@ public struct HostileIngressRequests: Sendable {
         switch Self.routes[int(Self.routes.count)] {
         case "/feishu/events": feishu()
         case "/feishu/flow": flow()
-        default: dingTalk()
+        case "/dingtalk/events": dingTalk()
+        default: guanceWebhook()
         }
     }
 
@@ -112,17 +119,20 @@ public struct HostileIngressRequests: Sendable {
 
     private mutating func dingTalk() -> HostileRequest {
         let path = "/dingtalk/events"
-        let good = chance(3)
+        var good = chance(3)
         var headers = hostileHeaders(["timestamp", "sign", "Content-Type"])
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         if good {
-            let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+            let timestamp = String(now)
             headers["timestamp"] = timestamp
             headers["sign"] = DingTalkSignature.sign(timestamp: timestamp, appSecret: secrets.dingtalkAppSecret)
         } else if chance(3) {
-            // A genuine sign for a hostile timestamp: only the window can refuse it.
+            // A genuine sign for a hostile timestamp: only the window can refuse it. The hostile numbers include
+            // the current millisecond, which is a genuine request.
             let timestamp = hostileNumber()
             headers["timestamp"] = timestamp
             headers["sign"] = DingTalkSignature.sign(timestamp: timestamp, appSecret: secrets.dingtalkAppSecret)
+            if let millis = Int64(timestamp), (now - 60_000...now + 60_000).contains(millis) { good = true }
         }
         let callback: [String: Any] = [
             "msgId": "msg_" + randomText(1...20), "msgtype": chance(4) ? randomText(0...10) : "text",
@@ -206,7 +216,7 @@ public struct HostileIngressRequests: Sendable {
         }
     }
 
-    private mutating func hostileBody() -> [UInt8] {
+    mutating func hostileBody() -> [UInt8] {
         switch int(12) {
         case 0: return []
         case 1: return (0..<int(2048)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -229,13 +239,13 @@ public struct HostileIngressRequests: Sendable {
         }
     }
 
-    private mutating func hostileHeaders(_ names: [String]) -> [String: String] {
+    mutating func hostileHeaders(_ names: [String]) -> [String: String] {
         var headers: [String: String] = [:]
         for name in names where !chance(4) { headers[name] = hostileHeaderValue() }
         return headers
     }
 
-    private mutating func hostileHeaderValue() -> String {
+    mutating func hostileHeaderValue() -> String {
         chance(2) ? hostileNumber() : randomText(0...(chance(10) ? 4000 : 40))
     }
 
@@ -249,7 +259,7 @@ public struct HostileIngressRequests: Sendable {
         return values[int(values.count)]
     }
 
-    private mutating func hostileText() -> String {
+    mutating func hostileText() -> String {
         let pieces = [
             "<at id=all></at>", "<at user_id=\"all\">所有人</at>", "[x](https://evil.example)", "#", "＃", "@_user_1",
             "\u{202E}", "\u{0}", "\\u0000", "😀", "\n", "收到", "%00", "'; DROP TABLE", String(repeating: "#", count: 50),
@@ -259,19 +269,19 @@ public struct HostileIngressRequests: Sendable {
         return text
     }
 
-    private mutating func randomText(_ lengths: ClosedRange<Int>) -> String {
+    mutating func randomText(_ lengths: ClosedRange<Int>) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-=+/ .:#@")
         let length = lengths.lowerBound + int(lengths.count)
         return String((0..<length).map { _ in alphabet[int(alphabet.count)] })
     }
 
-    private mutating func int(_ upperBound: Int) -> Int {
+    mutating func int(_ upperBound: Int) -> Int {
         upperBound <= 1 ? 0 : Int(random.next() % UInt64(upperBound))
     }
 
-    private mutating func chance(_ oneIn: Int) -> Bool { int(oneIn) == 0 }
+    mutating func chance(_ oneIn: Int) -> Bool { int(oneIn) == 0 }
 
-    private func jsonString(_ value: Any) -> String {
+    func jsonString(_ value: Any) -> String {
         guard JSONSerialization.isValidJSONObject(value),
             let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
         else { return "{}" }

@@ -23,6 +23,8 @@ struct PollerConfig: Sendable {
     var groupID = "poller"
     var coordinationTopic = Topics.pollerCoordination
     var coordinationPartitions = Topics.pollerCoordinationPartitions
+    /// Where Guance's pushes arrive as `PollTrigger`s; nil = interval polling only.
+    var pollTriggersTopic: String? = Topics.pollTriggers
     var sessionTimeout: Duration = .seconds(10)
     /// Things worth one log line at start (e.g. a clamped poll interval).
     var notices: [String] = []
@@ -88,10 +90,9 @@ struct PollerConfig: Sendable {
         if let unknown = map.keys.first(where: { !known.contains($0) }) {
             throw .invalid(variable: "\(field).\(unknown)", value: "…", reason: "unknown key (known: \(known.sorted()))")
         }
-        guard let name = map["name"].map({ "\($0)" }), !name.isEmpty,
-            name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
+        guard let name = map["name"].map({ "\($0)" }), PollTrigger.isValidTargetName(name)
         else {
-            throw .invalid(variable: "\(field).name", value: "\(map["name"] ?? "")", reason: "letters, digits, . _ -")
+            throw .invalid(variable: "\(field).name", value: "\(map["name"] ?? "")", reason: "1 to 128 letters, digits, . _ -")
         }
         var apiKey = map["api_key"].map { "\($0)" }
         if let variable = map["api_key_env"].map({ "\($0)" }) {
@@ -128,7 +129,7 @@ struct PollerConfig: Sendable {
 
     /// At `limit` requests per minute, of which polling leaves `reserve` to replies, a key can be listed at most
     /// `limit - reserve` times a minute; with several targets on one key, each gets its share. A shorter interval is
-    /// raised to that and noted once.
+    /// raised to that and noted once. Polls woken by pushes are paced to the same share (`pushBurst`, `pushRefill`).
     mutating func clampInterval() {
         var byKey: [String: (count: Int, limit: Int)] = [:]
         for target in targets {
@@ -137,8 +138,16 @@ struct PollerConfig: Sendable {
         var minimum = Duration.zero
         for (_, entry) in byKey where entry.limit > 0 {
             let pollingShare = entry.limit - min(settings.budget.reserve, entry.limit - 1)
-            minimum = max(minimum, settings.budgetWindow * entry.count / pollingShare)
+            let gap = settings.budgetWindow * entry.count / pollingShare
+            guard gap > minimum else { continue }
+            minimum = gap
+            // Of each target's share of a window, a quarter may be spent at once on pushes; the rest refills evenly.
+            let share = Double(pollingShare) / Double(entry.count)
+            settings.pushBurst = max(Int(share / 4), 1)
+            settings.pushRefill = share > Double(settings.pushBurst)
+                ? settings.budgetWindow / (share - Double(settings.pushBurst)) : gap
         }
+        settings.minimumPollGap = minimum
         if settings.pollInterval < minimum {
             notices.append(
                 "GUANCE_POLL_INTERVAL \(settings.pollInterval) is below what the request budget allows; using \(minimum)")

@@ -8,12 +8,16 @@ import Synchronization
 /// `hash(target name) % partitions`. The group guarantees one owner per partition; when a member dies its
 /// partitions move after the session timeout, when it leaves cleanly at once. Targets map with the topic's real
 /// partition count; a target nobody polls is noticed by every instance (`TargetOwnershipWatch`).
+///
+/// When `config.pollTriggersTopic` is set, every instance also reads `PollTrigger`s from it in a consumer group of its
+/// own (`poller-triggers.<instance>`, from the end: a wake-up is only worth something now), and wakes the target's
+/// poller when it owns the target; triggers for targets it does not own are ignored.
 final class PollerCoordinator: Service, Sendable {
     private let config: PollerConfig
     private let kafka: KafkaClientSettings
     private let makePoller: @Sendable (PollTarget) -> TargetPoller
     private let logger: Logger
-    private let running = Mutex<[String: Task<Void, Never>]>([:])
+    private let running = Mutex<[String: RunningPoller]>([:])
     private let metrics = PollerMetrics()
     private let partitions: Mutex<Int>
 
@@ -64,6 +68,11 @@ final class PollerCoordinator: Service, Sendable {
             group.addTask {
                 await self.ownershipWatch.run { unowned in self.reportUnowned(unowned) }
             }
+            if let topic = config.pollTriggersTopic {
+                let listener = PollTriggerListener(
+                    kafka: kafka, topic: topic, instanceID: config.settings.instanceID, logger: logger)
+                group.addTask { await listener.run { target in self.wake(target: target) } }
+            }
             group.addTask {
                 try? await gracefulShutdown()
             }
@@ -87,7 +96,7 @@ final class PollerCoordinator: Service, Sendable {
         }
         let tasks = running.withLock { running in
             defer { running.removeAll() }
-            return Array(running.values)
+            return running.values.map(\.task)
         }
         for task in tasks { task.cancel() }
     }
@@ -172,13 +181,23 @@ final class PollerCoordinator: Service, Sendable {
     private func start(_ target: PollTarget) {
         running.withLock { running in
             guard running[target.name] == nil else { return }
-            let poller = makePoller(target)
-            running[target.name] = Task { await poller.run() }
+            let wakeup = PollWakeup()
+            let poller = makePoller(target).waking(on: wakeup)
+            running[target.name] = RunningPoller(task: Task { await poller.run() }, wakeup: wakeup)
         }
     }
 
+    /// Makes the target's poller poll now (or once more after the poll it is in); false when this instance does
+    /// not poll the target.
+    @discardableResult
+    func wake(target: String) -> Bool {
+        guard let wakeup = running.withLock({ $0[target]?.wakeup }) else { return false }
+        wakeup.wake()
+        return true
+    }
+
     private func stop(_ names: [String]) async {
-        let tasks = running.withLock { running in names.compactMap { running.removeValue(forKey: $0) } }
+        let tasks = running.withLock { running in names.compactMap { running.removeValue(forKey: $0)?.task } }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
     }
@@ -186,4 +205,10 @@ final class PollerCoordinator: Service, Sendable {
     private func stopAll() async {
         await stop(running.withLock { Array($0.keys) })
     }
+}
+
+/// A target poller this instance runs, and how to wake it.
+private struct RunningPoller {
+    var task: Task<Void, Never>
+    var wakeup: PollWakeup
 }

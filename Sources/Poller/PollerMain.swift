@@ -47,5 +47,6 @@ enum PollerMain {
         KafkaTopicRequirement(name: Topics.pollerState, partitions: 1, compacted: true, createIfMissing: true),
         KafkaTopicRequirement(
             name: Topics.pollerCoordination, partitions: Topics.pollerCoordinationPartitions, createIfMissing: true),
+        KafkaTopicRequirement(name: Topics.pollTriggers, partitions: 6, createIfMissing: true),
     ]
 }

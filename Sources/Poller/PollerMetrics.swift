@@ -11,6 +11,11 @@ struct PollerMetrics: Sendable {
             .increment(by: count)
     }
 
+    /// A poll started early because Guance pushed (coalesced: one per wait, however many pushes arrived).
+    func wakeup(target: String) {
+        Counter(label: "poller_wakeups_total", dimensions: [("target", target)]).increment()
+    }
+
     func rejectedItems(target: String, count: Int) {
         Counter(label: "poller_rejected_items_total", dimensions: [("target", target)]).increment(by: count)
     }

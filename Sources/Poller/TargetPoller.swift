@@ -14,6 +14,8 @@ struct TargetPoller: Sendable {
     let store: PollerStateStore
     let tail: KafkaTailReader
     let health: HealthChecks
+    /// Guance's pushes: a wake-up cuts the wait before the next poll short (coalesced while a poll runs).
+    private(set) var wakeup = PollWakeup()
     let metrics = PollerMetrics()
     let logger: Logger
 
@@ -35,6 +37,13 @@ struct TargetPoller: Sendable {
 
     var healthName: String { "guance.\(target.name)" }
 
+    /// This poller, woken by `wakeup`.
+    func waking(on wakeup: PollWakeup) -> TargetPoller {
+        var poller = self
+        poller.wakeup = wakeup
+        return poller
+    }
+
     /// Runs until the task is cancelled (ownership lost or shutdown).
     func run() async {
         logger.info("polling target")
@@ -44,8 +53,11 @@ struct TargetPoller: Sendable {
         var nextSweep = ContinuousClock.now
         var lastSuccess = ContinuousClock.now
         var lease = Lease(interval: settings.leaseInterval)
+        var pacer = PollPacer(burst: settings.pushBurst, refill: settings.pushRefill)
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
+            wakeup.clear()
+            pacer.take(at: started)
             let sweep = started >= nextSweep
             if sweep { nextSweep = started + settings.sweepInterval }
             do {
@@ -69,7 +81,13 @@ struct TargetPoller: Sendable {
             metrics.lag(target: target.name, seconds: (ContinuousClock.now - lastSuccess).seconds)
             if stopped { break }
             await lease.renewIfDue(state, store: store, logger: logger)
-            try? await Task.sleep(until: started + settings.pollInterval, clock: .continuous)
+            if await wakeup.sleep(until: started + settings.pollInterval) {
+                // Never faster than the budget sustains: a burst of early polls would empty the window and then
+                // stall every poll of the key until calls age out of it.
+                try? await Task.sleep(until: pacer.readyAt(.now), clock: .continuous)
+                metrics.wakeup(target: target.name)
+                logger.debug("woken by a Guance push: polling now")
+            }
         }
         if stopped {
             // Keep ownership (no other instance should hammer a bad key) but do nothing until shutdown, except

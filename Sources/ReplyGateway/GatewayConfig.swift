@@ -16,6 +16,13 @@ struct FeishuAppSettings: Sendable {
     var requestTimeout: Duration = .seconds(5)
 }
 
+/// Guance webhook notification target settings (`/guance/webhook/<target>`).
+struct GuanceWebhookSettings: Sendable {
+    var token: String
+    /// Names a push may wake.
+    var targets: Set<String>
+}
+
 /// Guance OpenAPI settings of the reply writer.
 struct GuanceWriterSettings: Sendable {
     var baseURL = "https://openapi.guance.com"
@@ -36,6 +43,8 @@ struct GatewayConfig: Sendable {
     var feishu: FeishuSubscriptionSettings?
     var flowToken: String?
     var dingtalkAppSecret: String?
+    /// `GUANCE_WEBHOOK_TOKEN`: when set, `/guance/webhook/<target>` accepts Guance's pushes for these targets.
+    var guanceWebhook: GuanceWebhookSettings?
     var app: FeishuAppSettings?
     /// Bodies larger than this are answered 413 before they are parsed.
     var maxBodyBytes = 1 << 20
@@ -75,6 +84,9 @@ struct GatewayConfig: Sendable {
         }
         result.flowToken = config.string(.flowToken)
         result.dingtalkAppSecret = config.string(.dingtalkAppSecret)
+        if let token = config.string(.guanceWebhookToken) {
+            result.guanceWebhook = GuanceWebhookSettings(token: token, targets: pollTargetNames(config))
+        }
         switch (config.string(.feishuAppID), config.string(.feishuAppSecret)) {
         case (let id?, let secret?):
             let url = try config.url(.feishuOpenAPIURL, default: "https://open.feishu.cn") ?? "https://open.feishu.cn"
@@ -106,6 +118,15 @@ struct GatewayConfig: Sendable {
                 meaning: "the ingress needs at least one of FEISHU_VERIFICATION_TOKEN, FLOW_TOKEN, DINGTALK_APP_SECRET")
         }
         return result
+    }
+
+    /// The poller's section of `CONFIG_FILE`, read for its target names (one file can serve every process).
+    static let pollTargetsSection = "poll_targets"
+
+    /// The poller's targets, by the poller's rule: the names under `poll_targets` in `CONFIG_FILE`, else `default`.
+    static func pollTargetNames(_ config: ConfigSource) -> Set<String> {
+        guard let list = config.section(pollTargetsSection) as? [Any] else { return ["default"] }
+        return Set(list.compactMap { ($0 as? [String: Any])?["name"].map { "\($0)" } })
     }
 
     /// `DINGTALK_SESSION_WEBHOOK_ORIGINS`: each entry an https origin (`https://host[:port]`).

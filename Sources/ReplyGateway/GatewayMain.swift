@@ -15,7 +15,8 @@ struct GatewayMain: AsyncParsableCommand {
     var role: GatewayRole = .all
 
     func run() async throws {
-        let basics = ServiceBasics.start(service: "reply-gateway")
+        let basics = ServiceBasics.start(
+            service: "reply-gateway", sections: [GatewayConfig.pollTargetsSection])
         let config: GatewayConfig
         do {
             config = try GatewayConfig.load(basics.config, role: role)
@@ -34,7 +35,8 @@ struct GatewayMain: AsyncParsableCommand {
         let role = role
         await ServiceRunner.run(producerBasics) { producer in
             do {
-                _ = try await KafkaTopicCheck.run(Self.topics(for: role), kafka: basics.kafka, logger: basics.logger)
+                let topics = Self.topics(for: role, guanceWebhook: config.guanceWebhook != nil)
+                _ = try await KafkaTopicCheck.run(topics, kafka: basics.kafka, logger: basics.logger)
             } catch let problem as KafkaTopicProblem {
                 StartupFailure.exit(service: basics.service, problem)
             }
@@ -46,11 +48,13 @@ struct GatewayMain: AsyncParsableCommand {
     }
 
     /// The topics a role uses; the gateway creates none, and stops with exit 2 naming the command when one is missing.
-    static func topics(for role: GatewayRole) -> [KafkaTopicRequirement] {
+    /// `guanceWebhook`: the ingress publishes poll triggers.
+    static func topics(for role: GatewayRole, guanceWebhook: Bool = false) -> [KafkaTopicRequirement] {
         var topics = [
             KafkaTopicRequirement(name: Topics.replyCommands, partitions: 6),
             KafkaTopicRequirement(name: Topics.replyResults, partitions: 6),
         ]
+        if role.runsIngress && guanceWebhook { topics.append(.init(name: Topics.pollTriggers, partitions: 6)) }
         if role.runsWriter { topics.append(.init(name: Topics.deadLetter(of: Topics.replyCommands), partitions: 1)) }
         return topics
     }

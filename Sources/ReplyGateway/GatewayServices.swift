@@ -41,6 +41,12 @@ struct GatewayServices {
                     appSecret: secret, intake: intake, notices: notices, logger: logger,
                     window: config.signatureWindow, sessionWebhooks: config.sessionWebhooks)
             }
+            if let webhook = config.guanceWebhook {
+                handlers.guance = GuanceWebhookHandler(
+                    token: webhook.token, targets: webhook.targets,
+                    publisher: KafkaPollTriggerPublisher(producer: producer, timeout: config.publishTimeout),
+                    logger: logger)
+            }
             if config.feishuUnencryptedAllowed {
                 logger.warning(
                     """

@@ -46,3 +46,15 @@ struct EventSchemaTests {
         #expect(Set(outcomes) == Set(["written", "rejected", "failed"]))
     }
 }
+
+extension EventSchemaTests {
+    @Test func pollTriggerMatchesItsSchema() throws {
+        let schema = try schema("poll-trigger.v1.schema.json")
+        let json = try encoded(PollTrigger(target: "prod", receivedAt: EventCoding.rfc3339(Date())))
+        let required = try #require(schema["required"] as? [String])
+        let properties = try #require(schema["properties"] as? [String: Any])
+        #expect(Set(json.keys) == Set(required))
+        #expect(Set(json.keys).isSubset(of: Set(properties.keys)))
+        #expect((properties["schema"] as? [String: Any])?["const"] as? String == PollTrigger.schemaV1)
+    }
+}

@@ -28,6 +28,7 @@ final class GatewayHarness: Sendable {
     static let verificationToken = "vt-harness"
     static let encryptKey = "ek-harness"
     static let flowToken = "flow-harness"
+    static let guanceWebhookToken = "guance-push-harness"
 
     init(
         role: GatewayRole = .all, publishTimeout: Duration = .seconds(2), guanceTimeout: Duration = .seconds(2),
@@ -56,6 +57,7 @@ final class GatewayHarness: Sendable {
         config.feishu = FeishuSubscriptionSettings(
             verificationToken: Self.verificationToken, encryptKey: Self.encryptKey)
         config.flowToken = Self.flowToken
+        config.guanceWebhook = GuanceWebhookSettings(token: Self.guanceWebhookToken, targets: ["default", "prod"])
         config.readTimeout = readTimeout
         config.idleTimeout = idleTimeout
         config.writer.retryDelay = .milliseconds(100)

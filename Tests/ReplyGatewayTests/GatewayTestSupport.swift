@@ -27,6 +27,19 @@ final class RecordingPublisher: ReplyCommandPublisher {
     var commands: [ReplyCommand] { published.withLock { $0 } }
 }
 
+/// Records published poll triggers; fails while `failing` is set (Kafka down).
+final class RecordingTriggerPublisher: PollTriggerPublisher {
+    let published = Mutex<[PollTrigger]>([])
+    let failing = Mutex(false)
+
+    func publish(_ trigger: PollTrigger) async throws {
+        if failing.withLock({ $0 }) { throw RecordingPublisher.Down() }
+        published.withLock { $0.append(trigger) }
+    }
+
+    var triggers: [PollTrigger] { published.withLock { $0 } }
+}
+
 /// Answers thread-root lookups from a fixed map.
 struct FixedThreads: ThreadIssueLookup {
     var roots: [String: String]

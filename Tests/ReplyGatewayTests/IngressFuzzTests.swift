@@ -12,7 +12,7 @@ import Testing
 /// Thousands of hostile requests through the gateway's real routes (header checks, body limit, handlers), in
 /// process. Seeded: the seed is printed, and `GATEWAY_FUZZ_SEED=<seed>` replays the same requests.
 ///
-/// Every answer must be 200, a 4xx or 503, in bounded time; an unauthenticated request must publish nothing; and the
+/// Every answer must be 200 (202 for a Guance push), a 4xx or 503, in bounded time; an unauthenticated request must publish nothing; and the
 /// process must still be here at the end (a trap would end the test run).
 @Suite("Ingress fuzzing", .timeLimit(.minutes(3)))
 struct IngressFuzzTests {
@@ -23,7 +23,7 @@ struct IngressFuzzTests {
 
     static let secrets = IngressSecrets(
         feishuVerificationToken: TestSecrets.token, feishuEncryptKey: TestSecrets.encryptKey, flowToken: "flow-fuzz",
-        dingtalkAppSecret: "ding-fuzz")
+        dingtalkAppSecret: "ding-fuzz", guanceWebhookToken: "guance-push-fuzz")
 
     @Test func hostileRequestsOnEveryRouteAreAnsweredAndPublishNothingUnauthenticated() async throws {
         let seed = ProcessInfo.processInfo.environment["GATEWAY_FUZZ_SEED"].flatMap { UInt64($0) }
@@ -38,6 +38,10 @@ struct IngressFuzzTests {
         handlers.flow = FlowHandler(token: Self.secrets.flowToken, intake: intake, logger: gatewayTestLogger)
         handlers.dingtalk = DingTalkHandler(
             appSecret: Self.secrets.dingtalkAppSecret, intake: intake, notices: nil, logger: gatewayTestLogger)
+        let triggers = RecordingTriggerPublisher()
+        handlers.guance = GuanceWebhookHandler(
+            token: Self.secrets.guanceWebhookToken!, targets: [HostileIngressRequests.guanceWebhookTarget],
+            publisher: triggers, logger: gatewayTestLogger)
         let router = Router()
         GatewayRoutes.add(to: router, handlers: handlers, maxBodyBytes: Self.maxBodyBytes, logger: gatewayTestLogger)
         let app = Application(router: router, logger: gatewayTestLogger)
@@ -54,7 +58,7 @@ struct IngressFuzzTests {
                     guard let field = HTTPField.Name(name) else { continue }
                     headers[field] = value
                 }
-                let publishedBefore = publisher.commands.count
+                let publishedBefore = publisher.commands.count + triggers.triggers.count
                 let sent = ContinuousClock.now
                 let status = try await client.execute(
                     uri: request.path, method: .post, headers: headers, body: ByteBuffer(bytes: request.body)
@@ -63,10 +67,14 @@ struct IngressFuzzTests {
                 slowest = max(slowest, took)
                 statuses[status, default: 0] += 1
                 let context = "seed \(seed) case \(index): \(request.label)"
-                #expect(status == 200 || (400..<500).contains(status) || status == 503, "\(status) for \(context)")
+                let accepted = request.path.hasPrefix(GatewayRoutes.guanceWebhookPath) ? 202 : 200
+                #expect(
+                    status == accepted || (400..<500).contains(status) || status == 503, "\(status) for \(context)")
                 #expect(took < Self.perRequestBound, "\(took) for \(context)")
                 if !request.authenticated {
-                    #expect(publisher.commands.count == publishedBefore, "published for \(context)")
+                    #expect(
+                        publisher.commands.count + triggers.triggers.count == publishedBefore,
+                        "published for \(context)")
                 }
             }
             return (slowest, statuses)
@@ -75,9 +83,10 @@ struct IngressFuzzTests {
         let statusText = summary.1.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
         let published = publisher.commands.count
         print("ingress fuzz: seed=\(seed) cases=\(Self.cases) time=\(elapsed) slowest=\(summary.0)", terminator: " ")
-        print("statuses=[\(statusText)] published=\(published) (replay: GATEWAY_FUZZ_SEED=\(seed))")
+        print("statuses=[\(statusText)] published=\(published) triggers=\(triggers.triggers.count) (replay: GATEWAY_FUZZ_SEED=\(seed))")
         // The generator must reach the handlers' interesting paths, not only the front door.
         #expect(summary.1[200, default: 0] > 0)
         #expect(publisher.commands.count > 0)
+        #expect(triggers.triggers.count > 0)
     }
 }

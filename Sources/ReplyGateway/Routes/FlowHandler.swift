@@ -15,11 +15,7 @@ struct FlowHandler: IngressHandler {
     let logger: Logger
 
     func checkHeaders(_ headers: HTTPFields) throws(IngressRejection) {
-        guard let authorization = headers[.authorization] else { throw .unauthorized("Authorization header missing") }
-        let prefix = "Bearer "
-        guard authorization.hasPrefix(prefix),
-            FeishuEventCrypto.constantTimeEquals(String(authorization.dropFirst(prefix.count)), token)
-        else { throw .unauthorized("wrong bearer token") }
+        try BearerToken.check(headers, token: token)
     }
 
     func process(headers: HTTPFields, body: [UInt8]) async throws(IngressRejection) -> IngressAnswer {

@@ -28,11 +28,16 @@ extension ConfigKey {
         "GATEWAY_READ_TIMEOUT", "seconds a callback's body may take to arrive before 408; default 10")
     public static let gatewayIdleTimeout = ConfigKey(
         "GATEWAY_IDLE_TIMEOUT", "seconds an ingress connection may stay idle (no request) before it is closed; default 30")
+    public static let guanceWebhookToken = ConfigKey(
+        "GUANCE_WEBHOOK_TOKEN",
+        "bearer token Guance's webhook notification target sends to /guance/webhook/<target>; unset = no such route",
+        secret: true)
 
     /// Keys of the reply gateway.
     public static let gatewayKeys: [ConfigKey] = [
         gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL,
         flowToken, dingtalkAppSecret, gatewayMaxBodyBytes, gatewayPublishTimeout, gatewaySignatureWindow,
         feishuAllowUnencrypted, dingtalkSessionWebhookOrigins, gatewayReadTimeout, gatewayIdleTimeout,
+        guanceWebhookToken,
     ]
 }

@@ -11,6 +11,9 @@ public enum Topics {
     /// The OpenAPI budget's usage log: claims of calls, keyed by a hash of the API key (`GuanceUsageLedger`). One
     /// partition, `cleanup.policy=delete`, short retention.
     public static let apiUsage = "guance.api-usage"
+    /// Wake-ups from Guance's webhook (`PollTrigger`), keyed by poll target name. Every poller instance reads all of
+    /// it (a consumer group of its own); only the target's owner acts.
+    public static let pollTriggers = "guance.poll-triggers"
 
     /// The dead-letter topic of a consumed topic.
     public static func deadLetter(of topic: String) -> String { topic + ".dlq" }
@@ -24,6 +27,7 @@ public enum Topics {
             (pollerState, 1),
             (pollerCoordination, pollerCoordinationPartitions),
             (apiUsage, 1),
+            (pollTriggers, partitions),
             (deadLetter(of: issueEvents), 1),
             (deadLetter(of: replyCommands), 1),
             (deadLetter(of: replyResults), 1),
