@@ -51,12 +51,7 @@ public struct GuanceOpenAPIClient: Sendable {
     /// An `HTTPClient` suited to the OpenAPI (gzip accepted, pooled connections, redirects never followed: the
     /// `DF-API-KEY` must reach no other origin). The caller shuts it down.
     public static func makeHTTPClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .enabled(limit: .ratio(100))
-        configuration.timeout = .init(connect: .seconds(5))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60))
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .outbound)
     }
 
     // MARK: - Endpoints

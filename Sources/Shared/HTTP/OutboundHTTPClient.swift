@@ -1,17 +1,23 @@
 import AsyncHTTPClient
 
-extension HTTPClient {
-    /// The process-wide client for calls to outside APIs (Guance OpenAPI, Feishu app API, DingTalk session replies).
+extension HTTPClient.Configuration {
+    /// For calls to outside APIs (Guance OpenAPI, Feishu app API, DingTalk session replies).
     ///
-    /// It never follows redirects: requests carry credentials (`DF-API-KEY`, `app_secret`, tenant tokens) that must
+    /// Redirects are never followed: requests carry credentials (`DF-API-KEY`, `app_secret`, tenant tokens) that must
     /// reach no origin but the configured one, so a 3xx is answered to the caller as it is and treated as a failure.
-    /// Like `HTTPClient.shared` it lives as long as the process and is never shut down.
-    public static let outbound: HTTPClient = {
+    /// Gzip accepted (ratio-limited), pooled connections, a 5 s connect timeout.
+    public static var outbound: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(100))
         configuration.timeout = .init(connect: .seconds(5))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+        return configuration
+    }
+}
+
+extension HTTPClient {
+    /// The process-wide client with the `outbound` configuration. Like `HTTPClient.shared` it lives as long as the
+    /// process and is never shut down.
+    public static let outbound = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .outbound)
 }
