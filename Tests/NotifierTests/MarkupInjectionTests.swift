@@ -24,12 +24,13 @@ struct MarkupInjectionTests {
         .dingtalk: "### {{title}}\n{{description}}\n[open]({{url}})\n{{replyAuthor}}: {{replyContent}}",
         .wecom: "### {{title}}\n>{{resource}}\n[open]({{url}})\n{{replyContent}}",
         .slack: "*{{title}}*\n{{description}}\n<{{url}}|open> ({{url}})\n{{replyAuthor}}: {{replyContent}}",
+        .teams: "**{{title}}** {{description}} [open]({{url}}) {{replyContent}}",
     ]
 
     @Test(arguments: [
         (SinkKind.feishu, "inert-feishu-card.json"), (.dingtalk, "inert-dingtalk-markdown.json"),
         (.wecom, "inert-wecom-markdown.json"), (.feishuFlow, "inert-feishu-flow.json"),
-        (.slack, "inert-slack-message.json"),
+        (.slack, "inert-slack-message.json"), (.teams, "inert-teams-message.json"),
     ])
     func builtInRenderingMatchesGoldenFile(kind: SinkKind, file: String) throws {
         let body = MessageRenderer(kind: kind).render(Self.event, raw: eventBytes(Self.event))
@@ -41,6 +42,7 @@ struct MarkupInjectionTests {
     @Test(arguments: [
         (SinkKind.feishu, "inert-feishu-template.json"), (.dingtalk, "inert-dingtalk-template.json"),
         (.wecom, "inert-wecom-template.json"), (.slack, "inert-slack-template.json"),
+        (.teams, "inert-teams-template.json"),
     ])
     func templatedRenderingMatchesGoldenFile(kind: SinkKind, file: String) throws {
         let template = try SinkTemplate(source: Self.templates[kind]!, kind: kind)
@@ -53,7 +55,7 @@ struct MarkupInjectionTests {
     }
 
     /// Digests (storms) put the same Guance titles into markup: inert there too.
-    @Test(arguments: [SinkKind.feishu, .dingtalk, .wecom, .slack])
+    @Test(arguments: [SinkKind.feishu, .dingtalk, .wecom, .slack, .teams])
     func digestsOfAHostileIssueAreInertText(kind: SinkKind) throws {
         var hostile = makeEvent(3)
         hostile.issue.name = Self.hostileTitle
