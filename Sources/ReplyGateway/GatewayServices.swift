@@ -29,15 +29,15 @@ struct GatewayServices {
                 logger: logger)
             var handlers = GatewayRoutes.Handlers()
             if let feishu = config.feishu {
-                handlers.feishu = FeishuEventHandler(
+                handlers.callbacks[.feishu] = FeishuEventHandler(
                     settings: feishu, intake: intake, threads: appClient.map { FeishuThreadIssueLookup(client: $0) },
                     notices: notices, signatureWindow: config.signatureWindow, logger: logger)
             }
             if let token = config.flowToken {
-                handlers.flow = FlowHandler(token: token, intake: intake, logger: logger)
+                handlers.callbacks[.feishuFlow] = FlowHandler(token: token, intake: intake, logger: logger)
             }
             if let secret = config.dingtalkAppSecret {
-                handlers.dingtalk = DingTalkHandler(
+                handlers.callbacks[.dingtalk] = DingTalkHandler(
                     appSecret: secret, intake: intake, notices: notices, logger: logger,
                     window: config.signatureWindow, sessionWebhooks: config.sessionWebhooks)
             }

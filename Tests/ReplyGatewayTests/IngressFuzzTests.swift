@@ -31,12 +31,12 @@ struct IngressFuzzTests {
         let publisher = RecordingPublisher()
         let intake = CommandIntake(publisher: publisher, dedupeCapacity: 1000, logger: gatewayTestLogger)
         var handlers = GatewayRoutes.Handlers()
-        handlers.feishu = FeishuEventHandler(
+        handlers.callbacks[.feishu] = FeishuEventHandler(
             settings: FeishuSubscriptionSettings(
                 verificationToken: Self.secrets.feishuVerificationToken, encryptKey: Self.secrets.feishuEncryptKey),
             intake: intake, threads: nil, notices: nil, signatureWindow: .seconds(300), logger: gatewayTestLogger)
-        handlers.flow = FlowHandler(token: Self.secrets.flowToken, intake: intake, logger: gatewayTestLogger)
-        handlers.dingtalk = DingTalkHandler(
+        handlers.callbacks[.feishuFlow] = FlowHandler(token: Self.secrets.flowToken, intake: intake, logger: gatewayTestLogger)
+        handlers.callbacks[.dingtalk] = DingTalkHandler(
             appSecret: Self.secrets.dingtalkAppSecret, intake: intake, notices: nil, logger: gatewayTestLogger)
         let triggers = RecordingTriggerPublisher()
         handlers.guance = GuanceWebhookHandler(

@@ -59,7 +59,7 @@ struct OutboundRedirectTests {
                 feishu: nil, sessionWebhooks: SessionWebhookPolicy(origins: [redirecting.url]))
             let origin = ReplyCommand.Origin(
                 platform: "dingtalk", eventId: "m", sessionWebhook: redirecting.url + "/robot/sendBySession?session=1")
-            await #expect(throws: PlatformChatResponder.DingTalkError.self) {
+            await #expect(throws: DingTalkReplyPlatform.SessionError.self) {
                 try await responder.respond("answer", to: origin, key: "k")
             }
             #expect(redirecting.requests == ["/robot/sendBySession"])

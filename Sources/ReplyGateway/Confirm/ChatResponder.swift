@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import NIOCore
 import Shared
 
 /// What became of an answer in the chat.
@@ -17,61 +16,31 @@ protocol ChatResponder: Sendable {
     func respond(_ text: String, to origin: ReplyCommand.Origin, key: String) async throws -> ChatDelivery
 }
 
-/// Feishu: reply-to-message in the sender's thread through the app API. DingTalk: the message's `sessionWebhook`
-/// while it is valid and `sessionWebhooks` allows it (checked again here: the address travelled through Kafka).
-/// Flow requests got their answer over HTTP; nothing is sent for them. Redirects are never followed.
+/// Answers through the reply platform the command came from (`ChatReplyPlatform`). A command from a platform this
+/// gateway does not serve (`ReplyPlatform.unknown`, or one not configured here) is skipped with its name.
 struct PlatformChatResponder: ChatResponder {
-    let feishu: FeishuAppClient?
-    var sessionWebhooks = SessionWebhookPolicy()
-    var httpClient: HTTPClient = .outbound
-    var now: @Sendable () -> Date = { Date() }
+    let platforms: [ReplyPlatform: any ChatReplyPlatform]
 
-    /// DingTalk's answer to a session-webhook POST when it was not a success (docs/protocols/dingtalk.md).
-    enum DingTalkError: Error, CustomStringConvertible {
-        case rejected(status: Int, errcode: Int?)
-        var description: String {
-            switch self {
-            case .rejected(let status, let errcode):
-                "DingTalk session webhook answered HTTP \(status), errcode \(errcode.map(String.init) ?? "-")"
-            }
-        }
+    init(_ platforms: [any ChatReplyPlatform]) {
+        self.platforms = Dictionary(platforms.map { (type(of: $0).platform, $0) }) { first, _ in first }
+    }
+
+    /// The gateway's platforms: Feishu through `feishu` (nil: no app credentials), DingTalk session webhooks as
+    /// `sessionWebhooks` allows, the flow route answered over HTTP.
+    init(
+        feishu: FeishuAppClient?, sessionWebhooks: SessionWebhookPolicy = SessionWebhookPolicy(),
+        httpClient: HTTPClient = .outbound, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.init([
+            FeishuReplyPlatform(app: feishu), FlowReplyPlatform(),
+            DingTalkReplyPlatform(sessionWebhooks: sessionWebhooks, httpClient: httpClient, now: now),
+        ])
     }
 
     func respond(_ text: String, to origin: ReplyCommand.Origin, key: String) async throws -> ChatDelivery {
-        switch origin.platform {
-        case "feishu":
-            guard let feishu else { return .skipped("no Feishu app credentials (FEISHU_APP_ID/FEISHU_APP_SECRET)") }
-            guard let messageID = origin.messageId else { return .skipped("no message to answer") }
-            try await feishu.reply(to: messageID, text: text, uuid: key)
-            return .sent
-        case "dingtalk":
-            guard let webhook = origin.sessionWebhook else { return .skipped("no session webhook") }
-            if let refusal = sessionWebhooks.refusal(webhook) {
-                return .skipped("DingTalk session webhook refused: \(refusal)")
-            }
-            if let expires = origin.sessionWebhookExpiresAt, Int64(now().timeIntervalSince1970 * 1000) >= expires {
-                return .skipped("DingTalk session webhook expired")
-            }
-            return try await postToSession(webhook, text: text)
-        default:
-            return .skipped("platform \(origin.platform) is answered over HTTP only")
+        guard let platform = platforms[origin.platform] else {
+            return .skipped("platform '\(origin.platform)' is not served by this gateway")
         }
-    }
-
-    private func postToSession(_ webhook: String, text: String) async throws -> ChatDelivery {
-        struct Answer: Decodable { var errcode: Int? }
-        var request = HTTPClientRequest(url: webhook)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        let body = try JSONSerialization.data(
-            withJSONObject: ["msgtype": "text", "text": ["content": text]], options: [.sortedKeys])
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await httpClient.execute(request, timeout: .seconds(5))
-        let answer = try await response.body.collect(upTo: 64 << 10)
-        let errcode = (try? JSONDecoder().decode(Answer.self, from: Data(answer.readableBytesView)))?.errcode
-        guard response.status == .ok, errcode == nil || errcode == 0 else {
-            throw DingTalkError.rejected(status: Int(response.status.code), errcode: errcode)
-        }
-        return .sent
+        return try await platform.respond(text, to: origin, key: key)
     }
 }

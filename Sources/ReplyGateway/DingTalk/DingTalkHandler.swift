@@ -54,7 +54,7 @@ struct DingTalkHandler: IngressHandler {
         } catch {
             throw .malformedJSON("not a DingTalk robot message")
         }
-        let commandID = CommandIntake.commandID(platform: "dingtalk", eventID: callback.msgId)
+        let commandID = CommandIntake.commandID(platform: .dingtalk, eventID: callback.msgId)
         var sessionWebhook = callback.sessionWebhook
         if let address = sessionWebhook, let refusal = sessionWebhooks.refusal(address) {
             logger.warning(
@@ -63,7 +63,7 @@ struct DingTalkHandler: IngressHandler {
             sessionWebhook = nil
         }
         let origin = ReplyCommand.Origin(
-            platform: "dingtalk", eventId: callback.msgId, chatId: callback.conversationId,
+            platform: .dingtalk, eventId: callback.msgId, chatId: callback.conversationId,
             senderId: callback.senderStaffId ?? callback.senderId, senderName: callback.senderNick,
             sessionWebhook: sessionWebhook, sessionWebhookExpiresAt: callback.sessionWebhookExpiredTime)
         if intake.isDuplicate(commandID) { return .ok([:], outcome: "duplicate") }

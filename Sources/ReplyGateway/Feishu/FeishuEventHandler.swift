@@ -128,9 +128,9 @@ struct FeishuEventHandler: IngressHandler {
             return .ok(["msg": "success"], outcome: "ignored")
         }
         let origin = ReplyCommand.Origin(
-            platform: "feishu", eventId: eventID, messageId: message.messageID, chatId: message.chatID,
+            platform: .feishu, eventId: eventID, messageId: message.messageID, chatId: message.chatID,
             senderId: event.sender.senderID?.openID ?? event.sender.senderID?.userID, senderName: nil)
-        let commandID = CommandIntake.commandID(platform: "feishu", eventID: eventID)
+        let commandID = CommandIntake.commandID(platform: .feishu, eventID: eventID)
         if intake.isDuplicate(commandID) {
             log.info("repeated Feishu event answered without publishing again")
             return .ok(["msg": "success"], outcome: "duplicate")

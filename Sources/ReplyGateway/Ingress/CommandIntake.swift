@@ -25,8 +25,8 @@ struct CommandIntake: Sendable {
 
     /// `cmd_` + the first 32 hex digits of SHA-256(platform + ":" + event id): the same callback always yields the
     /// same command id, different platforms never collide.
-    static func commandID(platform: String, eventID: String) -> String {
-        let digest = SHA256.hash(data: Data("\(platform):\(eventID)".utf8))
+    static func commandID(platform: ReplyPlatform, eventID: String) -> String {
+        let digest = SHA256.hash(data: Data("\(platform.rawValue):\(eventID)".utf8))
         return "cmd_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 

@@ -12,9 +12,8 @@ import Shared
 /// `METRICS_PORT`.
 enum GatewayRoutes {
     struct Handlers: Sendable {
-        var feishu: FeishuEventHandler?
-        var flow: FlowHandler?
-        var dingtalk: DingTalkHandler?
+        /// The callback handler of each configured reply platform; a platform without one answers 503.
+        var callbacks: [ReplyPlatform: any IngressHandler] = [:]
         var guance: GuanceWebhookHandler?
     }
 
@@ -22,11 +21,11 @@ enum GatewayRoutes {
         to router: Router<BasicRequestContext>, handlers: Handlers, maxBodyBytes: Int, logger: Logger
     ) {
         ObservabilityRoutes.addLiveness(to: router)
-        route(router, "/feishu/events", handlers.feishu, maxBodyBytes: maxBodyBytes, logger: logger, name: "Feishu events")
-        route(router, "/feishu/flow", handlers.flow, maxBodyBytes: maxBodyBytes, logger: logger, name: "FLOW_TOKEN")
-        route(
-            router, "/dingtalk/events", handlers.dingtalk, maxBodyBytes: maxBodyBytes, logger: logger,
-            name: "DINGTALK_APP_SECRET")
+        for platform in ReplyPlatforms.all {
+            route(
+                router, platform.path, handlers.callbacks[platform.platform], maxBodyBytes: maxBodyBytes,
+                logger: logger, name: platform.requiredSetting)
+        }
         if let guance = handlers.guance {
             guanceWebhook(router, guance, maxBodyBytes: maxBodyBytes, logger: logger)
         }

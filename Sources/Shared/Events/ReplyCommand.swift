@@ -6,8 +6,8 @@ public struct ReplyCommand: Codable, Sendable, Equatable {
 
     /// Where the command came from, so the result can be answered in the same place.
     public struct Origin: Codable, Sendable, Equatable {
-        /// `feishu`, `feishu-flow` or `dingtalk`.
-        public var platform: String
+        /// The platform the command came from; its raw string on the wire.
+        public var platform: ReplyPlatform
         /// The platform's event id (Feishu `header.event_id`, DingTalk `msgId`).
         public var eventId: String
         /// The chat message to answer in (Feishu `message_id`).
@@ -20,7 +20,7 @@ public struct ReplyCommand: Codable, Sendable, Equatable {
         public var sessionWebhookExpiresAt: Int64?
 
         public init(
-            platform: String, eventId: String, messageId: String? = nil, chatId: String? = nil,
+            platform: ReplyPlatform, eventId: String, messageId: String? = nil, chatId: String? = nil,
             senderId: String? = nil, senderName: String? = nil, sessionWebhook: String? = nil,
             sessionWebhookExpiresAt: Int64? = nil
         ) {

@@ -30,8 +30,8 @@ struct FlowHandler: IngressHandler {
             throw .badRequest("content must be #issue_uuid#text")
         }
         let eventID = headers[HTTPField.Name("Client-Token")!] ?? UUID().uuidString.lowercased()
-        let commandID = CommandIntake.commandID(platform: "feishu-flow", eventID: eventID)
-        let origin = ReplyCommand.Origin(platform: "feishu-flow", eventId: eventID)
+        let commandID = CommandIntake.commandID(platform: .feishuFlow, eventID: eventID)
+        let origin = ReplyCommand.Origin(platform: .feishuFlow, eventId: eventID)
         let (published, outcome) = try await intake.submit(command, origin: origin, commandID: commandID)
         logger.info(
             "reply command accepted",
