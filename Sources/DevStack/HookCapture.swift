@@ -96,7 +96,11 @@ public final class HookCapture: Service, Sendable {
 
     /// Stops a capture started with `start()`.
     public func stop() async {
-        guard let running = state.withLock({ value in defer { value.runner = nil }; return value.runner }) else { return }
+        let runner = state.withLock { value in
+            defer { value.runner = nil }
+            return value.runner
+        }
+        guard let running = runner else { return }
         await running.group.triggerGracefulShutdown()
         _ = await running.task.result
     }
@@ -133,9 +137,11 @@ public final class HookCapture: Service, Sendable {
         state.withLock { $0.messages.append(message) }
         var fields = HTTPFields()
         for (name, value) in answer.headers {
-            if let field = HTTPFields.Element.Name(name) { fields.append(HTTPFields.Element(name: field, value: value)) }
+            guard let field = HTTPFields.Element.Name(name) else { continue }
+            fields.append(HTTPFields.Element(name: field, value: value))
         }
         return Response(
-            status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+            status: .init(code: answer.status), headers: fields,
+            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
 }

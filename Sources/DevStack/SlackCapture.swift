@@ -17,9 +17,8 @@ public enum SlackCapture {
     /// A Slack fake; `perSecond: nil` turns the rate limit off.
     public static func make(perSecond: Int? = 1) -> HookCapture {
         let throttled = HookCapture.Answer(status: 429, body: "rate_limited", headers: [("Retry-After", "1")])
-        return HookCapture(name: "slack-capture", limit: perSecond.map { ($0 * 3, .seconds(3), throttled) }) { request in
-            answer(request)
-        }
+        let limit = perSecond.map { (count: $0 * 3, window: Duration.seconds(3), throttled: throttled) }
+        return HookCapture(name: "slack-capture", limit: limit) { request in answer(request) }
     }
 
     /// The answer Slack gives to a request.
@@ -34,8 +33,8 @@ public enum SlackCapture {
         guard let text = json["text"] as? String, !text.isEmpty else {
             return error(400, "missing_text_or_fallback_or_attachments")
         }
-        if let blocks = json["blocks"] {
-            if let problem = blocksProblem(blocks) { return HookCapture.Answer(status: 400, body: "invalid_blocks", problem: problem) }
+        if let blocks = json["blocks"], let problem = blocksProblem(blocks) {
+            return HookCapture.Answer(status: 400, body: "invalid_blocks", problem: problem)
         }
         return HookCapture.Answer(status: 200, body: "ok", shown: true)
     }

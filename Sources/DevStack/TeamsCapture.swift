@@ -19,9 +19,8 @@ public enum TeamsCapture {
     /// A Teams fake; `perSecond: nil` turns the throttling off.
     public static func make(perSecond: Int? = 4) -> HookCapture {
         let throttled = error(429, "WorkflowTriggerIsThrottled", "too many requests", headers: [("Retry-After", "1")])
-        return HookCapture(name: "teams-capture", limit: perSecond.map { ($0, .seconds(1), throttled) }) { request in
-            answer(request)
-        }
+        let limit = perSecond.map { (count: $0, window: Duration.seconds(1), throttled: throttled) }
+        return HookCapture(name: "teams-capture", limit: limit) { request in answer(request) }
     }
 
     /// The answer the trigger gives to a request, and whether the flow would post the card.

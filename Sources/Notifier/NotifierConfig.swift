@@ -23,7 +23,9 @@ struct NotifierConfig: Sendable {
     static func load(_ config: ConfigSource, kafka: KafkaClientSettings) throws(ConfigError) -> NotifierConfig {
         var sinks: [SinkDefinition] = []
         for kind in SinkKind.allCases {
-            guard let environment = kind.platform.environment, let url = try config.url(environment.url) else { continue }
+            guard let environment = kind.platform.environment, let url = try config.url(environment.url) else {
+                continue
+            }
             var limits: [RateWindow]?
             if let key = environment.rateLimit { limits = try Self.limits(key, config) }
             let secret = environment.secret.flatMap { config.string($0) }

@@ -234,7 +234,8 @@ actor SinkDispatcher {
 
     /// Delivers off the actor (other partitions keep being picked meanwhile), then records the outcome.
     private nonisolated func attempt(_ batch: [Pending]) async {
-        let message: SinkMessage = batch.count == 1 ? .event(batch[0].event, raw: batch[0].raw) : .digest(batch.map(\.event))
+        let message: SinkMessage =
+            batch.count == 1 ? .event(batch[0].event, raw: batch[0].raw) : .digest(batch.map(\.event))
         let outcome = await delivery.deliver(message, renderer: renderer, timeout: settings.requestTimeout)
         await complete(batch, outcome)
     }

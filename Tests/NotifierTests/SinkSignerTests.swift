@@ -40,7 +40,8 @@ struct SinkSignerTests {
         let sink = SinkDefinition(
             name: "dingtalk", kind: .dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=TOKEN",
             secret: "SECxyz")
-        let request = DingTalkSink.request(sink, body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let request = DingTalkSink.request(
+            sink, body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
         #expect(
             request.url == "https://oapi.dingtalk.com/robot/send?access_token=TOKEN"
                 + "&timestamp=1700000000000&sign=0PUR1j8g85Xg3vlFV%2FUrEcxXfF5HpCAGzcjrNfyJoyg%3D"
@@ -49,7 +50,8 @@ struct SinkSignerTests {
 
     @Test func webhookSignatureIsHMACOverTimestampAndBody() {
         let sink = SinkDefinition(name: "webhook", kind: .webhook, url: "https://example.com/hook", secret: "k")
-        let request = WebhookSink.request(sink, body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let request = WebhookSink.request(
+            sink, body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
         let headers = Dictionary(request.headers, uniquingKeysWith: { $1 })
         #expect(headers["X-Signature-Timestamp"] == "1700000000")
         // printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k

@@ -52,7 +52,9 @@ struct TeamsSinkTests {
     @Test func routesFileSelectsTheTeamsSink() throws {
         let file = try RoutesFile.parse(
             "sinks:\n  ops-teams:\n    type: teams\n    url_env: OPS_TEAMS\n    rate_limit: 1\n",
-            environment: ["OPS_TEAMS": "https://example.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=x"],
+            environment: [
+                "OPS_TEAMS": "https://example.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=x"
+            ],
             knownSinks: [])
         #expect(file.sinks.first?.kind == .teams)
         #expect(file.sinks.first?.limits == [RateWindow(limit: 1, per: .seconds(1))])

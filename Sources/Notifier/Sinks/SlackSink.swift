@@ -26,14 +26,17 @@ enum SlackSink: WebhookPlatform {
         let title = "\(view.kindText): \(view.title)"
         var blocks: [[String: Any]] = [header(title)]
         if let template = renderer.textTemplate {
-            blocks.append(section(JSONBody.trim(template.render(source.inert(SlackMarkup.mrkdwn)), toBytes: sectionBytes), type: "mrkdwn"))
+            let text = template.render(source.inert(SlackMarkup.mrkdwn))
+            blocks.append(section(JSONBody.trim(text, toBytes: sectionBytes), type: "mrkdwn"))
         } else {
             var facts = "Level: \(view.levelName)"
             if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
             if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
             facts += "\nCreated: \(view.createdAt) UTC"
             blocks.append(section(facts))
-            if !view.description.isEmpty { blocks.append(section(JSONBody.trim(view.description, toBytes: sectionBytes))) }
+            if !view.description.isEmpty {
+                blocks.append(section(JSONBody.trim(view.description, toBytes: sectionBytes)))
+            }
             if !view.replyContent.isEmpty {
                 let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
                 blocks.append(section(JSONBody.trim("\(author): \(view.replyContent)", toBytes: sectionBytes)))
@@ -41,7 +44,8 @@ enum SlackSink: WebhookPlatform {
         }
         if !view.url.isEmpty { blocks.append(button("Open in Guance", url: view.url)) }
         blocks.append(["type": "context", "elements": [["type": "plain_text", "text": "Reply: \(view.replyHint)"]]])
-        let fallback = "\(source.kindText): \(SlackMarkup.mrkdwn(source.title)) (\(SlackMarkup.mrkdwn(source.levelName)))"
+        let fallback =
+            "\(source.kindText): \(SlackMarkup.mrkdwn(source.title)) (\(SlackMarkup.mrkdwn(source.levelName)))"
         return JSONBody.encode(["text": fallback, "blocks": blocks])
     }
 
@@ -61,7 +65,9 @@ enum SlackSink: WebhookPlatform {
         if let listURL = digest.listURL { blocks.append(button("All issues in Guance", url: listURL)) }
         blocks.append([
             "type": "context",
-            "elements": [["type": "plain_text", "text": "A storm: one message for many events, within Slack's rate limit."]],
+            "elements": [
+                ["type": "plain_text", "text": "A storm: one message for many events, within Slack's rate limit."]
+            ],
         ])
         return JSONBody.encode(["text": "\(digest.title): \(digest.levels)", "blocks": blocks])
     }

@@ -26,7 +26,8 @@ enum TeamsSink: WebhookPlatform {
             runs([run("\(view.kindText): \(view.title)", ["weight": "Bolder", "size": "Large", "color": color(view)])])
         ]
         if let template {
-            body.append(["type": "TextBlock", "text": template.render(source.inert(TeamsMarkup.markdown)), "wrap": true])
+            let text = template.render(source.inert(TeamsMarkup.markdown))
+            body.append(["type": "TextBlock", "text": text, "wrap": true])
         } else {
             var facts = "Level: \(view.levelName)"
             if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }

@@ -108,7 +108,9 @@ enum FeishuSink: WebhookPlatform {
     private static func button(_ text: String, url: String) -> [String: Any] {
         [
             "tag": "action",
-            "actions": [["tag": "button", "text": ["tag": "plain_text", "content": text], "type": "primary", "url": url]],
+            "actions": [
+                ["tag": "button", "text": ["tag": "plain_text", "content": text], "type": "primary", "url": url]
+            ],
         ]
     }
 
