@@ -72,7 +72,7 @@ struct RoutesFileTests {
         ("routes:\n  - match: {levle: critical}\n    sinks: [feishu]\n", 2, "unknown match key 'levle'"),
         ("routes:\n  - match: {kind: issue.deleted}\n    sinks: [feishu]\n", 2, "unknown kind 'issue.deleted'"),
         ("routes:\n  - name: x\n", 2, "has no sinks"),
-        ("sinks:\n  a:\n    type: slack\n    url: https://x.example\n", 3, "unknown sink type 'slack'"),
+        ("sinks:\n  a:\n    type: telegram\n    url: https://x.example\n", 3, "unknown sink type 'telegram'"),
         ("sinks:\n  a:\n    type: wecom\n", 2, "needs url or url_env"),
         ("sinks:\n  a:\n    type: wecom\n    url: ftp://x\n", 4, "not an http(s) URL"),
         ("sinks:\n  a:\n    type: wecom\n    url_env: NOPE\n", 4, "NOPE, which is not set"),

@@ -82,6 +82,25 @@ struct SlackSinkTests {
         #expect(capture.shown.count < 12, "the burst leaves as digests")
         #expect(capture.shown.contains { $0.text.contains("storm digest") })
     }
+
+    /// Selected the way operators (and the benchmark matrix) select sinks: `type: slack` in `ROUTES_FILE`, through
+    /// the whole notifier (mock cluster, real HTTP); every event reaches the fake and is shown.
+    @Test func theRoutesFileSelectsItThroughTheWholeNotifier() async throws {
+        let capture = SlackCapture.make(perSecond: nil)
+        try await capture.start()
+        let routes = FileManager.default.temporaryDirectory.appendingPathComponent("routes-slack-\(UUID()).yaml")
+        try "sinks:\n  ops-slack:\n    type: slack\n    url_env: OPS_SLACK_URL\n    rate_limit: 0\n"
+            .write(to: routes, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: routes) }
+        let env = ["ROUTES_FILE": routes.path, "OPS_SLACK_URL": SlackCapture.url(capture)]
+        let cluster = try NotifierServiceTests.cluster()
+        try await NotifierServiceTests.withNotifier(cluster, env: env) { producer in
+            try await NotifierServiceTests.publish(producer, (1...5).map { makeEvent($0) })
+            try await eventually(timeout: .seconds(20), "five events shown") { capture.shown.count == 5 }
+        }
+        await capture.stop()
+        #expect(capture.requests.allSatisfy { $0.answer.shown })
+    }
 }
 
 extension DeliveryResult {

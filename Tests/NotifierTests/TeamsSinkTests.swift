@@ -93,4 +93,23 @@ struct TeamsSinkTests {
         #expect(capture.requests.map(\.answer.status) == [429, 202, 401])
         #expect(capture.shown.count == 1)
     }
+
+    /// Selected the way operators (and the benchmark matrix) select sinks: `type: teams` in `ROUTES_FILE`, through
+    /// the whole notifier (mock cluster, real HTTP); every event reaches the fake and is shown.
+    @Test func theRoutesFileSelectsItThroughTheWholeNotifier() async throws {
+        let capture = TeamsCapture.make(perSecond: nil)
+        try await capture.start()
+        let routes = FileManager.default.temporaryDirectory.appendingPathComponent("routes-teams-\(UUID()).yaml")
+        try "sinks:\n  ops-teams:\n    type: teams\n    url_env: OPS_TEAMS_URL\n    rate_limit: 0\n"
+            .write(to: routes, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: routes) }
+        let env = ["ROUTES_FILE": routes.path, "OPS_TEAMS_URL": TeamsCapture.url(capture)]
+        let cluster = try NotifierServiceTests.cluster()
+        try await NotifierServiceTests.withNotifier(cluster, env: env) { producer in
+            try await NotifierServiceTests.publish(producer, (1...5).map { makeEvent($0) })
+            try await eventually(timeout: .seconds(20), "five events shown") { capture.shown.count == 5 }
+        }
+        await capture.stop()
+        #expect(capture.requests.allSatisfy { $0.answer.shown })
+    }
 }
