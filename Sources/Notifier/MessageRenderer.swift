@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// Turns events into the request body of one sink kind: built-in renderings per platform, or the sink's template.
 /// Bodies stay within the platform's size limits (descriptions are trimmed, never the message dropped).
