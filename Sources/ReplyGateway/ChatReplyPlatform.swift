@@ -1,4 +1,4 @@
-import Shared
+import Events
 
 /// One chat platform people reply from, in the gateway: its callback route (`path`, served by an `IngressHandler`
 /// that publishes `ReplyCommand`s with `origin.platform == platform`) and how the gateway answers a person there once

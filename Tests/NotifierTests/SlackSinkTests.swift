@@ -1,6 +1,7 @@
 import DevStack
+import Events
 import Foundation
-import Shared
+import TestSupport
 import Testing
 @testable import Notifier
 

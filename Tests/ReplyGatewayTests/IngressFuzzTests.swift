@@ -1,10 +1,10 @@
 import DevStack
+import Events
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Shared
 import Testing
 
 @testable import ReplyGateway

@@ -1,6 +1,9 @@
 import DevStack
+import Events
 import Foundation
-import Shared
+import GuanceAPI
+import KafkaClient
+import TestSupport
 import Testing
 
 @testable import ReplyGateway

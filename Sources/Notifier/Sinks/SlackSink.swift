@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// Slack incoming webhook: Block Kit `blocks` with a `text` fallback (notifications, old clients); answers `ok` or an
 /// error string with an HTTP status; about 1 message per second per webhook (docs/protocols/slack.md).

@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// Microsoft Teams through a Workflows "post to a channel when a webhook request is received" URL: a `message` with
 /// one Adaptive Card attachment; the flow answers 202 once the run started (docs/protocols/teams.md). Configured in

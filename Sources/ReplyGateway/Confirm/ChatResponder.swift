@@ -1,7 +1,9 @@
 import AsyncHTTPClient
+import Events
+import FeishuKit
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 
 /// What became of an answer in the chat.
 enum ChatDelivery: Sendable, Equatable {

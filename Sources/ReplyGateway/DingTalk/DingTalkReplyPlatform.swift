@@ -1,7 +1,9 @@
 import AsyncHTTPClient
+import Events
 import Foundation
 import NIOCore
-import Shared
+import NIOHTTP1
+import ServiceKit
 
 /// DingTalk: callbacks on `/dingtalk/events` (`DingTalkHandler`); answers go to the message's `sessionWebhook` while
 /// it is valid and `sessionWebhooks` allows it (checked again here: the address travelled through Kafka). Redirects

@@ -1,4 +1,5 @@
-import Shared
+import Events
+import FeishuKit
 
 /// Feishu: callbacks on `/feishu/events` (`FeishuEventHandler`); answers are replies to the person's message, in its
 /// thread, through the app API (`uuid` = `key`, so a repeated answer is sent once).

@@ -1,4 +1,4 @@
-import Shared
+import Events
 
 /// The Feishu flow route `/feishu/flow` (`FlowHandler`): the flow got its answer in the HTTP response, so nothing is
 /// sent afterwards.
