@@ -132,3 +132,20 @@ struct RoutesFileTests {
         }
     }
 }
+
+extension RoutesFileTests {
+    /// A platform's environment variables are its own (`SinkPlatform.environment`): each shares the platform's prefix,
+    /// is accepted in a shared `CONFIG_FILE`, and a misspelt variable under the prefix is reported as a likely typo.
+    @Test func eachEnvironmentSinksVariablesShareItsPrefixAndTyposAreReported() {
+        let environments = SinkKind.allCases.compactMap { $0.platform.environment }
+        #expect(environments.map(\.name) == ["feishu", "feishu-flow", "dingtalk", "wecom", "webhook"])
+        for environment in environments {
+            for key in environment.keys {
+                #expect(key.name.hasPrefix(environment.prefix), "\(key.name)")
+                #expect(ConfigKey.isKnown(key.name), "\(key.name) is not in ConfigKey.productKeyNames")
+            }
+            let typo = environment.prefix + "WEBHOK_URL"
+            #expect(ConfigSource([typo: "https://x.example"]).unknownEnvironmentKeys == [typo])
+        }
+    }
+}

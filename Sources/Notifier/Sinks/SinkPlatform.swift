@@ -55,8 +55,13 @@ protocol SinkDelivery: Sendable {
 /// The environment variables that configure a platform's default sink (named `name`).
 struct SinkEnvironment: Sendable {
     var name: String
+    /// The prefix all its variables share; a misspelt variable under it is reported at start as a likely typo.
+    var prefix: String
     var url: ConfigKey
     var secret: ConfigKey?
     /// Messages per second overriding the documented limits; 0 turns the limiter off.
     var rateLimit: ConfigKey?
+
+    /// Every variable of the sink.
+    var keys: [ConfigKey] { [url] + [secret, rateLimit].compactMap { $0 } }
 }

@@ -13,7 +13,7 @@ enum WeComSink: WebhookPlatform {
     static let maxContentBytes = 4096
     static let templateMode = SinkTemplate.Mode.text
     static let environment: SinkEnvironment? = SinkEnvironment(
-        name: "wecom", url: .wecomWebhookURL, rateLimit: .wecomRateLimit)
+        name: "wecom", prefix: "WECOM_", url: .wecomWebhookURL, rateLimit: .wecomRateLimit)
     static let routesFields: [String] = []
 
     /// `<font color>` for the level; the description (or reply) trimmed so `content` stays ≤ 4096 bytes.

@@ -10,7 +10,7 @@ enum WebhookSink: WebhookPlatform {
     static let maxBodyBytes: Int? = nil
     static let templateMode = SinkTemplate.Mode.body
     static let environment: SinkEnvironment? = SinkEnvironment(
-        name: "webhook", url: .webhookURL, secret: .webhookSecret)
+        name: "webhook", prefix: "WEBHOOK_", url: .webhookURL, secret: .webhookSecret)
     static let routesFields: [String] = []
 
     /// The record's value, unchanged.

@@ -9,7 +9,8 @@ enum FeishuFlowSink: WebhookPlatform {
     static let rateLimitPause: Duration = .seconds(60)
     static let maxBodyBytes: Int? = nil
     static let templateMode = SinkTemplate.Mode.body
-    static let environment: SinkEnvironment? = SinkEnvironment(name: "feishu-flow", url: .feishuFlowWebhookURL)
+    static let environment: SinkEnvironment? = SinkEnvironment(
+        name: "feishu-flow", prefix: "FEISHU_", url: .feishuFlowWebhookURL)
     static let routesFields: [String] = []
 
     /// The reference workflow's flat object (issue_uuid, title, level, source, message, createAt), plus kind and url.

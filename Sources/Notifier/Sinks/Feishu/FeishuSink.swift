@@ -13,7 +13,8 @@ enum FeishuSink: WebhookPlatform {
     static let maxBodyBytes: Int? = 20_000
     static let templateMode = SinkTemplate.Mode.text
     static let environment: SinkEnvironment? = SinkEnvironment(
-        name: "feishu", url: .feishuWebhookURL, secret: .feishuWebhookSecret, rateLimit: .feishuWebhookRateLimit)
+        name: "feishu", prefix: "FEISHU_", url: .feishuWebhookURL, secret: .feishuWebhookSecret,
+        rateLimit: .feishuWebhookRateLimit)
     static let routesFields: [String] = []
 
     static func render(_ event: IssueEvent, raw: [UInt8], renderer: MessageRenderer) -> [UInt8] {
