@@ -146,17 +146,16 @@ actor SinkDispatcher {
                     limiter.sent()
                     group.addTask { await self.attempt(batch) }
                 case let .wait(until):
-                    // The deadline's timer is a child task that lives only as long as this wait.
-                    await withTaskGroup(of: Void.self) { timer in
-                        if let until {
-                            timer.addTask { [wake] in
-                                guard (try? await Task.sleep(until: until, clock: .continuous)) != nil else { return }
-                                wake.yield()
-                            }
+                    // Still an unstructured timer: a child task of a task group racing `iterator.next` here made the
+                    // notifier lose its final offset commit on SIGTERM (EndToEndTests, restart step); not understood yet.
+                    let timer: Task<Void, Never>? = until.map { deadline in
+                        Task { [wake] in
+                            try? await Task.sleep(until: deadline, clock: .continuous)
+                            wake.yield()
                         }
-                        _ = await iterator.next(isolation: self)
-                        timer.cancelAll()
                     }
+                    _ = await iterator.next()
+                    timer?.cancel()
                 }
             }
             group.cancelAll()
