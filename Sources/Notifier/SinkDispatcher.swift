@@ -146,8 +146,9 @@ actor SinkDispatcher {
                     limiter.sent()
                     group.addTask { await self.attempt(batch) }
                 case let .wait(until):
-                    // Still an unstructured timer: a child task of a task group racing `iterator.next` here made the
-                    // notifier lose its final offset commit on SIGTERM (EndToEndTests, restart step); not understood yet.
+                    // Still an unstructured timer: a child task of a task group racing `iterator.next` here made
+                    // the notifier lose its final offset commit on SIGTERM (EndToEndTests, restart step); not
+                    // understood yet.
                     let timer: Task<Void, Never>? = until.map { deadline in
                         Task { [wake] in
                             try? await Task.sleep(until: deadline, clock: .continuous)
