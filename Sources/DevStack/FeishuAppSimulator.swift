@@ -35,6 +35,8 @@ public final class FeishuAppSimulator: Sendable {
     public let appSecret: String
     public let tokenLifetime: Duration
     private let state = Mutex(State())
+    /// The contact directory (`GET /open-apis/contact/v3/users/:id`).
+    public let contacts = FeishuContactSimulator()
     /// Where `POST /admin/send-event` sends events (set once the gateway's address is known).
     private let eventTarget = Mutex<FeishuEventSender?>(nil)
 
@@ -79,6 +81,11 @@ public final class FeishuAppSimulator: Sendable {
         }
         router.get("/open-apis/im/v1/messages/:id") { request, context in
             try self.readMessage(request, context)
+        }
+        router.get("/open-apis/contact/v3/users/:id") { request, context in
+            guard self.authorized(request) else { return Self.invalidTokenResponse() }
+            return self.contacts.answer(
+                openID: context.parameters.get("id") ?? "", userIDType: request.uri.queryParameters.get("user_id_type"))
         }
         router.get("/admin/replies") { _, _ in
             let data = try JSONEncoder().encode(self.replies)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Poller
+import Shared
 import Testing
 
 @Suite("HTML descriptions become readable plain text")
