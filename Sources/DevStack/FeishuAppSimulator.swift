@@ -94,6 +94,9 @@ public final class FeishuAppSimulator: Sendable {
         router.post("/admin/send-event") { request, context in
             try await self.sendEvent(request, context)
         }
+        router.post("/admin/send-card-click") { request, context in
+            try await self.sendCardClick(request, context)
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "feishu-app-simulator"),
@@ -201,6 +204,29 @@ public final class FeishuAppSimulator: Sendable {
             FeishuEventFactory.jsonString([
                 "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
                 "messageID": result.messageID,
+            ]))
+    }
+
+    /// `{"action":"resolve","issueUUID":"issue_…","openID":"ou_…","messageID":"om_…"}` → a signed, encrypted click.
+    private func sendCardClick(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var action: String
+            var issueUUID: String
+            var openID: String?
+            var messageID: String?
+        }
+        guard let sender = eventTarget.withLock({ $0 }) else {
+            return Self.json(#"{"error":"no gateway configured"}"#, status: .serviceUnavailable)
+        }
+        guard let body = try? await request.decode(as: Body.self, context: context) else {
+            return Self.json(#"{"error":"expected {\"action\":\"resolve\",\"issueUUID\":\"issue_…\"}"}"#, status: .badRequest)
+        }
+        let result = try await sender.sendCardClick(
+            action: body.action, issueUUID: body.issueUUID, openID: body.openID ?? "ou_devstack_user",
+            messageID: body.messageID ?? "om_devstack_card")
+        return Self.json(
+            FeishuEventFactory.jsonString([
+                "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
             ]))
     }
 

@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import DevStack
 import Foundation
+import NIOCore
 import Shared
 import Synchronization
 import Testing
@@ -170,6 +172,22 @@ extension CardActionFlowTests {
             #expect(user?["email"]?.stringValue == "zhangsan@example.com")
             #expect(user?["id"]?.stringValue == "ou_devstack_user")
             #expect(user?["platform"]?.stringValue == "feishu")
+        }
+    }
+}
+
+extension CardActionFlowTests {
+    @Test func theAppFakesAdminRouteSendsASignedClick() async throws {
+        try await withGateway { gateway in
+            gateway.feishu.setEventTarget(gateway.sender)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(gateway.feishuPort)/admin/send-card-click")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: #"{"action":"resolve","issueUUID":"\#(gateway.issue.uuid)"}"#))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(response.status == .ok)
+            #expect(body.contains(#""gatewayStatus":200"#))
+            try await eventually("resolved") { gateway.guance.issue(uuid: gateway.issue.uuid)?.statusType == 20 }
         }
     }
 }
