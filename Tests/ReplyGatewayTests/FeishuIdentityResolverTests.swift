@@ -44,6 +44,13 @@ struct FeishuIdentityResolverTests {
         directory.down.withLock { $0 = true }
         #expect(await resolver.identity(openID: "ou_a").name == "A. Renamed")
         #expect(await resolver.identity(openID: "ou_unknown") == ChatIdentity())
+        // An unknown person is not looked up again on every message, but again after a minute.
+        let before = directory.lookups.withLock { $0 }
+        _ = await resolver.identity(openID: "ou_unknown")
+        #expect(directory.lookups.withLock { $0 } == before)
+        clock.advance(61)
+        _ = await resolver.identity(openID: "ou_unknown")
+        #expect(directory.lookups.withLock { $0 } == before + 1)
     }
 
     @Test func theFileDecidesTheGuanceAccountByOpenIDOrByFeishuEmail() async throws {

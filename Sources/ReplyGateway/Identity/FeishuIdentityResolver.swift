@@ -13,6 +13,9 @@ final class FeishuIdentityResolver: ChatIdentityResolver {
     let file: IdentityFile?
     let directory: (any FeishuContactDirectory)?
     let ttl: Duration
+    /// A failed lookup with nothing known yet is not repeated for this long (people outside the app's contact range
+    /// would otherwise cost a directory call on every message).
+    let failureTTL: Duration
     let logger: Logger
     private let now: @Sendable () -> Date
     private let cache = Mutex<[String: Cached]>([:])
@@ -21,8 +24,9 @@ final class FeishuIdentityResolver: ChatIdentityResolver {
 
     init(
         file: IdentityFile?, directory: (any FeishuContactDirectory)?, ttl: Duration = .seconds(3600),
-        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        failureTTL: Duration = .seconds(60), logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.failureTTL = failureTTL
         self.file = file
         self.directory = directory
         self.ttl = ttl
@@ -44,15 +48,23 @@ final class FeishuIdentityResolver: ChatIdentityResolver {
         guard let directory else { return cached?.user }
         do {
             let user = try await directory.user(openID: openID)
-            let expires = current.addingTimeInterval(Double(ttl.milliseconds) / 1000)
-            cache.withLock { cache in
-                if cache.count >= Self.maxCached { cache.removeAll() }
-                cache[openID] = Cached(user: user, expires: expires)
-            }
+            remember(user, for: openID, until: current.addingTimeInterval(Double(ttl.milliseconds) / 1000))
             return user
         } catch {
             logger.warning("Feishu contact lookup failed", metadata: ["error": "\(error)"])
-            return cached?.user
+            // A lookup cut short by the caller's time budget says nothing about the person.
+            if let cached { return cached.user }
+            if Task.isCancelled { return nil }
+            let unknown = FeishuContactUser(name: nil, email: nil)
+            remember(unknown, for: openID, until: current.addingTimeInterval(Double(failureTTL.milliseconds) / 1000))
+            return nil
+        }
+    }
+
+    private func remember(_ user: FeishuContactUser, for openID: String, until expires: Date) {
+        cache.withLock { cache in
+            if cache.count >= Self.maxCached { cache.removeAll() }
+            cache[openID] = Cached(user: user, expires: expires)
         }
     }
 }
