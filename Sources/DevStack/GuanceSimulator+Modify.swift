@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import GuanceAPI
+import Hummingbird
 
 extension GuanceSimulator {
     /// `POST /api/v1/issue/{uuid}/modify`, as strict as the documented contract (docs/protocols/guance-openapi.md):

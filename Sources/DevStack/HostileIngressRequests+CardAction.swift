@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 extension HostileIngressRequests {
     /// A `card.action.trigger` callback with hostile button values, operators and contexts (valid ones too, so some

@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import DevStack
 import Foundation
+import GuanceAPI
 import NIOCore
-import Shared
+import NIOHTTP1
 import Testing
 
 @testable import Poller

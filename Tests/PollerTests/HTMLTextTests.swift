@@ -1,7 +1,8 @@
 import Foundation
-@testable import Poller
-import Shared
+import GuanceAPI
 import Testing
+
+@testable import Poller
 
 @Suite("HTML descriptions become readable plain text")
 struct HTMLTextTests {

@@ -1,8 +1,11 @@
 import AsyncHTTPClient
 import DevStack
+import Events
 import Foundation
+import GuanceAPI
+import KafkaClient
 import NIOCore
-import Shared
+import NIOHTTP1
 import Synchronization
 import Testing
 

@@ -1,3 +1,4 @@
+import FeishuKit
 import Foundation
 import Synchronization
 import Testing

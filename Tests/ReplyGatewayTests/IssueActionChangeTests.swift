@@ -1,4 +1,5 @@
-import Shared
+import Events
+import GuanceAPI
 import Testing
 
 @testable import ReplyGateway

@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 import Testing
 
 @testable import ReplyGateway

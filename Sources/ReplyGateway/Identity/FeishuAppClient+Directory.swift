@@ -1,1 +1,3 @@
+import FeishuKit
+
 extension FeishuAppClient: FeishuContactDirectory {}

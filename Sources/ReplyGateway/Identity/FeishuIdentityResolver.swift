@@ -1,4 +1,6 @@
+import FeishuKit
 import Foundation
+import KafkaClient
 import Logging
 import Synchronization
 
@@ -67,12 +69,6 @@ final class FeishuIdentityResolver: ChatIdentityResolver {
             cache[openID] = Cached(user: user, expires: expires)
         }
     }
-}
-
-/// A Feishu user as the contact directory describes them.
-struct FeishuContactUser: Sendable, Equatable {
-    var name: String?
-    var email: String?
 }
 
 /// The Feishu contact directory (`GET /open-apis/contact/v3/users/:open_id`); `FeishuAppClient` in production.

@@ -1,4 +1,4 @@
-import Shared
+import GuanceAPI
 
 /// The Guance OpenAPI calls a card action makes; `GuanceOpenAPIClient` in production, fakes in unit tests.
 protocol GuanceIssueActions: Sendable {

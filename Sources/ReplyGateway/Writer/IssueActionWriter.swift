@@ -1,6 +1,9 @@
+import Events
 import Foundation
+import KafkaClient
+import GuanceAPI
 import Logging
-import Shared
+import ServiceKit
 
 /// Performs one `IssueAction` on Guance: `POST /api/v1/issue/{uuid}/modify` with `statusType` 20 (resolve), 10
 /// (reopen) or `extend.manager = [actor e-mail]` (acknowledge).

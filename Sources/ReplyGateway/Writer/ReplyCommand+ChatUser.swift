@@ -1,4 +1,5 @@
-import Shared
+import Events
+import GuanceAPI
 
 extension ReplyCommand {
     /// The reply as written to Guance: the person's name first when the gateway knew it ("张三：收到").

@@ -1,6 +1,8 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 extension ReplyWriter {
     /// A record whose `schema` header says `guance.issue-action/v1`: performs the action once per command id,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a Guance issue description (HTML with mention spans) into readable plain text: block elements become line
 /// breaks, list items get "- ", mentions keep their visible text (`@name`, `#channel`), entities are decoded,
 /// scripts and styles are dropped, whitespace is collapsed, and the result is cut at `limit` characters.

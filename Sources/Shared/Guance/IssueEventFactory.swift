@@ -1,3 +1,4 @@
+import Events
 import Foundation
 
 /// Builds `IssueEvent`s with deterministic ids: the same source fact always yields the same `eventId`. The poller
