@@ -35,6 +35,8 @@ public final class FeishuAppSimulator: Sendable {
     public let appSecret: String
     public let tokenLifetime: Duration
     private let state = Mutex(State())
+    /// The contact directory (`GET /open-apis/contact/v3/users/:id`).
+    public let contacts = FeishuContactSimulator()
     /// Where `POST /admin/send-event` sends events (set once the gateway's address is known).
     private let eventTarget = Mutex<FeishuEventSender?>(nil)
 
@@ -80,12 +82,20 @@ public final class FeishuAppSimulator: Sendable {
         router.get("/open-apis/im/v1/messages/:id") { request, context in
             try self.readMessage(request, context)
         }
+        router.get("/open-apis/contact/v3/users/:id") { request, context in
+            guard self.authorized(request) else { return Self.invalidTokenResponse() }
+            return self.contacts.answer(
+                openID: context.parameters.get("id") ?? "", userIDType: request.uri.queryParameters.get("user_id_type"))
+        }
         router.get("/admin/replies") { _, _ in
             let data = try JSONEncoder().encode(self.replies)
             return Self.json(String(decoding: data, as: UTF8.self))
         }
         router.post("/admin/send-event") { request, context in
             try await self.sendEvent(request, context)
+        }
+        router.post("/admin/send-card-click") { request, context in
+            try await self.sendCardClick(request, context)
         }
         return Application(
             router: router,
@@ -194,6 +204,29 @@ public final class FeishuAppSimulator: Sendable {
             FeishuEventFactory.jsonString([
                 "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
                 "messageID": result.messageID,
+            ]))
+    }
+
+    /// `{"action":"resolve","issueUUID":"issue_…","openID":"ou_…","messageID":"om_…"}` → a signed, encrypted click.
+    private func sendCardClick(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var action: String
+            var issueUUID: String
+            var openID: String?
+            var messageID: String?
+        }
+        guard let sender = eventTarget.withLock({ $0 }) else {
+            return Self.json(#"{"error":"no gateway configured"}"#, status: .serviceUnavailable)
+        }
+        guard let body = try? await request.decode(as: Body.self, context: context) else {
+            return Self.json(#"{"error":"expected {\"action\":\"resolve\",\"issueUUID\":\"issue_…\"}"}"#, status: .badRequest)
+        }
+        let result = try await sender.sendCardClick(
+            action: body.action, issueUUID: body.issueUUID, openID: body.openID ?? "ou_devstack_user",
+            messageID: body.messageID ?? "om_devstack_card")
+        return Self.json(
+            FeishuEventFactory.jsonString([
+                "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
             ]))
     }
 

@@ -22,6 +22,7 @@ struct FeishuLoadCommand: AsyncParsableCommand {
     @Option(help: "Number of requests.") var requests = 5000
     @Option(help: "Concurrent connections.") var concurrency = 32
     @Flag(help: "Send GET /healthz instead (baseline).") var baseline = false
+    @Flag(help: "Send card.action.trigger clicks (resolve on --issue) instead of messages.") var cardClicks = false
     @Option(help: "Health checks (/healthz and /readyz alternately) sent during the load.") var probes = 0
     @Option(help: "Base URL of the gateway's METRICS_PORT (for /readyz); default --url.") var metricsURL: String?
 
@@ -30,9 +31,15 @@ struct FeishuLoadCommand: AsyncParsableCommand {
             baseline
             ? []
             : (0..<requests).map { index in
-                let event = FeishuEventFactory.messageEvent(
-                    eventID: "ev_bench_\(index)_\(UUID().uuidString.prefix(8))", token: token,
-                    text: "@_user_1 #\(issue)#benchmark reply \(index)", messageID: "om_bench_\(index)")
+                let eventID = "ev_bench_\(index)_\(UUID().uuidString.prefix(8))"
+                let event =
+                    cardClicks
+                    ? FeishuEventFactory.cardActionEvent(
+                        eventID: eventID, token: token, action: "resolve", issueUUID: issue,
+                        messageID: "om_bench_card")
+                    : FeishuEventFactory.messageEvent(
+                        eventID: eventID, token: token, text: "@_user_1 #\(issue)#benchmark reply \(index)",
+                        messageID: "om_bench_\(index)")
                 return FeishuEventFactory.request(event, encryptKey: encryptKey)
             }
         var configuration = HTTPClient.Configuration()
@@ -94,9 +101,8 @@ struct FeishuLoadCommand: AsyncParsableCommand {
         let statuses = Dictionary(grouping: results.map(\.1), by: { $0 }).mapValues(\.count)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let ok = statuses[200] ?? 0
-        print(
-            "mode=\(baseline ? "baseline GET /healthz" : "POST /feishu/events") requests=\(requests) concurrency=\(concurrency)"
-        )
+        let mode = baseline ? "baseline GET /healthz" : cardClicks ? "POST /feishu/events card clicks" : "POST /feishu/events"
+        print("mode=\(mode) requests=\(requests) concurrency=\(concurrency)")
         print(String(format: "elapsed=%.2f s  accepted(200)/s=%.0f", seconds, Double(ok) / seconds))
         print("p50=\(percentile(0.50)) p90=\(percentile(0.90)) p99=\(percentile(0.99)) max=\(percentile(1.0))")
         print("statuses=\(statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "))")

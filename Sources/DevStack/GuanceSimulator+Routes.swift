@@ -248,25 +248,6 @@ extension GuanceSimulator {
         return ok(object)
     }
 
-    static let issueModify: Handler = { state, workspace, body, _, context in
-        let uuid = context.parameters.get("uuid") ?? ""
-        guard var issue = state.issues[uuid], issue.workspaceUUID == workspace.uuid else { return notFound(uuid) }
-        let object = ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:]
-        if let status = object["statusType"] {
-            guard let value = int(status), [10, 20, 30].contains(value) else {
-                return error(400, "ft.ParamError", "statusType must be one of 10, 20, 30")
-            }
-            issue.statusType = Int(value)
-        }
-        if let name = object["name"] as? String { issue.draft.name = name }
-        issue.updateAt = max(nowSeconds(), issue.updateAt)
-        state.issues[uuid] = issue
-        appendReply(
-            &state, issueUUID: uuid, type: "change", content: "成员修改了Issue状态。", extend: .emptyObject,
-            creatorName: "api-key", createAt: issue.updateAt, movesIssue: false)
-        return ok(issue.json(workspace: workspace))
-    }
-
     static let replyList: Handler = { state, workspace, _, request, context in
         let uuid = context.parameters.get("uuid") ?? ""
         guard let issue = state.issues[uuid], issue.workspaceUUID == workspace.uuid else { return notFound(uuid) }

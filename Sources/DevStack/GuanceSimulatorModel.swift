@@ -99,6 +99,8 @@ extension GuanceSimulator {
         var statusType: Int
         var createAt: Int64
         var updateAt: Int64
+        /// `extend.manager`: the assignees set through modify.
+        var managers: [String] = []
 
         func json(workspace: Workspace) -> [String: Any] {
             var object: [String: Any] = [
@@ -108,7 +110,7 @@ extension GuanceSimulator {
                 "workspaceUUID": workspaceUUID,
                 "extend": [
                     "channels": [["exists": true, "type": "#", "uuid": workspace.channels[0].uuid]],
-                    "members": [[String: Any]](), "sourceLink": "/tracing/service/table",
+                    "members": [[String: Any]](), "manager": managers, "sourceLink": "/tracing/service/table",
                     "text": GuanceSimulator.plainText(draft.description),
                 ] as [String: Any],
                 "creator": "acnt_sim", "updator": "acnt_sim",

@@ -1,9 +1,20 @@
+import Events
 import Foundation
 
 extension HostileIngressRequests {
     /// A `card.action.trigger` callback with hostile button values, operators and contexts (valid ones too, so some
     /// clicks are published when the request is authenticated).
     mutating func cardActionEvent(token: String) -> String {
+        // Half the clicks are well formed, so authenticated ones reach the publisher; the rest are hostile.
+        if chance(2) {
+            let action = IssueAction.Action.allCases[int(IssueAction.Action.allCases.count)].rawValue
+            let object = FeishuEventFactory.cardActionEnvelope(
+                eventID: "ev_" + randomText(1...30), token: token,
+                value: ["action": action, "issueUUID": "issue_" + String(int(1 << 48), radix: 16)],
+                clicker: ["open_id": "ou_" + randomText(1...30)],
+                context: ["open_message_id": "om_" + randomText(0...30), "open_chat_id": hostileText()])
+            return jsonString(object)
+        }
         let actions: [Any] = ["acknowledge", "resolve", "reopen", "", "RESOLVE", hostileText(), 20, NSNull()]
         let value: Any =
             chance(4) ? jsonValue(depth: 2) : ["action": actions[int(actions.count)], "issueUUID": issueUUID()]

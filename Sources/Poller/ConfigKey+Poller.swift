@@ -3,7 +3,6 @@ import ServiceKit
 
 extension ConfigKey {
     public static let guancePollInterval = ConfigKey("GUANCE_POLL_INTERVAL", "poll interval in seconds; default 5")
-    public static let guanceConsoleURL = ConfigKey("GUANCE_CONSOLE_URL", "base URL of console links in messages")
     public static let guanceChannel = ConfigKey(
         "GUANCE_CHANNEL", "poller: channel name to list (default `default`) or a channel uuid (chan_...)")
     public static let guancePollOverlap = ConfigKey(

@@ -35,11 +35,15 @@ extension ConfigKey {
         "bearer token Guance's webhook notification target sends to /guance/webhook/<target>; unset = no such route",
         secret: true)
 
+    public static let identityFile = ConfigKey(
+        "IDENTITY_FILE",
+        "YAML file mapping Feishu open_ids or e-mails to Guance account e-mails (who acknowledged, who replied); optional")
+
     /// Keys of the reply gateway.
     public static let gatewayKeys: [ConfigKey] = [
         gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL,
         flowToken, dingtalkAppSecret, gatewayMaxBodyBytes, gatewayPublishTimeout, gatewaySignatureWindow,
         feishuAllowUnencrypted, dingtalkSessionWebhookOrigins, gatewayReadTimeout, gatewayIdleTimeout,
-        guanceWebhookToken,
+        guanceWebhookToken, identityFile,
     ]
 }

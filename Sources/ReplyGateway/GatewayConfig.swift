@@ -27,6 +27,8 @@ struct GuanceWriterSettings: Sendable {
     var budget = GuanceBudgetSettings()
     /// Timeout of one OpenAPI exchange.
     var requestTimeout: Duration = .seconds(10)
+    /// `GUANCE_CONSOLE_URL`: console links in the `issue.updated` events card actions publish.
+    var consoleURL: String?
 }
 
 /// Everything the reply gateway reads, validated once in `main`.
@@ -59,6 +61,8 @@ struct GatewayConfig: Sendable {
     /// Set when the role runs the writer.
     var guance: GuanceWriterSettings?
     var writer = ReplyWriter.Settings()
+    /// `IDENTITY_FILE`, parsed at start-up.
+    var identities: IdentityFile?
 
     static func load(_ config: ConfigSource, role: GatewayRole) throws(ConfigError) -> GatewayConfig {
         var result = GatewayConfig(role: role)
@@ -92,6 +96,7 @@ struct GatewayConfig: Sendable {
         case (_?, nil):
             throw .missing(variable: ConfigKey.feishuAppSecret.name, meaning: "set together with FEISHU_APP_ID")
         }
+        result.identities = try identityFile(config)
         result.maxBodyBytes = try config.int(.gatewayMaxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))
         result.publishTimeout = try config.seconds(.gatewayPublishTimeout, default: .milliseconds(2500))
         result.signatureWindow = try config.seconds(.gatewaySignatureWindow, default: .seconds(300))
@@ -104,7 +109,8 @@ struct GatewayConfig: Sendable {
                     ?? "https://openapi.guance.com",
                 apiKey: try config.required(.guanceAPIKey),
                 rateLimit: try config.int(.guanceRateLimit, default: 20, range: 0...100_000),
-                budget: try GuanceBudgetSettings(config: config))
+                budget: try GuanceBudgetSettings(config: config),
+                consoleURL: try config.url(.guanceConsoleURL))
         }
         if role.runsIngress && result.feishu == nil && result.flowToken == nil && result.dingtalkAppSecret == nil {
             throw .missing(
@@ -116,6 +122,22 @@ struct GatewayConfig: Sendable {
 
     /// The poller's section of `CONFIG_FILE`, read for its target names (one file can serve every process).
     static let pollTargetsSection = "poll_targets"
+
+    /// Reads and checks `IDENTITY_FILE`; a mistake stops start-up with its line.
+    static func identityFile(_ config: ConfigSource) throws(ConfigError) -> IdentityFile? {
+        guard let path = config.string(.identityFile) else { return nil }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .file(path: path, reason: "cannot read it (IDENTITY_FILE)")
+        }
+        do {
+            return try IdentityFile.parse(text)
+        } catch {
+            throw .file(path: path, reason: "IDENTITY_FILE \(error.description)")
+        }
+    }
 
     /// The poller's targets, by the poller's rule: the names under `poll_targets` in `CONFIG_FILE`, else `default`.
     static func pollTargetNames(_ config: ConfigSource) -> Set<String> {

@@ -27,6 +27,9 @@ struct GatewayServices {
             let appClient = config.app.map { FeishuAppClient(settings: $0) }
             let responder = PlatformChatResponder(feishu: appClient, sessionWebhooks: config.sessionWebhooks)
             let notices = NoticeQueue(responder: responder, logger: logger)
+            let identities: FeishuIdentityResolver? =
+                config.identities != nil || appClient != nil
+                ? FeishuIdentityResolver(file: config.identities, directory: appClient, logger: logger) : nil
             let intake = CommandIntake(
                 publisher: KafkaCommandPublisher(producer: producer, timeout: config.publishTimeout),
                 dedupeCapacity: config.dedupeCapacity,
@@ -37,7 +40,8 @@ struct GatewayServices {
                     settings: feishu, intake: intake, threads: appClient.map { FeishuThreadIssueLookup(client: $0) },
                     notices: notices, signatureWindow: config.signatureWindow, logger: logger,
                     cardActions: CardActionHandler.make(
-                        config: config, producer: producer, notices: notices, logger: logger))
+                        config: config, producer: producer, identities: identities, notices: notices, logger: logger),
+                    identities: identities)
             }
             if let token = config.flowToken {
                 handlers.callbacks[.feishuFlow] = FlowHandler(token: token, intake: intake, logger: logger)
@@ -103,7 +107,12 @@ struct GatewayServices {
             settings.ambiguityWait = client.settings.requestTimeout
             let writer = ReplyWriter(
                 consumer: writerConsumer, producer: producer, guance: client, settings: settings, logger: logger,
-                health: health, afterCreate: afterCreate)
+                health: health, afterCreate: afterCreate,
+                actions: IssueActionWriter(
+                    guance: client,
+                    events: IssueEventFactory(workspaceUUID: "", channel: nil, consoleURL: guance.consoleURL),
+                    maxAttempts: settings.maxAttempts, retryDelay: settings.retryDelay,
+                    ambiguityWait: settings.ambiguityWait))
             if let ledger { result.services.append(ledger) }
             result.services += [writerConsumer, writer]
             result.writer = writer

@@ -1,6 +1,8 @@
 import Foundation
-@testable import Poller
+import GuanceAPI
 import Testing
+
+@testable import Poller
 
 @Suite("HTML descriptions become readable plain text")
 struct HTMLTextTests {

@@ -35,6 +35,11 @@ struct ReplyConfirmer: Service {
         }
         log[metadataKey: LogKey.commandID] = "\(result.commandId)"
         log[metadataKey: LogKey.issueUUID] = "\(result.issueUUID)"
+        if result.action != nil && result.outcome == .written {
+            log.debug("card action done; the card shows it")
+            count("action_done")
+            return
+        }
         let text = ConfirmationText.text(for: result)
         for attempt in 1...maxAttempts {
             do {

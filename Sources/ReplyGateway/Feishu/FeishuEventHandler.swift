@@ -21,6 +21,8 @@ struct FeishuEventHandler: IngressHandler {
     var now: @Sendable () -> Date = { Date() }
     /// Card button clicks (`card.action.trigger`); nil answers them as unhandled events.
     var cardActions: CardActionHandler? = nil
+    /// Names the sender of a reply (the reply starts with the name and carries `extend.chatUser`).
+    var identities: (any ChatIdentityResolver)? = nil
 
     static let messageReceived = "im.message.receive_v1"
 
@@ -148,13 +150,18 @@ struct FeishuEventHandler: IngressHandler {
             )
             return .ok(["msg": "success"], outcome: "ignored")
         }
-        let origin = ReplyCommand.Origin(
+        var origin = ReplyCommand.Origin(
             platform: .feishu, eventId: eventID, messageId: message.messageID, chatId: message.chatID,
             senderId: event.sender.senderID?.openID ?? event.sender.senderID?.userID, senderName: nil)
         let commandID = CommandIntake.commandID(platform: .feishu, eventID: eventID)
         if intake.isDuplicate(commandID) {
             log.info("repeated Feishu event answered without publishing again")
             return .ok(["msg": "success"], outcome: "duplicate")
+        }
+        if let identities, let openID = event.sender.senderID?.openID, !openID.isEmpty, openID.count <= 256 {
+            let person = await ChatIdentityLookup.bounded(identities, openID: openID)
+            origin.senderName = person.name
+            origin.senderEmail = person.email
         }
         guard message.messageType == "text", let raw = FeishuMessageEvent.text(ofContent: message.content) else {
             log.info("non-text message ignored", metadata: ["message_type": "\(message.messageType ?? "-")"])

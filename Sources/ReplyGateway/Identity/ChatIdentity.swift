@@ -10,3 +10,25 @@ struct ChatIdentity: Sendable, Equatable {
 protocol ChatIdentityResolver: Sendable {
     func identity(openID: String) async -> ChatIdentity
 }
+
+/// A directory lookup that cannot hold up a callback answer.
+enum ChatIdentityLookup {
+    /// Feishu wants callbacks answered within 3 s; the Kafka acknowledgement needs most of that.
+    static let defaultBudget: Duration = .milliseconds(800)
+
+    /// The resolver's answer, or an unknown person when it takes longer than `budget` (the lookup is cancelled).
+    static func bounded(
+        _ resolver: any ChatIdentityResolver, openID: String, budget: Duration = defaultBudget
+    ) async -> ChatIdentity {
+        await withTaskGroup(of: ChatIdentity?.self) { group in
+            group.addTask { await resolver.identity(openID: openID) }
+            group.addTask {
+                try? await Task.sleep(for: budget)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? ChatIdentity()
+        }
+    }
+}

@@ -44,18 +44,22 @@ final class ReplyWriter: Service, Sendable {
     let now: @Sendable () -> Date
     /// Readiness: `guance.writer` fails while Guance rejects the API key.
     let health: HealthChecks?
+    /// Performs card actions (`guance.issue-action/v1` records on the same topic); nil fails them with a reason.
+    let actions: IssueActionWriter?
 
     static let groupID = "reply-writer"
     static let healthName = "guance.writer"
 
-    private let handled: EventIDCache
+    let handled: EventIDCache
     private let assignedAt = Mutex<[KafkaTopicPartition: Date]>([:])
 
     init(
         consumer: KafkaConsumerClient, producer: KafkaProducerClient, guance: any GuanceReplies,
         settings: Settings = Settings(), logger: Logger, health: HealthChecks? = nil,
-        afterCreate: (@Sendable (ReplyCommand) throws -> Void)? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        afterCreate: (@Sendable (ReplyCommand) throws -> Void)? = nil, now: @escaping @Sendable () -> Date = { Date() },
+        actions: IssueActionWriter? = nil
     ) {
+        self.actions = actions
         self.health = health
         self.afterCreate = afterCreate
         self.now = now
@@ -97,6 +101,10 @@ final class ReplyWriter: Service, Sendable {
         log[metadataKey: LogKey.topic] = "\(record.topic)"
         log[metadataKey: LogKey.partition] = "\(record.partition)"
         log[metadataKey: LogKey.offset] = "\(record.offset)"
+        if record.header(EventHeaders.schema) == IssueAction.schemaV1 {
+            try await handleAction(record, log: log)
+            return
+        }
         guard let value = record.value, let command = try? EventCoding.decode(ReplyCommand.self, from: value) else {
             log.error("undecodable reply command parked in the dead-letter topic")
             try await deadLetter(record, reason: "not a guance.reply-command/v1 value")
@@ -165,7 +173,8 @@ final class ReplyWriter: Service, Sendable {
                 }
                 let marker = GuanceReplyMarker(commandID: command.commandId)
                 created = try await guance.createReply(
-                    issueUUID: command.issueUUID, content: command.content, extend: marker.extend())
+                    issueUUID: command.issueUUID, content: command.guanceContent,
+                    extend: marker.extend(merging: command.chatUserExtend))
             } catch {
                 if case .issueNotFound = error {
                     log.info("reply command for an unknown issue rejected")
@@ -195,7 +204,7 @@ final class ReplyWriter: Service, Sendable {
 
     /// Publishes the result, retrying while Kafka is unavailable (the offset is not stored before this succeeds).
     /// The result continues the command's trace (a new one when the command carried none).
-    private func publish(_ result: ReplyResult, trace: Traceparent?, log: Logger) async throws {
+    func publish(_ result: ReplyResult, trace: Traceparent?, log: Logger) async throws {
         let value = try EventCoding.encode(result)
         let traceparent = trace?.child() ?? Traceparent.newTrace()
         var delay: Duration = .milliseconds(200)
@@ -219,7 +228,7 @@ final class ReplyWriter: Service, Sendable {
         }
     }
 
-    private func deadLetter(_ record: KafkaRecord, reason: String) async throws {
+    func deadLetter(_ record: KafkaRecord, reason: String) async throws {
         _ = try await producer.send(
             KafkaProducerMessage(
                 topic: Topics.deadLetter(of: record.topic), key: record.key, value: record.value,
@@ -231,7 +240,7 @@ final class ReplyWriter: Service, Sendable {
                 ]))
     }
 
-    private func count(_ outcome: String) {
+    func count(_ outcome: String) {
         Counter(label: "reply_gateway_writer_commands_total", dimensions: [("outcome", outcome)]).increment()
     }
 }

@@ -15,6 +15,8 @@ public struct ReplyCommand: Codable, Sendable, Equatable {
         public var chatId: String?
         public var senderId: String?
         public var senderName: String?
+        /// The sender's Guance account e-mail, when known (IDENTITY_FILE or the chat platform's directory).
+        public var senderEmail: String?
         /// DingTalk: where to answer, and until when (ms epoch).
         public var sessionWebhook: String?
         public var sessionWebhookExpiresAt: Int64?
@@ -22,8 +24,9 @@ public struct ReplyCommand: Codable, Sendable, Equatable {
         public init(
             platform: ReplyPlatform, eventId: String, messageId: String? = nil, chatId: String? = nil,
             senderId: String? = nil, senderName: String? = nil, sessionWebhook: String? = nil,
-            sessionWebhookExpiresAt: Int64? = nil
+            sessionWebhookExpiresAt: Int64? = nil, senderEmail: String? = nil
         ) {
+            self.senderEmail = senderEmail
             self.platform = platform
             self.eventId = eventId
             self.messageId = messageId

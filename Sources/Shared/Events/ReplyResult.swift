@@ -22,6 +22,8 @@ public struct ReplyResult: Codable, Sendable, Equatable {
     /// RFC 3339.
     public var completedAt: String
     public var origin: ReplyCommand.Origin
+    /// Set when the command was a card action (`IssueAction`); nil for replies.
+    public var action: IssueAction.Action?
 
     public init(
         commandId: String, issueUUID: String, issueName: String?, outcome: Outcome, replyUUID: String?,

@@ -97,6 +97,32 @@ public final class FeishuAppClient: Sendable {
         return response.data?.items?.first?.body?.content
     }
 
+    /// `GET /open-apis/contact/v3/users/:open_id?user_id_type=open_id`: a user's name and e-mail (`email`, else
+    /// `enterprise_email`; scopes in docs/reply-gateway.md). Fields the app may not read are absent, not errors.
+    public func user(openID: String) async throws(FeishuAppError) -> FeishuContactUser {
+        struct UserResponse: Decodable {
+            struct User: Decodable {
+                var name: String?
+                var email: String?
+                var enterpriseEmail: String?
+                enum CodingKeys: String, CodingKey {
+                    case name, email
+                    case enterpriseEmail = "enterprise_email"
+                }
+            }
+            struct DataField: Decodable { var user: User? }
+            var data: DataField?
+        }
+        let path = "/open-apis/contact/v3/users/\(Self.escape(openID))?user_id_type=open_id"
+        let data = try await authorized(.GET, path, body: nil)
+        guard let user = (try? JSONDecoder().decode(UserResponse.self, from: data))?.data?.user else {
+            throw .badResponse(path: path, status: 200, reason: "not a user response")
+        }
+        func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+        return FeishuContactUser(
+            name: nonEmpty(user.name), email: nonEmpty(user.email) ?? nonEmpty(user.enterpriseEmail))
+    }
+
     // MARK: - HTTP
 
     /// A call with the tenant token; on an invalid-token answer the token is fetched again once.

@@ -3,6 +3,8 @@ import ServiceKit
 extension ConfigKey {
     public static let guanceOpenAPIURL = ConfigKey("GUANCE_OPENAPI_URL", "Guance OpenAPI base URL")
     public static let guanceAPIKey = ConfigKey("GUANCE_API_KEY", "Guance DF-API-KEY", secret: true)
+    /// Read by the poller (links in events) and by the reply writer (the `issue.updated` a card action publishes).
+    public static let guanceConsoleURL = ConfigKey("GUANCE_CONSOLE_URL", "base URL of console links in messages")
     public static let guanceRateLimit = ConfigKey(
         "GUANCE_RATE_LIMIT", "OpenAPI requests per minute per API key; default 20")
     public static let guanceRateWindow = ConfigKey(

@@ -150,11 +150,18 @@ public struct GuanceOpenAPIClient: Sendable {
         return try decodeContent(GuanceReply.self, answer)
     }
 
-    /// `POST /api/v1/issue/{uuid}/modify` with only `statusType` (10 open, 20 resolved, 30 pending).
-    public func modifyIssue(uuid: String, statusType: Int) async throws(GuanceAPIError) -> GuanceIssue {
+    /// `POST /api/v1/issue/{uuid}/modify`: sets `statusType` (10 open, 20 resolved, 30 pending) and/or the assignees
+    /// (`extend.manager`: account uuids, e-mails or team ids); fields left nil are not sent. Not retried after an
+    /// ambiguous failure (timeout, reset, 5xx): the caller reads the issue to see whether the change was made.
+    public func modifyIssue(
+        uuid: String, statusType: Int? = nil, managers: [String]? = nil
+    ) async throws(GuanceAPIError) -> GuanceIssue {
+        var body: [String: Any] = [:]
+        if let statusType { body["statusType"] = statusType }
+        if let managers { body["extend"] = ["manager": managers] }
         let answer = try await call(
-            .POST, "/api/v1/issue/\(pathComponent(uuid))/modify", label: "issue_modify",
-            json: ["statusType": statusType], issue: uuid)
+            .POST, "/api/v1/issue/\(pathComponent(uuid))/modify", label: "issue_modify", json: body, issue: uuid,
+            retryAmbiguous: false)
         return try decodeContent(GuanceIssue.self, answer)
     }
 

@@ -19,7 +19,7 @@ struct CardActionHandler: Sendable {
     let logger: Logger
     /// How long the directory lookup may take before the click goes on without a name (the whole answer must
     /// reach Feishu within 3 s; the publish timeout takes most of the rest).
-    var identityBudget: Duration = .milliseconds(800)
+    var identityBudget = ChatIdentityLookup.defaultBudget
     var now: @Sendable () -> Date = { Date() }
     let accepted: EventIDCache
 
@@ -88,17 +88,7 @@ struct CardActionHandler: Sendable {
     /// The directory's answer, or nothing if it takes longer than `identityBudget`.
     private func identify(_ openID: String) async -> ChatIdentity {
         guard let identities else { return ChatIdentity() }
-        let budget = identityBudget
-        return await withTaskGroup(of: ChatIdentity?.self) { group in
-            group.addTask { await identities.identity(openID: openID) }
-            group.addTask {
-                try? await Task.sleep(for: budget)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? ChatIdentity()
-        }
+        return await ChatIdentityLookup.bounded(identities, openID: openID, budget: identityBudget)
     }
 
     static func verb(_ action: IssueAction.Action) -> (chinese: String, english: String) {

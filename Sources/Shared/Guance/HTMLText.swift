@@ -1,13 +1,15 @@
+import Foundation
+
 /// Turns a Guance issue description (HTML with mention spans) into readable plain text: block elements become line
 /// breaks, list items get "- ", mentions keep their visible text (`@name`, `#channel`), entities are decoded,
 /// scripts and styles are dropped, whitespace is collapsed, and the result is cut at `limit` characters.
-enum HTMLText {
-    static let defaultLimit = 4000
-    static let truncationMark = "… (truncated)"
+public enum HTMLText {
+    public static let defaultLimit = 4000
+    public static let truncationMark = "… (truncated)"
 
     /// Linear in the input: every character is looked at a bounded number of times (a `<` without a later `>` is
     /// text, and once no `>` is left the rest is not searched again), and the output stops growing early.
-    static func plainText(_ html: String, limit: Int = defaultLimit) -> String {
+    public static func plainText(_ html: String, limit: Int = defaultLimit) -> String {
         var output = ""
         output.reserveCapacity(min(html.utf8.count, limit * 2))
         var produced = 0  // characters in `output` (String.count is not O(1))

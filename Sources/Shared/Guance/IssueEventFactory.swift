@@ -1,38 +1,48 @@
 import Events
 import Foundation
-import GuanceAPI
 
-/// Builds `IssueEvent`s with deterministic ids: the same source fact always yields the same `eventId`.
+/// Builds `IssueEvent`s with deterministic ids: the same source fact always yields the same `eventId`. The poller
+/// uses it for what it detects, the reply writer for the change a card action made (so both derive the same id).
 /// - created: `<issue>:created`
 /// - updated: `<issue>:updated:<updateAt>:<statusType>:<level>`
 /// - reply:   `<issue>:reply:<reply uuid>`
-struct IssueEventFactory: Sendable {
-    var workspaceUUID: String
-    var channel: IssueEvent.Channel?
-    var consoleURL: String?
-    var descriptionLimit = HTMLText.defaultLimit
+public struct IssueEventFactory: Sendable {
+    public var workspaceUUID: String
+    public var channel: IssueEvent.Channel?
+    public var consoleURL: String?
+    public var descriptionLimit = HTMLText.defaultLimit
 
-    static func createdID(_ issue: GuanceIssue) -> String { "\(issue.uuid):created" }
+    public init(
+        workspaceUUID: String, channel: IssueEvent.Channel?, consoleURL: String?,
+        descriptionLimit: Int = HTMLText.defaultLimit
+    ) {
+        self.workspaceUUID = workspaceUUID
+        self.channel = channel
+        self.consoleURL = consoleURL
+        self.descriptionLimit = descriptionLimit
+    }
 
-    static func updatedID(_ issue: GuanceIssue) -> String {
+    public static func createdID(_ issue: GuanceIssue) -> String { "\(issue.uuid):created" }
+
+    public static func updatedID(_ issue: GuanceIssue) -> String {
         "\(issue.uuid):updated:\(issue.updateAt):\(issue.statusType):\(issue.level)"
     }
 
-    static func replyID(issueUUID: String, _ reply: GuanceReply) -> String { "\(issueUUID):reply:\(reply.uuid)" }
+    public static func replyID(issueUUID: String, _ reply: GuanceReply) -> String { "\(issueUUID):reply:\(reply.uuid)" }
 
-    func created(_ issue: GuanceIssue) -> IssueEvent {
+    public func created(_ issue: GuanceIssue) -> IssueEvent {
         IssueEvent(
             eventId: Self.createdID(issue), kind: .created, occurredAt: EventCoding.rfc3339(unixSeconds: issue.createAt),
             workspaceUUID: workspace(issue), channel: channel, issue: body(issue))
     }
 
-    func updated(_ issue: GuanceIssue) -> IssueEvent {
+    public func updated(_ issue: GuanceIssue) -> IssueEvent {
         IssueEvent(
             eventId: Self.updatedID(issue), kind: .updated, occurredAt: EventCoding.rfc3339(unixSeconds: issue.updateAt),
             workspaceUUID: workspace(issue), channel: channel, issue: body(issue))
     }
 
-    func reply(_ reply: GuanceReply, on issue: GuanceIssue) -> IssueEvent {
+    public func reply(_ reply: GuanceReply, on issue: GuanceIssue) -> IssueEvent {
         let author = reply.creatorInfo?.displayName.map { IssueEvent.Person(name: $0, email: reply.creatorInfo?.email) }
         return IssueEvent(
             eventId: Self.replyID(issueUUID: issue.uuid, reply), kind: .reply,
@@ -45,7 +55,7 @@ struct IssueEventFactory: Sendable {
 
     /// The console link of an issue: `<GUANCE_CONSOLE_URL>/keyevents/issues/<uuid>` (path **unconfirmed**; the
     /// console's issue URL is not in the OpenAPI docs).
-    func url(_ issue: GuanceIssue) -> String {
+    public func url(_ issue: GuanceIssue) -> String {
         let path = "/keyevents/issues/\(issue.uuid)"
         guard let consoleURL else { return path }
         return consoleURL.hasSuffix("/") ? String(consoleURL.dropLast()) + path : consoleURL + path

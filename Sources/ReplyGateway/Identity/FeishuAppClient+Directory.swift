@@ -1,0 +1,3 @@
+import FeishuKit
+
+extension FeishuAppClient: FeishuContactDirectory {}
