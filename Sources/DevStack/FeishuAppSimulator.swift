@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Shared
 import Synchronization
 
 /// A fake of the Feishu app API parts the reply gateway uses (docs/protocols/feishu.md, "App API"): tenant access
@@ -37,6 +38,8 @@ public final class FeishuAppSimulator: Sendable {
     private let state = Mutex(State())
     /// Where `POST /admin/send-event` sends events (set once the gateway's address is known).
     private let eventTarget = Mutex<FeishuEventSender?>(nil)
+    /// Answers `POST /callback/ws/endpoint` when set (the long-connection fake).
+    private let longConnection = Mutex<FeishuLongConnectionServer?>(nil)
 
     public init(appID: String = "cli_devstack", appSecret: String, tokenLifetime: Duration = .seconds(7200)) {
         self.appID = appID
@@ -64,6 +67,11 @@ public final class FeishuAppSimulator: Sendable {
         eventTarget.withLock { $0 = sender }
     }
 
+    /// Serves the long connection's endpoint API from `server`.
+    public func setLongConnection(_ server: FeishuLongConnectionServer) {
+        longConnection.withLock { $0 = server }
+    }
+
     // MARK: - Server
 
     /// The simulator as a hummingbird application (a `Service`) on 127.0.0.1.
@@ -79,6 +87,15 @@ public final class FeishuAppSimulator: Sendable {
         }
         router.get("/open-apis/im/v1/messages/:id") { request, context in
             try self.readMessage(request, context)
+        }
+        router.post(RouterPath(stringLiteral: FeishuLongConnectionEndpoint.path)) { request, context in
+            guard let server = self.longConnection.withLock({ $0 }) else {
+                return Self.json(#"{"code":1000040343,"msg":"long connection not enabled in this fake"}"#)
+            }
+            guard let body = try? await request.decode(as: FeishuLongConnectionEndpoint.Request.self, context: context)
+            else { return Self.json(#"{"code":9499,"msg":"Bad Request"}"#, status: .badRequest) }
+            let answer = try JSONEncoder().encode(server.endpointAnswer(body))
+            return Self.json(String(decoding: answer, as: UTF8.self))
         }
         router.get("/admin/replies") { _, _ in
             let data = try JSONEncoder().encode(self.replies)

@@ -33,11 +33,16 @@ extension ConfigKey {
         "bearer token Guance's webhook notification target sends to /guance/webhook/<target>; unset = no such route",
         secret: true)
 
+    public static let feishuEventMode = ConfigKey(
+        "FEISHU_EVENT_MODE",
+        "how Feishu events reach the gateway: webhook (Feishu POSTs to /feishu/events) or websocket (the gateway "
+            + "opens Feishu's long connection with FEISHU_APP_ID/FEISHU_APP_SECRET); default webhook")
+
     /// Keys of the reply gateway.
     public static let gatewayKeys: [ConfigKey] = [
         gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL,
         flowToken, dingtalkAppSecret, gatewayMaxBodyBytes, gatewayPublishTimeout, gatewaySignatureWindow,
         feishuAllowUnencrypted, dingtalkSessionWebhookOrigins, gatewayReadTimeout, gatewayIdleTimeout,
-        guanceWebhookToken,
+        guanceWebhookToken, feishuEventMode,
     ]
 }
