@@ -47,7 +47,11 @@ final class LongConnectionHarness: Sendable {
     init(server settings: FeishuLongConnectionServer.Settings = .init()) async throws {
         cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createProductTopics(partitions: 2)
-        guance = GuanceSimulator()
+        // Hundreds of replies in a test: the simulator's per-key and per-workspace limits are off.
+        var options = GuanceSimulator.Options()
+        options.keyRateLimit = nil
+        options.workspaceRateLimit = nil
+        guance = GuanceSimulator(options: options)
         try await guance.start()
         issue = guance.addIssue(GuanceSimulator.IssueDraft(name: "disk usage 91% on db-01"))
         feishu = FeishuAppSimulator(appSecret: "app-secret-long-connection")
