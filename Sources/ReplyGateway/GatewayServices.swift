@@ -80,6 +80,8 @@ struct GatewayServices {
                 result.services.append(
                     LongConnectionService.make(
                         settings: longConnection, intake: intake, appClient: appClient, notices: notices,
+                        cardActions: CardActionHandler.make(
+                            config: config, producer: producer, notices: notices, logger: logger),
                         signatureWindow: config.signatureWindow, health: health, logger: logger))
             }
             result.appClient = appClient

@@ -144,6 +144,21 @@ final class LongConnectionHarness: Sendable {
             eventID: eventID, token: token, text: "@_user_1 #\(issue.uuid)#\(text)", messageID: "om_" + eventID)
     }
 
+    /// Records on `guance.reply-commands` (replies and issue actions), from every partition's high watermark.
+    func commandRecords() async throws -> Int64 {
+        var settings = KafkaConsumerSettings(
+            client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), groupID: "count-\(UUID())",
+            topics: [Topics.replyCommands])
+        GatewayHarness.tune(&settings)
+        let consumer = try KafkaConsumerClient(settings: settings, logger: gatewayTestLogger)
+        var total: Int64 = 0
+        for partition in 0..<Int32(2) {
+            total += try await consumer.highWatermark(KafkaTopicPartition(topic: Topics.replyCommands, partition: partition))
+        }
+        await consumer.close()
+        return total
+    }
+
     /// Human replies on the harness issue.
     func replies() -> [GuanceReply] {
         guance.replies(issueUUID: issue.uuid).filter(\.isHumanReply)

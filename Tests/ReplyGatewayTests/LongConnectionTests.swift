@@ -37,14 +37,26 @@ struct LongConnectionTests {
             // A wrong verification token is refused without a retry request (code 200, nothing published).
             let forged = try await harness.server.deliver(harness.message("forged", token: "not-the-token"))
             #expect(forged.answer.code == 200)
-            // A card callback frame takes the same handler and gets JSON data back (Feishu needs a body).
-            let card = try await harness.server.deliver(
-                #"{"schema":"2.0","header":{"event_id":"ev_card","event_type":"card.action.trigger","token":"\#(LongConnectionHarness.verificationToken)"},"event":{}}"#,
-                type: "card")
-            #expect(card.answer.code == 200)
-            #expect(card.answer.data.flatMap { try? JSONSerialization.jsonObject(with: $0) } != nil)
             try await Task.sleep(for: .milliseconds(500))  // nothing to await: the absence of a second reply
             #expect(harness.replies().count == 1)
+        }
+    }
+
+    @Test func aCardClickOverTheConnectionIsPublishedOnceAndAnsweredWithTheToast() async throws {
+        try await withLongConnection { harness, _ in
+            let click = FeishuEventFactory.cardActionEvent(
+                eventID: "ev_click", token: LongConnectionHarness.verificationToken, action: "resolve",
+                issueUUID: harness.issue.uuid)
+            for type in ["card", "event"] {  // Feishu has sent clicks as either frame type
+                let delivery = try await harness.server.deliver(click, type: type)
+                #expect(delivery.answer.code == 200)
+                let data = try #require(delivery.answer.data)
+                let toast = try #require(
+                    (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["toast"] as? [String: Any])
+                #expect(toast["type"] as? String == (type == "card" ? "success" : "info"), "\(toast)")
+            }
+            // The IssueAction was on Kafka before the first answer; the repeated click published nothing.
+            #expect(try await harness.commandRecords() == 1)
         }
     }
 

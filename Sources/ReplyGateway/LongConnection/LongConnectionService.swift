@@ -131,16 +131,16 @@ final class ConfigBox: Sendable {
 }
 
 extension LongConnectionService {
-    /// The service with the `/feishu/events` pipeline behind it (the same handler type, without an encrypt key:
-    /// payloads on the connection are plain JSON).
+    /// The service with the `/feishu/events` pipeline behind it: the same handler type, card clicks included,
+    /// without an encrypt key (payloads on the connection are plain JSON).
     static func make(
         settings: LongConnectionSettings, intake: CommandIntake, appClient: FeishuAppClient?, notices: NoticeQueue,
-        signatureWindow: Duration, health: HealthChecks, logger: Logger
+        cardActions: CardActionHandler?, signatureWindow: Duration, health: HealthChecks, logger: Logger
     ) -> LongConnectionService {
         let handler = FeishuEventHandler(
             settings: FeishuSubscriptionSettings(verificationToken: settings.verificationToken, encryptKey: nil),
             intake: intake, threads: appClient.map { FeishuThreadIssueLookup(client: $0) }, notices: notices,
-            signatureWindow: signatureWindow, logger: logger)
+            signatureWindow: signatureWindow, logger: logger, cardActions: cardActions)
         let dispatcher = LongConnectionDispatcher(handler: handler, encryptKey: settings.encryptKey, logger: logger)
         return LongConnectionService(settings: settings, dispatcher: dispatcher, health: health, logger: logger)
     }
