@@ -8,7 +8,8 @@ import Synchronization
 /// A fake of the Feishu app API parts the reply gateway uses (docs/protocols/feishu.md, "App API"): tenant access
 /// tokens (self-built app), reply to a message (with `uuid` idempotency), and reading a message (for thread roots).
 /// Plus admin routes for `make run`: `GET /admin/replies` and `POST /admin/send-event` (a signed, encrypted
-/// `im.message.receive_v1` sent to the gateway).
+/// `im.message.receive_v1` sent to the gateway); with a long-connection fake, its endpoint API and
+/// `POST /admin/long-connection/send` (`FeishuAppSimulator+LongConnection.swift`).
 ///
 /// Error codes: 10014 (app secret invalid) and 99991663 (invalid tenant token, HTTP 400) follow the public SDKs;
 /// 230001 for an unknown message id is **unconfirmed** (the notes do not document it).
@@ -88,15 +89,7 @@ public final class FeishuAppSimulator: Sendable {
         router.get("/open-apis/im/v1/messages/:id") { request, context in
             try self.readMessage(request, context)
         }
-        router.post(RouterPath(stringLiteral: FeishuLongConnectionEndpoint.path)) { request, context in
-            guard let server = self.longConnection.withLock({ $0 }) else {
-                return Self.json(#"{"code":1000040343,"msg":"long connection not enabled in this fake"}"#)
-            }
-            guard let body = try? await request.decode(as: FeishuLongConnectionEndpoint.Request.self, context: context)
-            else { return Self.json(#"{"code":9499,"msg":"Bad Request"}"#, status: .badRequest) }
-            let answer = try JSONEncoder().encode(server.endpointAnswer(body))
-            return Self.json(String(decoding: answer, as: UTF8.self))
-        }
+        addLongConnectionRoutes(to: router) { self.longConnection.withLock { $0 } }
         router.get("/admin/replies") { _, _ in
             let data = try JSONEncoder().encode(self.replies)
             return Self.json(String(decoding: data, as: UTF8.self))

@@ -29,6 +29,8 @@ public final class FeishuLongConnectionServer: Sendable {
         public var maxAttempts = 6
         /// How long `deliver` waits for a connection when none is open.
         public var connectionWait: Duration = .seconds(15)
+        /// The app's verification token, put in the events the admin route builds (`header.token`).
+        public var verificationToken = ""
 
         public init() {}
     }
