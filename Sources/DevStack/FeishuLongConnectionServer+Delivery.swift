@@ -43,6 +43,13 @@ extension FeishuLongConnectionServer {
         return (first, second)
     }
 
+    /// Sends raw bytes as one binary WebSocket message on every open connection (hostile-frame tests).
+    public func sendRaw(_ bytes: [UInt8]) async throws {
+        for connection in state.withLock({ Array($0.connections.values) }) {
+            try await connection.outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes)))
+        }
+    }
+
     /// The next connection in turn, waiting (bounded) while none is open.
     private func anyConnection() async throws -> Connection {
         let deadline = ContinuousClock.now + settings.connectionWait

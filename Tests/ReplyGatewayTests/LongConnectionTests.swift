@@ -109,6 +109,46 @@ struct LongConnectionTests {
         }
     }
 
+    /// Garbage, mutated frames and hostile fragment headers from the server: ignored, the connection stays, and the
+    /// next genuine event is handled. Seeded; `FRAME_FUZZ_SEED=<seed>` replays a run.
+    @Test func hostileFramesOverTheConnectionAreIgnoredWithoutReconnecting() async throws {
+        let seed = ProcessInfo.processInfo.environment["FRAME_FUZZ_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: 0...UInt64.max)
+        var random = SplitMix64(seed: seed)
+        try await withLongConnection { harness, _ in
+            let valid = FeishuFrame(
+                seqID: 1, service: 1, method: .data,
+                headers: [.init("type", "event"), .init("message_id", "m"), .init("sum", "2"), .init("seq", "0")],
+                payload: Array(harness.message("never complete").utf8)
+            ).encoded()
+            for round in 0..<2000 {
+                var bytes = round % 2 == 0
+                    ? (0..<Int.random(in: 0...96, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    : valid
+                if round % 2 == 1 {
+                    for _ in 0...Int.random(in: 0...4, using: &random) {
+                        bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                    }
+                }
+                try await harness.server.sendRaw(bytes)
+            }
+            for (sum, seq) in [("99999999999999999999", "0"), ("-3", "0"), ("2", "5"), ("256", "255")] {
+                let frame = FeishuFrame(
+                    method: .data,
+                    headers: [.init("type", "event"), .init("message_id", "h"), .init("sum", sum), .init("seq", seq)],
+                    payload: Array("{".utf8))
+                try await harness.server.sendRaw(frame.encoded())
+            }
+            let delivery = try await harness.server.deliver(harness.message("after the garbage", eventID: "ev_after"))
+            #expect(delivery.answer.code == 200, "seed \(seed)")
+            #expect(harness.server.connectionsOpened == 1, "the connection was dropped; seed \(seed)")
+            // A mutation may leave a decodable, complete event (say `sum` became 1): that one is Feishu's word and may
+            // be written too; the genuine event is written exactly once.
+            try await eventually("the reply was written") { harness.replies().contains { $0.content == "after the garbage" } }
+            #expect(harness.replies().filter { $0.content == "after the garbage" }.count == 1)
+        }
+    }
+
     @Test func pingsFollowTheServerIntervalAndReadinessFollowsTheConnection() async throws {
         var settings = FeishuLongConnectionServer.Settings()
         settings.clientConfig.pingInterval = 1
