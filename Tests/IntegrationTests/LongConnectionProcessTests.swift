@@ -38,6 +38,7 @@ struct LongConnectionProcessTests {
         var gateways: [ChildProcess] = []
         defer { for gateway in gateways where gateway.isRunning { gateway.signal(SIGKILL) } }
         var readiness: [String] = []
+        var metrics: [String] = []
         for _ in 0..<2 {
             var own = environment
             let metricsPort = try freePort()
@@ -45,6 +46,7 @@ struct LongConnectionProcessTests {
             own["METRICS_PORT"] = "\(metricsPort)"
             gateways.append(try ChildProcess("reply-gateway", environment: own))
             readiness.append("http://127.0.0.1:\(metricsPort)/readyz")
+            metrics.append("http://127.0.0.1:\(metricsPort)/metrics")
         }
         // Ready means connected: the long connection is one of the readiness checks.
         try await eventually(timeout: .seconds(60), "both gateways connected and ready") {
@@ -93,6 +95,12 @@ struct LongConnectionProcessTests {
         let contents = try await written()
         #expect(contents.count == count + 3)
         #expect(Set(contents).count == contents.count, "a reply was written twice")
+        // Connected, and the events counted under the HTTP route's metric with transport="websocket".
+        for url in metrics {
+            let text = try await EndToEndTests.get(url)
+            #expect(EndToEndTests.match(#"reply_gateway_feishu_connection_state(?:\{[^}]*\})? (2)"#, in: text) != nil)
+            #expect(text.contains(#"transport="websocket""#))
+        }
         #expect(gateways.allSatisfy { $0.isRunning })
         for gateway in gateways { gateway.signal(SIGTERM) }
         for gateway in gateways {

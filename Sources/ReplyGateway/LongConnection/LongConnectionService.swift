@@ -3,7 +3,6 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import Shared
-import Synchronization
 
 /// `FEISHU_EVENT_MODE=websocket`: keeps one long connection to Feishu open. Asks the endpoint API for a URL, dials
 /// it, runs the session, and after every ending reconnects with back-off and jitter (`LongConnectionBackoff`).
@@ -113,20 +112,6 @@ struct LongConnectionService: Service {
 
     private func record(_ state: State) {
         Gauge(label: "reply_gateway_feishu_connection_state").record(state.rawValue)
-    }
-}
-
-/// The connection settings in force, shared between the reconnect loop and the session (pongs update them).
-final class ConfigBox: Sendable {
-    private let state: Mutex<FeishuLongConnectionClientConfigValues>
-
-    init(_ value: FeishuLongConnectionClientConfigValues) {
-        state = Mutex(value)
-    }
-
-    var value: FeishuLongConnectionClientConfigValues {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
     }
 }
 

@@ -28,7 +28,7 @@ struct LongConnectionSession: Sendable {
         let state = SessionState(pingInterval: pingInterval)
         do {
             return try await socket.executeThenClose { inbound, outbound in
-                try await withThrowingTaskGroup(of: Void.self) { group in
+                try await withThrowingDiscardingTaskGroup(returning: Ending.self) { group in
                     group.addTask { await ping(outbound, state) }
                     group.addTask { await closeOnShutdown(outbound, state) }
                     var assembler = FragmentAssembler(maxBytes: maxMessageBytes)
