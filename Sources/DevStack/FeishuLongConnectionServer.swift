@@ -166,7 +166,13 @@ public struct FeishuLongConnectionService: Service {
         self.onRunning = onRunning
     }
 
+    /// Ends without an error on graceful shutdown (open connections are closed with the listener).
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { try await server.serve(onRunning: onRunning) }
+        do {
+            try await cancelWhenGracefulShutdown { try await server.serve(onRunning: onRunning) }
+        } catch {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            throw error
+        }
     }
 }
