@@ -1,6 +1,6 @@
+import FeishuKit
 import Foundation
 import Hummingbird
-import Shared
 
 extension FeishuAppSimulator {
     /// The long connection's endpoint API, and `POST /admin/long-connection/send`: delivers an event over the

@@ -1,8 +1,8 @@
+import FeishuKit
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Shared
 import Synchronization
 
 /// A fake of the Feishu app API parts the reply gateway uses (docs/protocols/feishu.md, "App API"): tenant access

@@ -1,7 +1,9 @@
+import FeishuKit
 import Foundation
+import Logging
 import NIOCore
 import NIOWebSocket
-import Shared
+import Synchronization
 
 extension FeishuLongConnectionServer {
     /// Delivers one event (`type` `event`, or `card` for card callbacks) to one open connection, round robin, and

@@ -1,9 +1,11 @@
+import FeishuKit
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
-import Shared
+import Synchronization
 
 extension FeishuLongConnectionServer {
     enum Upgrade: Sendable {

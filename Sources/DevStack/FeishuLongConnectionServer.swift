@@ -1,3 +1,4 @@
+import FeishuKit
 import Foundation
 import Logging
 import NIOCore
@@ -5,7 +6,6 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 import ServiceLifecycle
-import Shared
 import Synchronization
 
 /// A fake of Feishu's long connection (docs/protocols/feishu-long-connection.md): hands out one-time endpoint URLs,

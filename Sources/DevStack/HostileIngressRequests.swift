@@ -1,5 +1,6 @@
+import FeishuKit
 import Foundation
-import Shared
+import Signing
 
 /// The secrets a gateway under test was started with, so that hostile requests can also be genuinely signed.
 public struct IngressSecrets: Sendable {

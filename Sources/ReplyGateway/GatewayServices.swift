@@ -1,7 +1,11 @@
+import Events
+import FeishuKit
+import GuanceAPI
 import Hummingbird
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// Builds the services of one gateway process for its role. `main` and the tests use the same assembly.
 struct GatewayServices {

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import DevStack
 import Foundation
+import GuanceAPI
 import NIOCore
-import Shared
 import Testing
 
 /// Two real `reply-gateway` processes in `FEISHU_EVENT_MODE=websocket` against dev-stack's Feishu fakes. Feishu's

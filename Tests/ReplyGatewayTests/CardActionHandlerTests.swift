@@ -1,7 +1,11 @@
 import DevStack
+import Events
 import Foundation
-import Shared
+import HTTPTypes
+import KafkaClient
+import ServiceKit
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import ReplyGateway

@@ -1,6 +1,10 @@
 import DevStack
+import Events
+import FeishuKit
 import Foundation
-import Shared
+import GuanceAPI
+import KafkaClient
+import ServiceKit
 import Testing
 
 /// The long connection's protobuf `Frame`: the encoding byte for byte, and hostile bytes never trapping or hanging.

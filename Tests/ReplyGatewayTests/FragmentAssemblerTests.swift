@@ -1,4 +1,8 @@
-import Shared
+import Events
+import FeishuKit
+import GuanceAPI
+import KafkaClient
+import ServiceKit
 import Testing
 
 @testable import ReplyGateway

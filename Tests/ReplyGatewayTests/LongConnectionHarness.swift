@@ -1,8 +1,12 @@
 import DevStack
+import Events
+import FeishuKit
 import Foundation
+import GuanceAPI
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 @testable import ReplyGateway
 

@@ -1,7 +1,13 @@
 import AsyncHTTPClient
 import DevStack
+import Events
+import FeishuKit
 import Foundation
-import Shared
+import GuanceAPI
+import KafkaClient
+import NIOCore
+import NIOHTTP1
+import ServiceKit
 import Testing
 
 @testable import ReplyGateway

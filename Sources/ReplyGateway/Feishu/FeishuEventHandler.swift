@@ -1,7 +1,9 @@
+import Events
+import FeishuKit
 import Foundation
 import HTTPTypes
+import KafkaClient
 import Logging
-import Shared
 
 /// `POST /feishu/events`: verifies, decrypts and interprets Feishu event subscription v2 callbacks
 /// (docs/protocols/feishu.md) and publishes reply commands. Transport-free, so tests call it directly.

@@ -1,4 +1,6 @@
-import Shared
+import Events
+import KafkaClient
+import ServiceKit
 
 /// Where accepted card actions go. Returns only after Kafka acknowledged the action.
 protocol IssueActionPublisher: Sendable {

@@ -1,4 +1,6 @@
-import Shared
+import FeishuKit
+import KafkaClient
+import ServiceKit
 
 /// Joins the fragments of one data message (headers `message_id`, `sum`, `seq`). Bounded: at most `maxPending`
 /// messages and `maxBytes` in flight, `sum` at most `maxFragments`, a message whose fragments do not all arrive

@@ -1,4 +1,6 @@
-import Shared
+import FeishuKit
+import KafkaClient
+import ServiceKit
 
 /// When to try again after the connection ended or an attempt failed.
 ///

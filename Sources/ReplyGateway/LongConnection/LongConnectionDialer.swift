@@ -1,10 +1,12 @@
-import Shared
+import FeishuKit
 import Foundation
+import KafkaClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import ServiceKit
 import Synchronization
 
 /// Opens the WebSocket of a long-connection URL (`wss://` with TLS, `ws://` for tests on loopback). A refused

@@ -1,8 +1,10 @@
+import FeishuKit
 import Foundation
 import HTTPTypes
+import KafkaClient
 import Logging
 import Metrics
-import Shared
+import ServiceKit
 
 /// Hands one reassembled data message to the same handler the HTTP route uses and turns its answer into the
 /// answer frame's payload. Messages (`type: event`) and card callbacks (`type: card`, or an event whose

@@ -1,7 +1,10 @@
 import AsyncHTTPClient
+import FeishuKit
 import Foundation
+import KafkaClient
 import NIOCore
-import Shared
+import NIOHTTP1
+import ServiceKit
 
 /// Asks Feishu where to connect: `POST {FEISHU_OPENAPI_URL}/callback/ws/endpoint` with the app credentials. The
 /// answer's URL carries a one-time ticket, so it is asked again before every connection.
@@ -31,7 +34,7 @@ struct LongConnectionEndpointClient: Sendable {
             throw .endpointUnreachable("\(type(of: error)): \(error)")
         }
         guard let answer = try? JSONDecoder().decode(
-            FeishuLongConnectionEndpoint.Response.self, from: Data(buffer: bytes))
+            FeishuLongConnectionEndpoint.Response.self, from: Data(bytes.readableBytesView))
         else {
             throw .endpointUnreachable("HTTP \(status), not the endpoint API's JSON")
         }

@@ -1,4 +1,6 @@
-import Shared
+import FeishuKit
+import KafkaClient
+import ServiceKit
 
 /// Why the long connection could not be opened or ended, with what the server said (never a secret).
 enum LongConnectionError: Error, CustomStringConvertible {

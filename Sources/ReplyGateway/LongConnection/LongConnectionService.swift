@@ -1,8 +1,10 @@
+import FeishuKit
 import Foundation
+import KafkaClient
 import Logging
 import Metrics
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// `FEISHU_EVENT_MODE=websocket`: keeps one long connection to Feishu open. Asks the endpoint API for a URL, dials
 /// it, runs the session, and after every ending reconnects with back-off and jitter (`LongConnectionBackoff`).

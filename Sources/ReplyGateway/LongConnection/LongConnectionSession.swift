@@ -1,10 +1,12 @@
+import FeishuKit
 import Foundation
+import KafkaClient
 import Logging
 import Metrics
 import NIOCore
 import NIOWebSocket
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// One open long connection: pings at the server's interval, reassembles data messages, hands each to the
 /// dispatcher concurrently and writes its answer frame once the handler returned (after the Kafka ack). On

@@ -1,4 +1,6 @@
-import Shared
+import FeishuKit
+import KafkaClient
+import ServiceKit
 
 /// How Feishu events reach the gateway (`FEISHU_EVENT_MODE`).
 enum FeishuEventMode: String, Sendable, CaseIterable {

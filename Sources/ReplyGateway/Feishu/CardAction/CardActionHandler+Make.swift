@@ -1,5 +1,5 @@
+import KafkaClient
 import Logging
-import Shared
 
 extension CardActionHandler {
     /// Feishu answers a click only if the callback responds within 3 s: the directory lookup and the Kafka

@@ -1,6 +1,8 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 /// Turns a verified card click into a published `IssueAction` and the toast that answers it. Transport-free: the
 /// webhook route (`FeishuEventHandler`, after its signature, decryption and token checks) and the long connection

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// A `card.action.trigger` callback (a button on one of our issue cards was clicked), as the webhook and the long
 /// connection deliver it (docs/protocols/feishu-cards.md). Only the fields the gateway reads; unknown ones are
