@@ -26,7 +26,8 @@ extension FeishuAppSimulator {
                 return Self.json(#"{"error":"long connection not enabled"}"#, status: .notFound)
             }
             guard let body = try? await request.decode(as: LongConnectionSend.self, context: context) else {
-                return Self.json(#"{"error":"expected {\"text\":…} or {\"cardAction\":…,\"issueUUID\":…}"}"#, status: .badRequest)
+                return Self.json(
+                    #"{"error":"expected {\"text\":…} or {\"cardAction\":…,\"issueUUID\":…}"}"#, status: .badRequest)
             }
             return try await Self.send(body, over: server)
         }

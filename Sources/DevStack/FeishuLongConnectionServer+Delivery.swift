@@ -48,7 +48,8 @@ extension FeishuLongConnectionServer {
     /// Sends raw bytes as one binary WebSocket message on every open connection (hostile-frame tests).
     public func sendRaw(_ bytes: [UInt8]) async throws {
         for connection in state.withLock({ Array($0.connections.values) }) {
-            try await connection.outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes)))
+            try await connection.outbound.write(
+                WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes)))
         }
     }
 
@@ -63,7 +64,9 @@ extension FeishuLongConnectionServer {
                 return state.connections[ids[state.roundRobin % ids.count]]
             }
             if let next { return next }
-            guard ContinuousClock.now < deadline else { throw DeliveryError.noConnection(waited: settings.connectionWait) }
+            guard ContinuousClock.now < deadline else {
+                throw DeliveryError.noConnection(waited: settings.connectionWait)
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

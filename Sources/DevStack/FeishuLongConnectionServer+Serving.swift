@@ -86,7 +86,9 @@ extension FeishuLongConnectionServer {
             headers.add(name: "Content-Length", value: "0")
             headers.add(name: "Connection", value: "close")
             try await outbound.write(
-                .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: refusal.httpStatus), headers: headers)))
+                .head(
+                    HTTPResponseHead(version: .http1_1, status: .init(statusCode: refusal.httpStatus), headers: headers)
+                ))
             try await outbound.write(.end(nil))
         }
     }
@@ -112,7 +114,8 @@ extension FeishuLongConnectionServer {
                     }
                     try await received(frame, on: id, outbound)
                 case .connectionClose:
-                    try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: message.unmaskedData))
+                    try? await outbound.write(
+                        WebSocketFrame(fin: true, opcode: .connectionClose, data: message.unmaskedData))
                     return
                 case .ping:
                     try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: message.unmaskedData))
@@ -132,7 +135,8 @@ extension FeishuLongConnectionServer {
             var pong = FeishuFrame(service: frame.service, method: .control)
             pong.setHeader(FeishuFrameHeader.type, FeishuFrameHeader.pong)
             pong.payload = Array((try? JSONEncoder().encode(settings.clientConfig)) ?? Data())
-            try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: pong.encoded())))
+            try await outbound.write(
+                WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: pong.encoded())))
             return
         }
         guard let messageID = frame.header(FeishuFrameHeader.messageID) else { return }

@@ -142,7 +142,8 @@ public final class FeishuLongConnectionServer: Sendable {
 
     /// The answer to `POST /callback/ws/endpoint`: a one-time URL for valid credentials.
     /// The code for wrong credentials (10014, as for tenant tokens) is **unconfirmed** for this API.
-    public func endpointAnswer(_ request: FeishuLongConnectionEndpoint.Request) -> FeishuLongConnectionEndpoint.Response {
+    public func endpointAnswer(_ request: FeishuLongConnectionEndpoint.Request) -> FeishuLongConnectionEndpoint.Response
+    {
         guard request.appID == appID, request.appSecret == appSecret else {
             return .init(code: 10014, msg: "app secret invalid", data: nil)
         }
@@ -151,7 +152,8 @@ public final class FeishuLongConnectionServer: Sendable {
             state.tickets.insert(ticket)
             return (state.port, state.nextConnection)
         }
-        let url = "ws://127.0.0.1:\(port)/ws?device_id=devstack-\(device)&service_id=\(7000 + device % 1000)&ticket=\(ticket)"
+        let url =
+            "ws://127.0.0.1:\(port)/ws?device_id=devstack-\(device)&service_id=\(7000 + device % 1000)&ticket=\(ticket)"
         return .init(code: 0, msg: "ok", data: .init(url: url, clientConfig: settings.clientConfig))
     }
 }

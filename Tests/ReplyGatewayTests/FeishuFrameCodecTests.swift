@@ -39,7 +39,8 @@ struct FeishuFrameCodecTests {
 
     @Test func unknownFieldsAreSkippedAndRepeatedScalarsKeepTheLast() throws {
         // Field 15 as varint, field 16 as fixed64, field 17 as fixed32, field 18 as bytes, then seqID twice.
-        let bytes: [UInt8] = [0x78, 0x05, 0x81, 0x01] + Array(repeating: 0, count: 8) + [0x8d, 0x01, 0, 0, 0, 0]
+        let bytes: [UInt8] =
+            [0x78, 0x05, 0x81, 0x01] + Array(repeating: 0, count: 8) + [0x8d, 0x01, 0, 0, 0, 0]
             + [0x92, 0x01, 0x01, 0xff] + [0x08, 0x01, 0x08, 0x09]
         let frame = try FeishuFrame(decoding: bytes)
         #expect(frame.seqID == 9)
@@ -67,7 +68,8 @@ struct FeishuFrameCodecTests {
     /// Random bytes, and valid frames with flipped, inserted, deleted bytes and cut tails: every input decodes or
     /// is refused with a `FeishuFrameError`, in bounded time. Seeded; `FRAME_FUZZ_SEED=<seed>` replays a run.
     @Test(.timeLimit(.minutes(1))) func mutatedAndRandomFramesNeverTrapOrHang() {
-        let seed = ProcessInfo.processInfo.environment["FRAME_FUZZ_SEED"].flatMap { UInt64($0) }
+        let seed =
+            ProcessInfo.processInfo.environment["FRAME_FUZZ_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 0...UInt64.max)
         var random = SplitMix64(seed: seed)
         var seeds: [[UInt8]] = [Self.eventFrameBytes]
@@ -82,7 +84,9 @@ struct FeishuFrameCodecTests {
         for round in 0..<20_000 {
             var bytes: [UInt8]
             if round % 4 == 0 {
-                bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
             } else {
                 bytes = seeds[round % seeds.count]
                 for _ in 0...Int.random(in: 0...3, using: &random) {

@@ -29,7 +29,8 @@ struct FragmentAssemblerTests {
 
     @Test func hostileHeadersAreDroppedNotTrusted() {
         var assembler = FragmentAssembler(maxBytes: 100)
-        for (sum, seq) in [("0", "0"), ("-1", "0"), ("abc", "0"), ("100000", "0"), ("3", "3"), ("3", "-1"), ("3", "x")] {
+        for (sum, seq) in [("0", "0"), ("-1", "0"), ("abc", "0"), ("100000", "0"), ("3", "3"), ("3", "-1"), ("3", "x")]
+        {
             guard case .dropped = assembler.add(Self.fragment("m", sum: sum, seq: seq, "x")) else {
                 Issue.record("sum \(sum) seq \(seq) was not dropped")
                 continue
@@ -44,12 +45,15 @@ struct FragmentAssemblerTests {
         #expect(assembler.pendingCount == 0)
         // More partial bytes than allowed: dropped, memory stays bounded.
         #expect(assembler.add(Self.fragment("big", sum: "2", seq: "0", String(repeating: "a", count: 90))) == .waiting)
-        guard case .dropped = assembler.add(Self.fragment("other", sum: "2", seq: "0", String(repeating: "b", count: 20)))
+        guard
+            case .dropped = assembler.add(Self.fragment("other", sum: "2", seq: "0", String(repeating: "b", count: 20)))
         else {
             Issue.record("the byte limit was not enforced")
             return
         }
-        guard case .dropped = assembler.add(Self.fragment("whole", sum: "1", seq: "0", String(repeating: "c", count: 101)))
+        guard
+            case .dropped = assembler.add(
+                Self.fragment("whole", sum: "1", seq: "0", String(repeating: "c", count: 101)))
         else {
             Issue.record("an oversized whole message was accepted")
             return
@@ -60,7 +64,9 @@ struct FragmentAssemblerTests {
         var assembler = FragmentAssembler(maxBytes: 1 << 20)
         assembler.maxPending = 4
         let start = ContinuousClock.now
-        for index in 0..<4 { #expect(assembler.add(Self.fragment("m\(index)", sum: "2", seq: "0", "x"), now: start) == .waiting) }
+        for index in 0..<4 {
+            #expect(assembler.add(Self.fragment("m\(index)", sum: "2", seq: "0", "x"), now: start) == .waiting)
+        }
         guard case .dropped = assembler.add(Self.fragment("m4", sum: "2", seq: "0", "x"), now: start) else {
             Issue.record("a fifth partial message was kept")
             return
@@ -72,7 +78,8 @@ struct FragmentAssemblerTests {
 
     @Test func backoffStartsWithTheNonceThenDoublesToTheIntervalWithJitter() {
         let config = FeishuLongConnectionClientConfigValues(
-            FeishuLongConnectionClientConfig(reconnectCount: -1, reconnectInterval: 120, reconnectNonce: 30, pingInterval: 120))
+            FeishuLongConnectionClientConfig(
+                reconnectCount: -1, reconnectInterval: 120, reconnectNonce: 30, pingInterval: 120))
         let backoff = LongConnectionBackoff(minimum: .seconds(1))
         #expect(backoff.delay(attempt: 0, config: config) { $0.upperBound } == .seconds(30))
         #expect(backoff.delay(attempt: 0, config: config) { $0.lowerBound } == .zero)
@@ -84,7 +91,8 @@ struct FragmentAssemblerTests {
 
     @Test func serverIntervalsAreClampedToSaneBounds() {
         let silly = FeishuLongConnectionClientConfigValues(
-            FeishuLongConnectionClientConfig(reconnectCount: nil, reconnectInterval: -5, reconnectNonce: -1, pingInterval: 0))
+            FeishuLongConnectionClientConfig(
+                reconnectCount: nil, reconnectInterval: -5, reconnectNonce: -1, pingInterval: 0))
         #expect(silly.pingInterval == 1)
         #expect(silly.reconnectInterval == 0)
         #expect(silly.reconnectNonce == 0)

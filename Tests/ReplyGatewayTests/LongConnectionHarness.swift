@@ -157,7 +157,8 @@ final class LongConnectionHarness: Sendable {
         let consumer = try KafkaConsumerClient(settings: settings, logger: gatewayTestLogger)
         var total: Int64 = 0
         for partition in 0..<Int32(2) {
-            total += try await consumer.highWatermark(KafkaTopicPartition(topic: Topics.replyCommands, partition: partition))
+            total += try await consumer.highWatermark(
+                KafkaTopicPartition(topic: Topics.replyCommands, partition: partition))
         }
         await consumer.close()
         return total

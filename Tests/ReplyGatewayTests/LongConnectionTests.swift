@@ -93,7 +93,9 @@ struct LongConnectionTests {
                 var results: [FeishuLongConnectionServer.Delivery] = []
                 for index in 0..<count {
                     if index >= 16, let done = try await group.next() { results.append(done) }
-                    group.addTask { try await harness.server.deliver(harness.message("event \(index)", eventID: "ev_\(index)")) }
+                    group.addTask {
+                        try await harness.server.deliver(harness.message("event \(index)", eventID: "ev_\(index)"))
+                    }
                 }
                 for try await done in group { results.append(done) }
                 return results
@@ -111,14 +113,16 @@ struct LongConnectionTests {
             #expect(replies.count == count)
             let commands = Set(replies.compactMap { $0.chatOpsMarker?.commandID })
             #expect(commands.count == count)
-            #expect(commands == Set((0..<count).map { CommandIntake.commandID(platform: "feishu", eventID: "ev_\($0)") }))
+            #expect(
+                commands == Set((0..<count).map { CommandIntake.commandID(platform: "feishu", eventID: "ev_\($0)") }))
         }
     }
 
     /// Garbage, mutated frames and hostile fragment headers from the server: ignored, the connection stays, and the
     /// next genuine event is handled. Seeded; `FRAME_FUZZ_SEED=<seed>` replays a run.
     @Test func hostileFramesOverTheConnectionAreIgnoredWithoutReconnecting() async throws {
-        let seed = ProcessInfo.processInfo.environment["FRAME_FUZZ_SEED"].flatMap { UInt64($0) }
+        let seed =
+            ProcessInfo.processInfo.environment["FRAME_FUZZ_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 0...UInt64.max)
         var random = SplitMix64(seed: seed)
         try await withLongConnection { harness, _ in
@@ -128,12 +132,15 @@ struct LongConnectionTests {
                 payload: Array(harness.message("never complete").utf8)
             ).encoded()
             for round in 0..<2000 {
-                var bytes = round % 2 == 0
-                    ? (0..<Int.random(in: 0...96, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                var bytes =
+                    round % 2 == 0
+                    ? (0..<Int.random(in: 0...96, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random)
+                    }
                     : valid
                 if round % 2 == 1 {
                     for _ in 0...Int.random(in: 0...4, using: &random) {
-                        bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                        bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(
+                            in: 0...255, using: &random)
                     }
                 }
                 try await harness.server.sendRaw(bytes)
@@ -150,7 +157,9 @@ struct LongConnectionTests {
             #expect(harness.server.connectionsOpened == 1, "the connection was dropped; seed \(seed)")
             // A mutation may leave a decodable, complete event (say `sum` became 1): that one is Feishu's word and may
             // be written too; the genuine event is written exactly once.
-            try await eventually("the reply was written") { harness.replies().contains { $0.content == "after the garbage" } }
+            try await eventually("the reply was written") {
+                harness.replies().contains { $0.content == "after the garbage" }
+            }
             #expect(harness.replies().filter { $0.content == "after the garbage" }.count == 1)
         }
     }

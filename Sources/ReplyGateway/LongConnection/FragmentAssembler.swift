@@ -39,12 +39,16 @@ struct FragmentAssembler {
         expire(now: now)
         let payload = frame.payload ?? []
         let sumText = frame.header(FeishuFrameHeader.sum) ?? "1"
-        guard let sum = Int(sumText), sum >= 1, sum <= maxFragments else { return .dropped("sum \(sumText.prefix(20))") }
+        guard let sum = Int(sumText), sum >= 1, sum <= maxFragments else {
+            return .dropped("sum \(sumText.prefix(20))")
+        }
         guard sum > 1 else {
             return payload.count <= maxBytes ? .complete(payload) : .dropped("payload over \(maxBytes) bytes")
         }
         let seqText = frame.header(FeishuFrameHeader.seq) ?? ""
-        guard let seq = Int(seqText), seq >= 0, seq < sum else { return .dropped("seq \(seqText.prefix(20)) of \(sum)") }
+        guard let seq = Int(seqText), seq >= 0, seq < sum else {
+            return .dropped("seq \(seqText.prefix(20)) of \(sum)")
+        }
         guard let id = frame.header(FeishuFrameHeader.messageID), !id.isEmpty else { return .dropped("no message_id") }
         var entry = pending[id] ?? Pending(sum: sum, parts: Array(repeating: nil, count: sum), started: now)
         guard entry.sum == sum else {

@@ -29,7 +29,8 @@ struct LongConnectionDialer: Sendable {
         else { throw LongConnectionError.badURL(urlText) }
         let tls = scheme == "wss"
         let port = url.port ?? (tls ? 443 : 80)
-        let uri = (url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath)
+        let uri =
+            (url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath)
             + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
         let sslContext = tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
         let maxMessageBytes = self.maxMessageBytes
@@ -58,7 +59,8 @@ struct LongConnectionDialer: Sendable {
                     headers.add(name: "Host", value: url.port.map { "\(host):\($0)" } ?? host)
                     headers.add(name: "Content-Length", value: "0")
                     let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
-                        upgradeRequestHead: HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers),
+                        upgradeRequestHead: HTTPRequestHead(
+                            version: .http1_1, method: .GET, uri: uri, headers: headers),
                         upgraders: [upgrader],
                         notUpgradingCompletionHandler: { channel in
                             channel.eventLoop.makeCompletedFuture {

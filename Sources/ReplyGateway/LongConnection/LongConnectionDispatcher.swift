@@ -32,7 +32,8 @@ struct LongConnectionDispatcher: Sendable {
             dimensions: [("route", Self.route), ("outcome", answer.outcome), ("transport", "websocket")]
         ).increment()
         Metrics.Timer(
-            label: "reply_gateway_request_duration_seconds", dimensions: [("route", Self.route), ("transport", "websocket")]
+            label: "reply_gateway_request_duration_seconds",
+            dimensions: [("route", Self.route), ("transport", "websocket")]
         ).recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         if let detail = answer.detail {
             logger.log(

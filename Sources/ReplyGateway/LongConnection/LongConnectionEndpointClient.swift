@@ -33,8 +33,9 @@ struct LongConnectionEndpointClient: Sendable {
         } catch {
             throw .endpointUnreachable("\(type(of: error)): \(error)")
         }
-        guard let answer = try? JSONDecoder().decode(
-            FeishuLongConnectionEndpoint.Response.self, from: Data(bytes.readableBytesView))
+        guard
+            let answer = try? JSONDecoder().decode(
+                FeishuLongConnectionEndpoint.Response.self, from: Data(bytes.readableBytesView))
         else {
             throw .endpointUnreachable("HTTP \(status), not the endpoint API's JSON")
         }

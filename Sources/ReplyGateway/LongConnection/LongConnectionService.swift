@@ -88,7 +88,8 @@ struct LongConnectionService: Service {
         let endpoint = try await endpoints.fetch()
         let values = FeishuLongConnectionClientConfigValues(endpoint.config, fallback: settings.defaults)
         config.value = values
-        let serviceID = URLComponents(string: endpoint.url)?.queryItems?
+        let serviceID =
+            URLComponents(string: endpoint.url)?.queryItems?
             .first { $0.name == "service_id" }?.value.flatMap { Int32($0) } ?? 0
         let socket = try await LongConnectionDialer(
             maxMessageBytes: settings.maxMessageBytes, timeout: settings.connectTimeout

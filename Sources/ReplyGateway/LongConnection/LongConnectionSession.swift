@@ -149,7 +149,8 @@ struct LongConnectionSession: Sendable {
     }
 
     /// On graceful shutdown: no new messages, the handlers in flight answer, then a close frame (1000).
-    private func closeOnShutdown(_ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, _ state: SessionState) async {
+    private func closeOnShutdown(_ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, _ state: SessionState) async
+    {
         do {
             try await gracefulShutdown()
         } catch {

@@ -19,7 +19,9 @@ public struct FeishuLongConnectionClientConfig: Codable, Sendable, Equatable {
         case pingInterval = "PingInterval"
     }
 
-    public init(reconnectCount: Int? = nil, reconnectInterval: Int? = nil, reconnectNonce: Int? = nil, pingInterval: Int? = nil) {
+    public init(
+        reconnectCount: Int? = nil, reconnectInterval: Int? = nil, reconnectNonce: Int? = nil, pingInterval: Int? = nil
+    ) {
         self.reconnectCount = reconnectCount
         self.reconnectInterval = reconnectInterval
         self.reconnectNonce = reconnectNonce
