@@ -38,7 +38,8 @@ enum GatewayRoutes {
         _ router: Router<BasicRequestContext>, _ handler: GuanceWebhookHandler, maxBodyBytes: Int, logger: Logger
     ) {
         let path = guanceWebhookPath
-        let duration = Metrics.Timer(label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
+        let duration = Metrics.Timer(
+            label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
         let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path + "/:target")) { request, context -> Response in
             await respond(path: path, duration: duration, throttle: throttle, logger: logger) { () async throws(IngressRejection) -> IngressAnswer in
@@ -54,7 +55,8 @@ enum GatewayRoutes {
         _ router: Router<BasicRequestContext>, _ path: String, _ handler: (any IngressHandler)?, maxBodyBytes: Int,
         logger: Logger, name: String
     ) {
-        let duration = Metrics.Timer(label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
+        let duration = Metrics.Timer(
+            label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
         let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
             await respond(path: path, duration: duration, throttle: throttle, logger: logger) { () async throws(IngressRejection) -> IngressAnswer in
