@@ -76,6 +76,7 @@ guance-chatops is running against dev-stack (Kafka at $KAFKA_BROKERS).
   reply gateway:    http://127.0.0.1:${GATEWAY_PORT:-8080}/healthz (callbacks on this port)
   gateway metrics:  http://127.0.0.1:${GATEWAY_METRICS_PORT:-9103}/metrics
 Set GUANCE_API_KEY, FEISHU_WEBHOOK_URL (and the other variables in docs/configuration.md) to use real services.
+Feishu events: ${FEISHU_EVENT_MODE:-webhook} mode (FEISHU_EVENT_MODE=websocket make run: over the long connection).
 Press Ctrl-C to stop.
 MSG
 set +e

@@ -74,7 +74,9 @@ struct DevStackCommand: AsyncParsableCommand {
             metadata: ["brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)"])
         // Feishu app-API fake + gateway secrets; once the gateway is ready, one signed and encrypted sample message
         // answering an issue of the Guance simulator.
-        let feishu = FeishuDevStack()
+        let feishu = FeishuDevStack(
+            websocketMode: ProcessInfo.processInfo.environment["FEISHU_EVENT_MODE"]?.lowercased() == "websocket",
+            logger: logger)
         let gatewayPort = Int(ProcessInfo.processInfo.environment["GATEWAY_PORT"] ?? "") ?? 8080
         let sampleIssue = guance?.simulator.addIssue(GuanceSimulator.IssueDraft(
             name: "sample: answer me from Feishu",

@@ -1,3 +1,4 @@
+import FeishuKit
 import Foundation
 import Hummingbird
 import Logging
@@ -7,7 +8,8 @@ import Synchronization
 /// A fake of the Feishu app API parts the reply gateway uses (docs/protocols/feishu.md, "App API"): tenant access
 /// tokens (self-built app), reply to a message (with `uuid` idempotency), and reading a message (for thread roots).
 /// Plus admin routes for `make run`: `GET /admin/replies` and `POST /admin/send-event` (a signed, encrypted
-/// `im.message.receive_v1` sent to the gateway).
+/// `im.message.receive_v1` sent to the gateway); with a long-connection fake, its endpoint API and
+/// `POST /admin/long-connection/send` (`FeishuAppSimulator+LongConnection.swift`).
 ///
 /// Error codes: 10014 (app secret invalid) and 99991663 (invalid tenant token, HTTP 400) follow the public SDKs;
 /// 230001 for an unknown message id is **unconfirmed** (the notes do not document it).
@@ -39,6 +41,8 @@ public final class FeishuAppSimulator: Sendable {
     public let contacts = FeishuContactSimulator()
     /// Where `POST /admin/send-event` sends events (set once the gateway's address is known).
     private let eventTarget = Mutex<FeishuEventSender?>(nil)
+    /// Answers `POST /callback/ws/endpoint` when set (the long-connection fake).
+    private let longConnection = Mutex<FeishuLongConnectionServer?>(nil)
 
     public init(appID: String = "cli_devstack", appSecret: String, tokenLifetime: Duration = .seconds(7200)) {
         self.appID = appID
@@ -66,6 +70,11 @@ public final class FeishuAppSimulator: Sendable {
         eventTarget.withLock { $0 = sender }
     }
 
+    /// Serves the long connection's endpoint API from `server`.
+    public func setLongConnection(_ server: FeishuLongConnectionServer) {
+        longConnection.withLock { $0 = server }
+    }
+
     // MARK: - Server
 
     /// The simulator as a hummingbird application (a `Service`) on 127.0.0.1.
@@ -87,6 +96,7 @@ public final class FeishuAppSimulator: Sendable {
             return self.contacts.answer(
                 openID: context.parameters.get("id") ?? "", userIDType: request.uri.queryParameters.get("user_id_type"))
         }
+        addLongConnectionRoutes(to: router) { self.longConnection.withLock { $0 } }
         router.get("/admin/replies") { _, _ in
             let data = try JSONEncoder().encode(self.replies)
             return Self.json(String(decoding: data, as: UTF8.self))

@@ -3,21 +3,32 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// DevStack's Feishu side for `make run`: the app-API fake on 127.0.0.1 (port 0), freshly generated subscription
-/// secrets for the gateway, and, once the gateway answers `/healthz`, one signed and encrypted sample message
-/// (`@_user_1 #<issue>#…`) so a reply can be watched travelling to Guance and the confirmation coming back.
+/// DevStack's Feishu side for `make run`: the app-API fake on 127.0.0.1 (port 0) with its long-connection fake,
+/// freshly generated subscription secrets for the gateway, and, once the gateway answers `/healthz`, one sample
+/// message (`@_user_1 #<issue>#…`), signed and encrypted to `POST /feishu/events`, or over the long connection in
+/// websocket mode, so a reply can be watched travelling to Guance and the confirmation coming back.
 public struct FeishuDevStack: Sendable {
     public let simulator: FeishuAppSimulator
     public let verificationToken: String
     public let encryptKey: String
     public let flowToken: String
+    /// Feishu's long connection (`FEISHU_EVENT_MODE=websocket`); its endpoint API is served by `simulator`.
+    public let longConnection: FeishuLongConnectionServer
+    /// True when the sample message goes over the long connection instead of `POST /feishu/events`.
+    public let websocketMode: Bool
     private let port: PortBox
 
-    public init() {
+    public init(websocketMode: Bool = false, logger: Logger = Logger(label: "dev-stack")) {
         simulator = FeishuAppSimulator(appSecret: Self.secret())
         verificationToken = Self.secret()
         encryptKey = Self.secret()
         flowToken = Self.secret()
+        var settings = FeishuLongConnectionServer.Settings()
+        settings.verificationToken = verificationToken
+        longConnection = FeishuLongConnectionServer(
+            appID: simulator.appID, appSecret: simulator.appSecret, settings: settings, logger: logger)
+        simulator.setLongConnection(longConnection)
+        self.websocketMode = websocketMode
         port = PortBox()
     }
 
@@ -25,7 +36,8 @@ public struct FeishuDevStack: Sendable {
     public func services(logger: Logger, gatewayPort: Int, sampleIssueUUID: String?) -> [any Service] {
         let port = self.port
         var services: [any Service] = [
-            simulator.application(logger: logger) { bound in port.set(bound) }
+            simulator.application(logger: logger) { bound in port.set(bound) },
+            FeishuLongConnectionService(server: longConnection),
         ]
         let gateway = "http://127.0.0.1:\(gatewayPort)"
         simulator.setEventTarget(
@@ -37,7 +49,8 @@ public struct FeishuDevStack: Sendable {
                     gateway: gateway,
                     sender: FeishuEventSender(
                         url: gateway + "/feishu/events", verificationToken: verificationToken, encryptKey: encryptKey),
-                    issueUUID: sampleIssueUUID, simulator: simulator, logger: logger))
+                    longConnection: websocketMode ? longConnection : nil, issueUUID: sampleIssueUUID,
+                    simulator: simulator, logger: logger))
         }
         return services
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FeishuKit
 import Foundation
 import Logging
 import NIOCore
@@ -10,6 +11,8 @@ import ServiceLifecycle
 struct SampleReplySender: Service {
     let gateway: String
     let sender: FeishuEventSender
+    /// Set in websocket mode: the message goes over the long connection once the gateway is connected.
+    var longConnection: FeishuLongConnectionServer? = nil
     let issueUUID: String
     let simulator: FeishuAppSimulator
     let logger: Logger
@@ -21,7 +24,7 @@ struct SampleReplySender: Service {
         let messageID = "om_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         var accepted: FeishuEventSender.Result?
         while ContinuousClock.now < deadline, accepted == nil {
-            if await alive(), let result = try? await sender.sendMessage(text: text, eventID: eventID, messageID: messageID),
+            if await alive(), let result = try? await send(text: text, eventID: eventID, messageID: messageID),
                 result.status == 200
             {
                 accepted = result
@@ -47,6 +50,19 @@ struct SampleReplySender: Service {
             logger.notice("sample reply did not complete", metadata: ["error": "\(error)"])
         }
         try? await gracefulShutdown()
+    }
+
+    /// Over HTTP, or over the long connection (its answer code as the status) once the gateway is connected.
+    private func send(text: String, eventID: String, messageID: String) async throws -> FeishuEventSender.Result? {
+        guard let longConnection else {
+            return try await sender.sendMessage(text: text, eventID: eventID, messageID: messageID)
+        }
+        guard longConnection.openConnections > 0 else { return nil }
+        let event = FeishuEventFactory.messageEvent(
+            eventID: eventID, token: sender.verificationToken, text: text, messageID: messageID)
+        let delivery = try await longConnection.deliver(event)
+        return FeishuEventSender.Result(
+            status: delivery.answer.code, body: "", eventID: eventID, messageID: messageID)
     }
 
     private func alive() async -> Bool {

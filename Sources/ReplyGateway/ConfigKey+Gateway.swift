@@ -38,12 +38,16 @@ extension ConfigKey {
     public static let identityFile = ConfigKey(
         "IDENTITY_FILE",
         "YAML file mapping Feishu open_ids or e-mails to Guance account e-mails (who acknowledged, who replied); optional")
+    public static let feishuEventMode = ConfigKey(
+        "FEISHU_EVENT_MODE",
+        "how Feishu events reach the gateway: webhook (Feishu POSTs to /feishu/events) or websocket (the gateway "
+            + "opens Feishu's long connection with FEISHU_APP_ID/FEISHU_APP_SECRET); default webhook")
 
     /// Keys of the reply gateway.
     public static let gatewayKeys: [ConfigKey] = [
         gatewayPort, feishuVerificationToken, feishuEncryptKey, feishuAppID, feishuAppSecret, feishuOpenAPIURL,
         flowToken, dingtalkAppSecret, gatewayMaxBodyBytes, gatewayPublishTimeout, gatewaySignatureWindow,
         feishuAllowUnencrypted, dingtalkSessionWebhookOrigins, gatewayReadTimeout, gatewayIdleTimeout,
-        guanceWebhookToken, identityFile,
+        guanceWebhookToken, identityFile, feishuEventMode,
     ]
 }

@@ -42,6 +42,8 @@ struct GatewayConfig: Sendable {
     /// `GUANCE_WEBHOOK_TOKEN`: when set, `/guance/webhook/<target>` accepts Guance's pushes for these targets.
     var guanceWebhook: GuanceWebhookSettings?
     var app: FeishuAppSettings?
+    /// `FEISHU_EVENT_MODE=websocket`: Feishu events arrive over the long connection instead of `/feishu/events`.
+    var longConnection: LongConnectionSettings?
     /// Bodies larger than this are answered 413 before they are parsed.
     var maxBodyBytes = 1 << 20
     /// How far a signed request's timestamp may be from now (replay window).
@@ -67,7 +69,11 @@ struct GatewayConfig: Sendable {
     static func load(_ config: ConfigSource, role: GatewayRole) throws(ConfigError) -> GatewayConfig {
         var result = GatewayConfig(role: role)
         result.port = try config.int(.gatewayPort, default: 8080, range: 0...65535)
-        if let token = config.string(.feishuVerificationToken) {
+        let modeText = config.string(.feishuEventMode) ?? FeishuEventMode.webhook.rawValue
+        guard let mode = FeishuEventMode(rawValue: modeText.lowercased()) else {
+            throw .invalid(variable: ConfigKey.feishuEventMode.name, value: modeText, reason: "expected webhook or websocket")
+        }
+        if mode == .webhook, let token = config.string(.feishuVerificationToken) {
             result.feishu = FeishuSubscriptionSettings(
                 verificationToken: token, encryptKey: config.string(.feishuEncryptKey))
             if role.runsIngress && result.feishu?.encryptKey == nil {
@@ -97,6 +103,9 @@ struct GatewayConfig: Sendable {
             throw .missing(variable: ConfigKey.feishuAppSecret.name, meaning: "set together with FEISHU_APP_ID")
         }
         result.identities = try identityFile(config)
+        if mode == .websocket && role.runsIngress {
+            result.longConnection = try longConnectionSettings(config, app: result.app)
+        }
         result.maxBodyBytes = try config.int(.gatewayMaxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))
         result.publishTimeout = try config.seconds(.gatewayPublishTimeout, default: .milliseconds(2500))
         result.signatureWindow = try config.seconds(.gatewaySignatureWindow, default: .seconds(300))
@@ -112,12 +121,34 @@ struct GatewayConfig: Sendable {
                 budget: try GuanceBudgetSettings(config: config),
                 consoleURL: try config.url(.guanceConsoleURL))
         }
-        if role.runsIngress && result.feishu == nil && result.flowToken == nil && result.dingtalkAppSecret == nil {
+        if role.runsIngress && result.feishu == nil && result.longConnection == nil && result.flowToken == nil
+            && result.dingtalkAppSecret == nil
+        {
             throw .missing(
                 variable: ConfigKey.feishuVerificationToken.name,
                 meaning: "the ingress needs at least one of FEISHU_VERIFICATION_TOKEN, FLOW_TOKEN, DINGTALK_APP_SECRET")
         }
         return result
+    }
+
+    /// `FEISHU_EVENT_MODE=websocket`: the app credentials open the connection; the verification token is checked
+    /// on every event as on the HTTP route. No encrypt key is needed (Feishu sends plain JSON over the connection).
+    private static func longConnectionSettings(_ config: ConfigSource, app: FeishuAppSettings?) throws(ConfigError)
+        -> LongConnectionSettings
+    {
+        guard let app else {
+            throw .missing(
+                variable: ConfigKey.feishuAppID.name,
+                meaning: "FEISHU_EVENT_MODE=websocket opens Feishu's long connection with FEISHU_APP_ID/FEISHU_APP_SECRET")
+        }
+        guard let token = config.string(.feishuVerificationToken) else {
+            throw .missing(
+                variable: ConfigKey.feishuVerificationToken.name,
+                meaning: "events over the long connection carry it in header.token and are refused without a match")
+        }
+        return LongConnectionSettings(
+            appID: app.appID, appSecret: app.appSecret, baseURL: app.baseURL, verificationToken: token,
+            encryptKey: config.string(.feishuEncryptKey))
     }
 
     /// The poller's section of `CONFIG_FILE`, read for its target names (one file can serve every process).

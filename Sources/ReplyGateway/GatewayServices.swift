@@ -83,6 +83,15 @@ struct GatewayServices {
             let confirmerConsumer = try KafkaConsumerClient(settings: confirmerSettings, logger: logger)
             let confirmer = ReplyConfirmer(consumer: confirmerConsumer, responder: responder, logger: logger)
             result.services += [notices, confirmerConsumer, confirmer, app]
+            if let longConnection = config.longConnection {
+                // Stopped first: it drains the events in flight before the consumers behind it stop.
+                result.services.append(
+                    LongConnectionService.make(
+                        settings: longConnection, intake: intake, appClient: appClient, notices: notices,
+                        cardActions: CardActionHandler.make(
+                            config: config, producer: producer, notices: notices, logger: logger),
+                        signatureWindow: config.signatureWindow, health: health, logger: logger))
+            }
             result.appClient = appClient
             result.intake = intake
             if config.app == nil {

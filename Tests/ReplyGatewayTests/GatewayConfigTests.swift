@@ -97,3 +97,37 @@ struct GatewayConfigTests {
         }
     }
 }
+
+/// `FEISHU_EVENT_MODE`.
+@Suite("Feishu event mode")
+struct FeishuEventModeConfigTests {
+    @Test func websocketModeNeedsTheAppCredentialsAndTheTokenButNoEncryptKey() throws {
+        let websocket = try GatewayConfig.load(
+            ConfigSource([
+                "FEISHU_EVENT_MODE": "websocket", "FEISHU_APP_ID": "cli_x", "FEISHU_APP_SECRET": "s",
+                "FEISHU_VERIFICATION_TOKEN": "vt", "GUANCE_API_KEY": "k",
+            ]), role: .all)
+        #expect(websocket.longConnection?.appID == "cli_x")
+        #expect(websocket.longConnection?.verificationToken == "vt")
+        #expect(websocket.feishu == nil, "/feishu/events is not served in websocket mode")
+
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig.load(
+                ConfigSource(["FEISHU_EVENT_MODE": "websocket", "FEISHU_VERIFICATION_TOKEN": "vt"]), role: .ingress)
+        }
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig.load(
+                ConfigSource(["FEISHU_EVENT_MODE": "websocket", "FEISHU_APP_ID": "a", "FEISHU_APP_SECRET": "s"]),
+                role: .ingress)
+        }
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig.load(ConfigSource(["FEISHU_EVENT_MODE": "stream", "FLOW_TOKEN": "t"]), role: .ingress)
+        }
+        // The default stays webhook; a writer-only process opens no connection.
+        let webhook = try GatewayConfig.load(ConfigSource(["FLOW_TOKEN": "t"]), role: .ingress)
+        #expect(webhook.longConnection == nil)
+        let writer = try GatewayConfig.load(
+            ConfigSource(["FEISHU_EVENT_MODE": "websocket", "GUANCE_API_KEY": "k"]), role: .writer)
+        #expect(writer.longConnection == nil)
+    }
+}

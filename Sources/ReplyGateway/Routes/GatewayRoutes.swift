@@ -38,7 +38,8 @@ enum GatewayRoutes {
         _ router: Router<BasicRequestContext>, _ handler: GuanceWebhookHandler, maxBodyBytes: Int, logger: Logger
     ) {
         let path = guanceWebhookPath
-        let duration = Metrics.Timer(label: "reply_gateway_request_duration_seconds", dimensions: [("route", path)])
+        let duration = Metrics.Timer(
+            label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
         let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path + "/:target")) { request, context -> Response in
             await respond(path: path, duration: duration, throttle: throttle, logger: logger) { () async throws(IngressRejection) -> IngressAnswer in
@@ -54,7 +55,8 @@ enum GatewayRoutes {
         _ router: Router<BasicRequestContext>, _ path: String, _ handler: (any IngressHandler)?, maxBodyBytes: Int,
         logger: Logger, name: String
     ) {
-        let duration = Metrics.Timer(label: "reply_gateway_request_duration_seconds", dimensions: [("route", path)])
+        let duration = Metrics.Timer(
+            label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
         let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
             await respond(path: path, duration: duration, throttle: throttle, logger: logger) { () async throws(IngressRejection) -> IngressAnswer in
@@ -79,8 +81,10 @@ enum GatewayRoutes {
         } catch {
             answer = .rejected(error)
         }
-        Counter(label: "reply_gateway_requests_total", dimensions: [("route", path), ("outcome", answer.outcome)])
-            .increment()
+        Counter(
+            label: "reply_gateway_requests_total",
+            dimensions: [("route", path), ("outcome", answer.outcome), ("transport", "webhook")]
+        ).increment()
         duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         if let detail = answer.detail, case let (true, notLogged) = throttle.admit() {
             let level: Logger.Level = answer.status == .serviceUnavailable ? .error : .warning
