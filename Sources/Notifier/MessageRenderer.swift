@@ -65,51 +65,44 @@ struct MessageRenderer: Sendable {
     }
 
     /// Custom-bot interactive card: coloured header, title, resource, description (plain text), created time,
-    /// a button to the issue, and how to reply from the chat.
+    /// a button to the issue, and how to reply from the chat. Written key by key in sorted order (see `JSONWriter`).
     func feishuCard(for view: EventView) -> [UInt8] {
-        let markdownView = view.inert(FeishuMarkup.markdown)
-        let view = view.inert(FeishuMarkup.plainText)
-        var elements: [[String: Any]] = []
+        let plain = view.inert(FeishuMarkup.plainText)
+        var json = JSONWriter(capacity: 1024 + view.description.utf8.count + view.replyContent.utf8.count)
+        json.raw(#"{"card":{"config":{"wide_screen_mode":true},"elements":["#)
         if let template {
-            elements.append(["tag": "markdown", "content": template.render(markdownView)])
+            json.raw(#"{"content":"#)
+            json.string(template.render(view.inert(FeishuMarkup.markdown)))
+            json.raw(#","tag":"markdown"},"#)
         } else {
-            var facts = "Level: \(view.levelName)"
-            if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
-            if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
-            facts += "\nCreated: \(view.createdAt) UTC"
-            elements.append(plainDiv(facts))
-            if !view.description.isEmpty { elements.append(plainDiv(view.description)) }
-            if !view.replyContent.isEmpty {
-                let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
-                elements.append(plainDiv("\(author): \(view.replyContent)"))
+            var facts = "Level: \(plain.levelName)"
+            if !plain.resource.isEmpty { facts += "\nResource: \(plain.resource)" }
+            if !plain.channel.isEmpty { facts += "\nChannel: \(plain.channel)" }
+            facts += "\nCreated: \(plain.createdAt) UTC"
+            plainDiv(facts, into: &json)
+            if !plain.description.isEmpty { plainDiv(plain.description, into: &json) }
+            if !plain.replyContent.isEmpty {
+                let author = plain.replyAuthor.isEmpty ? "Reply" : "Reply by \(plain.replyAuthor)"
+                plainDiv("\(author): \(plain.replyContent)", into: &json)
             }
         }
-        elements.append(["tag": "hr"])
-        elements.append([
-            "tag": "action",
-            "actions": [
-                [
-                    "tag": "button", "text": ["tag": "plain_text", "content": "Open in Guance"], "type": "primary",
-                    "url": view.url,
-                ]
-            ],
-        ])
-        elements.append(["tag": "note", "elements": [["tag": "plain_text", "content": "Reply: \(view.replyHint)"]]])
-        return JSONBody.encode([
-            "msg_type": "interactive",
-            "card": [
-                "config": ["wide_screen_mode": true],
-                "header": [
-                    "title": ["tag": "plain_text", "content": "\(view.kindText): \(view.title)"],
-                    "template": view.color,
-                ],
-                "elements": elements,
-            ],
-        ])
+        json.raw(#"{"tag":"hr"},{"actions":[{"tag":"button","text":{"content":"Open in Guance","tag":"plain_text"},"#)
+        json.raw(#""type":"primary","url":"#)
+        json.string(plain.url)
+        json.raw(#"}],"tag":"action"},{"elements":[{"content":"#)
+        json.string("Reply", ": ", plain.replyHint)
+        json.raw(#","tag":"plain_text"}],"tag":"note"}],"header":{"template":"#)
+        json.string(plain.color)
+        json.raw(#","title":{"content":"#)
+        json.string(plain.kindText, ": ", plain.title)
+        json.raw(#","tag":"plain_text"}}},"msg_type":"interactive"}"#)
+        return json.bytes
     }
 
-    private func plainDiv(_ text: String) -> [String: Any] {
-        ["tag": "div", "text": ["tag": "plain_text", "content": text]]
+    private func plainDiv(_ text: String, into json: inout JSONWriter) {
+        json.raw(#"{"tag":"div","text":{"content":"#)
+        json.string(text)
+        json.raw(#","tag":"plain_text"}},"#)
     }
 
     /// The reference workflow's flat object (issue_uuid, title, level, source, message, createAt), plus kind and url.
@@ -137,9 +130,13 @@ struct MessageRenderer: Sendable {
             lines += ["", "[Open in Guance](\(view.url))", "", "Reply: \(view.replyHint)"]
             text = lines.joined(separator: "\n")
         }
-        return JSONBody.encode([
-            "msgtype": "markdown", "markdown": ["title": "\(view.kindText): \(view.title)", "text": text],
-        ])
+        var json = JSONWriter(capacity: text.utf8.count + view.title.utf8.count + 96)
+        json.raw(#"{"markdown":{"text":"#)
+        json.string(text)
+        json.raw(#","title":"#)
+        json.string(view.kindText, ": ", view.title)
+        json.raw(#"},"msgtype":"markdown"}"#)
+        return json.bytes
     }
 
     /// WeCom markdown (legacy subset, `<font color>` for the level); `content` kept ≤ 4096 bytes.
@@ -159,7 +156,11 @@ struct MessageRenderer: Sendable {
             let budget = Self.wecomMaxContent - head.utf8.count - tail.utf8.count
             content = head + JSONBody.trim(text, toBytes: max(0, budget)) + tail
         }
-        return JSONBody.encode(["msgtype": "markdown", "markdown": ["content": content]])
+        var json = JSONWriter(capacity: content.utf8.count + 64)
+        json.raw(#"{"markdown":{"content":"#)
+        json.string(content)
+        json.raw(#"},"msgtype":"markdown"}"#)
+        return json.bytes
     }
 
     static func quoted(_ text: String) -> String {

@@ -33,19 +33,30 @@ struct SinkDefinition: Sendable {
         var headers = [("Content-Type", "application/json; charset=utf-8")]
         switch kind {
         case .feishu:
-            if let secret {
-                let timestamp = String(Int64(now.timeIntervalSince1970))
-                let sign = SinkSigner.feishu(timestamp: timestamp, secret: secret)
-                // Top-level "timestamp" and "sign" next to msg_type: splice them after the opening brace.
-                if body.first == UInt8(ascii: "{") {
-                    let fields = "\"sign\":\"\(sign)\",\"timestamp\":\"\(timestamp)\"" + (body.count > 2 ? "," : "")
-                    body.insert(contentsOf: Array(fields.utf8), at: 1)
+            if let secret, body.first == UInt8(ascii: "{") {
+                // Top-level "timestamp" and "sign" next to msg_type: spliced in after the opening brace.
+                let second = Int64(now.timeIntervalSince1970)
+                var fields = SignatureCache.shared.value(.feishu, secret: secret, second: second) { second in
+                    let timestamp = String(second)
+                    let sign = SinkSigner.feishu(timestamp: timestamp, secret: secret)
+                    return Array("\"sign\":\"\(sign)\",\"timestamp\":\"\(timestamp)\"".utf8)
                 }
+                if body.count > 2 { fields.append(UInt8(ascii: ",")) }
+                var signed: [UInt8] = []
+                signed.reserveCapacity(body.count + fields.count)
+                signed.append(UInt8(ascii: "{"))
+                signed.append(contentsOf: fields)
+                signed.append(contentsOf: body[1...])
+                body = signed
             }
         case .dingtalk:
             if let secret {
-                let timestamp = String(Int64(now.timeIntervalSince1970 * 1000))
-                url += (url.contains("?") ? "&" : "?") + SinkSigner.dingtalkQuery(timestamp: timestamp, secret: secret)
+                // Milliseconds as DingTalk wants them, at a whole second: one signature per second.
+                let second = Int64(now.timeIntervalSince1970)
+                let query = SignatureCache.shared.value(.dingtalk, secret: secret, second: second) { second in
+                    Array(SinkSigner.dingtalkQuery(timestamp: String(second * 1000), secret: secret).utf8)
+                }
+                url += (url.contains("?") ? "&" : "?") + String(decoding: query, as: UTF8.self)
             }
         case .webhook:
             if let secret {
