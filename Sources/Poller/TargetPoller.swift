@@ -53,7 +53,9 @@ struct TargetPoller: Sendable {
         var nextSweep = ContinuousClock.now
         var lastSuccess = ContinuousClock.now
         var lease = Lease(interval: settings.leaseInterval)
-        var pacer = PollPacer(burst: settings.pushBurst, refill: settings.pushRefill)
+        var pacer = PollPacer(
+            burst: settings.pushBurst, refill: settings.pushRefill, window: settings.budgetWindow,
+            maxPerWindow: settings.pushWindowPolls)
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
             wakeup.clear()
