@@ -3,8 +3,10 @@
 #   1. time from launching `notifier` to its first delivery, with events already waiting on guance.issue-events
 #      (RUNS runs on the same broker, each with 20 new events; the group is empty at each start, as on a fresh
 #      deploy), to the dev-stack Feishu flow capture;
-#   2. RSS at rest (VmRSS, REST seconds after start, nothing to do) of poller, notifier and reply-gateway, each
-#      started against the dev-stack; and VmHWM (peak) of the same process.
+#   2. memory at rest (REST seconds after start, nothing to do) of poller, notifier and reply-gateway, each started
+#      against the dev-stack: RSS (VmRSS; counts every page of the shared libraries it touched: Swift runtime,
+#      Foundation, librdkafka, libc), of which anonymous (RssAnon: the process's own heap and stacks), PSS (shared
+#      pages split between the processes mapping them) and the peak RSS (VmHWM).
 # Usage: RUNS=3 REST=20 scripts/bench-startup.sh        BENCH_CONFIGURATION=debug checks the script only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,8 +61,8 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 echo
-echo "| process | RSS at rest (${REST} s after start) | peak RSS (VmHWM) |"
-echo "| --- | --- | --- |"
+echo "| process | RSS at rest (${REST} s after start) | of which anonymous | PSS | peak RSS (VmHWM) |"
+echo "| --- | --- | --- | --- | --- |"
 for product in poller notifier reply-gateway; do
     env -u FEISHU_WEBHOOK_URL -u DINGTALK_WEBHOOK_URL -u WECOM_WEBHOOK_URL METRICS_PORT="$(free_port)" \
         GATEWAY_PORT="$(free_port)" "$BIN/$product" >"$STATE/$product.log" 2>&1 &
@@ -68,7 +70,9 @@ for product in poller notifier reply-gateway; do
     pids+=($pid)
     sleep "$REST"
     kill -0 "$pid" 2>/dev/null || { echo "$product exited:" >&2; tail -20 "$STATE/$product.log" >&2; exit 1; }
-    awk -v name="$product" '/VmRSS/ {rss = $2} /VmHWM/ {hwm = $2}
-        END {printf "| %s | %.1f MiB | %.1f MiB |\n", name, rss / 1024, hwm / 1024}' "/proc/$pid/status"
+    pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+    awk -v name="$product" -v pss="$pss" '/VmRSS/ {rss = $2} /RssAnon/ {anon = $2} /VmHWM/ {hwm = $2}
+        END {printf "| %s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB |\n", name, rss / 1024, anon / 1024, pss / 1024,
+            hwm / 1024}' "/proc/$pid/status"
     stop "$pid"
 done

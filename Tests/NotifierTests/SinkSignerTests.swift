@@ -26,8 +26,8 @@ struct SinkSignerTests {
     @Test func signedFeishuRequestCarriesTimestampAndSignAtTopLevel() {
         let sink = SinkDefinition(
             name: "feishu", kind: .feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/t", secret: "s3cr3t")
-        let request = sink.request(
-            body: Array(#"{"content":{"text":"hello"},"msg_type":"text"}"#.utf8),
+        let request = FeishuSink.request(
+            sink, body: Array(#"{"content":{"text":"hello"},"msg_type":"text"}"#.utf8),
             now: Date(timeIntervalSince1970: 1_700_000_000))
         let body = json(request.body)
         #expect(body["timestamp"] as? String == "1700000000")
@@ -40,7 +40,7 @@ struct SinkSignerTests {
         let sink = SinkDefinition(
             name: "dingtalk", kind: .dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=TOKEN",
             secret: "SECxyz")
-        let request = sink.request(body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let request = DingTalkSink.request(sink, body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
         #expect(
             request.url == "https://oapi.dingtalk.com/robot/send?access_token=TOKEN"
                 + "&timestamp=1700000000000&sign=0PUR1j8g85Xg3vlFV%2FUrEcxXfF5HpCAGzcjrNfyJoyg%3D"
@@ -49,7 +49,7 @@ struct SinkSignerTests {
 
     @Test func webhookSignatureIsHMACOverTimestampAndBody() {
         let sink = SinkDefinition(name: "webhook", kind: .webhook, url: "https://example.com/hook", secret: "k")
-        let request = sink.request(body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let request = WebhookSink.request(sink, body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
         let headers = Dictionary(request.headers, uniquingKeysWith: { $1 })
         #expect(headers["X-Signature-Timestamp"] == "1700000000")
         // printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k
@@ -60,22 +60,22 @@ struct SinkSignerTests {
         let sink = SinkDefinition(
             name: "feishu", kind: .feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/t", secret: "s3cr3t")
         let body = Array(#"{"msg_type":"text"}"#.utf8)
-        let first = json(sink.request(body: body, now: Date(timeIntervalSince1970: 1_700_000_000.2)).body)
-        let sameSecond = json(sink.request(body: body, now: Date(timeIntervalSince1970: 1_700_000_000.9)).body)
-        let next = json(sink.request(body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
+        let first = json(FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_000.2)).body)
+        let sameSecond = json(FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_000.9)).body)
+        let next = json(FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
         #expect(first["sign"] as? String == "CNNNRL0wSY2j+cKcY98lQAfVvb21u/iW3phZyXRkmcY=")
         #expect(sameSecond["sign"] as? String == first["sign"] as? String)
         #expect(next["timestamp"] as? String == "1700000001")
         #expect(next["sign"] as? String == SinkSigner.feishu(timestamp: "1700000001", secret: "s3cr3t"))
         // Another secret in the same second gets its own signature, not the cached one.
         let other = SinkDefinition(name: "f2", kind: .feishu, url: sink.url, secret: "other")
-        let otherBody = json(other.request(body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
+        let otherBody = json(FeishuSink.request(other, body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
         #expect(otherBody["sign"] as? String == SinkSigner.feishu(timestamp: "1700000001", secret: "other"))
 
         let dingtalk = SinkDefinition(
             name: "dingtalk", kind: .dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=T",
             secret: "SECxyz")
-        let later = dingtalk.request(body: body, now: Date(timeIntervalSince1970: 1_700_000_000.75)).url
+        let later = DingTalkSink.request(dingtalk, body: body, now: Date(timeIntervalSince1970: 1_700_000_000.75)).url
         #expect(later.hasSuffix("&timestamp=1700000000000&sign=0PUR1j8g85Xg3vlFV%2FUrEcxXfF5HpCAGzcjrNfyJoyg%3D"))
     }
 }

@@ -1,3 +1,5 @@
+import ServiceKit
+
 extension ConfigKey {
     public static let gatewayPort = ConfigKey("GATEWAY_PORT", "HTTP port of the reply gateway; default 8080")
     public static let feishuVerificationToken = ConfigKey(
