@@ -36,18 +36,10 @@ enum NotifierMain {
                 StartupFailure.exit(service: basics.service, problem)
             }
             let consumer = try KafkaConsumerClient(settings: config.consumer, logger: basics.logger)
-            let http: any Service
-            let transport: any SinkTransport
-            if ProcessInfo.processInfo.environment["NOTIFIER_HTTP_CLIENT"] == "async-http-client" {
-                let client = AsyncHTTPClientSinkTransport()
-                (http, transport) = (client, client)
-            } else {
-                let client = HTTPClientService(client: WebhookHTTPClient())
-                (http, transport) = (client, HTTPSinkTransport(client: client.client))
-            }
+            let http = HTTPClientService(client: WebhookHTTPClient())
             let service = NotifierService(
-                config: config, consumer: consumer, deadLetters: producer, transport: transport,
-                logger: basics.logger)
+                config: config, consumer: consumer, deadLetters: producer,
+                transport: HTTPSinkTransport(client: http.client), logger: basics.logger)
             basics.health.register("notifier") { service.running.load(ordering: .relaxed) }
             // Shutdown runs in reverse: the notifier finishes in-flight work, then the consumer commits and leaves,
             // then the HTTP client closes (the producer flushes last, in ServiceRunner).
