@@ -143,12 +143,11 @@ struct PollerConfig: Sendable {
             let gap = settings.budgetWindow * entry.count / pollingShare
             guard gap > minimum else { continue }
             minimum = gap
-            // Of each target's share of a window, a quarter may be spent at once on pushes; polls woken by pushes may
-            // use the whole share but one call (the update sweep's), spread evenly, and never more in any window.
+            // Of each target's share of a window, a quarter may be spent at once on pushes; the rest refills evenly.
             let share = Double(pollingShare) / Double(entry.count)
             settings.pushBurst = max(Int(share / 4), 1)
-            settings.pushWindowPolls = max(Int(share) - 1, settings.pushBurst)
-            settings.pushRefill = settings.budgetWindow / settings.pushWindowPolls
+            settings.pushRefill = share > Double(settings.pushBurst)
+                ? settings.budgetWindow / (share - Double(settings.pushBurst)) : gap
         }
         settings.minimumPollGap = minimum
         if settings.pollInterval < minimum {

@@ -9,12 +9,10 @@ struct PollerSettings: Sendable {
     /// The shortest time between the starts of two polls of a target that the request budget sustains (its key's
     /// polling share spread over the window). Set by `PollerConfig`.
     var minimumPollGap: Duration = .zero
-    /// Polls woken by Guance pushes (`PollPacer`): this many at once, then one per `pushRefill`, and never more than
-    /// `pushWindowPolls` polls in a budget window (the key's polling share, one call left for the update sweep). Set
-    /// by `PollerConfig`; zero refill = no pacing.
+    /// Polls woken by Guance pushes (`PollPacer`): this many at once, then one per `pushRefill`, so that they never
+    /// take more than the key's polling share of a window. Set by `PollerConfig`; zero refill = no pacing.
     var pushBurst = 1
     var pushRefill: Duration = .zero
-    var pushWindowPolls = 0
     /// How far back each listing reaches before the cursor, so late-indexed issues and window edges are not lost.
     var overlap: Duration = .seconds(60)
     /// The cursor never goes beyond the poll's start plus this, whatever `createAt` the API reports (a future

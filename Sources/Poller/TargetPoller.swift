@@ -56,9 +56,7 @@ struct TargetPoller: Sendable {
         var nextSweep = ContinuousClock.now
         var lastSuccess = ContinuousClock.now
         var lease = Lease(interval: settings.leaseInterval)
-        var pacer = PollPacer(
-            burst: settings.pushBurst, refill: settings.pushRefill, window: settings.budgetWindow,
-            maxPerWindow: settings.pushWindowPolls)
+        var pacer = PollPacer(burst: settings.pushBurst, refill: settings.pushRefill)
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
             wakeup.clear()

@@ -77,15 +77,13 @@ struct PollerConfigTests {
         #expect(config.notices.count == 1)
         #expect(config.settings.minimumPollGap == .milliseconds(3750))
         #expect(config.settings.pushBurst == 4, "a quarter of the 16 polling calls a minute at once")
-        #expect(config.settings.pushWindowPolls == 15, "the 16 polling calls but the sweep's")
-        #expect(config.settings.pushRefill == .seconds(4), "spread over the minute")
+        #expect(config.settings.pushRefill == .seconds(5), "the other 12 spread over the minute")
         let shared = "poll_targets:\n  - {name: a, api_key: same}\n  - {name: b, api_key: same}\n"
         let two = try PollerConfig.load(source(["GUANCE_POLL_INTERVAL": "1"], yaml: shared), instanceID: "i")
         #expect(two.settings.pollInterval == .milliseconds(7500))
         #expect(two.settings.minimumPollGap == .milliseconds(7500))
         #expect(two.settings.pushBurst == 2)
-        #expect(two.settings.pushWindowPolls == 7)
-        #expect(two.settings.pushRefill == .seconds(60) / 7)
+        #expect(two.settings.pushRefill == .seconds(10))
     }
 
     @Test func targetsSpreadOverCoordinationPartitionsStably() {
