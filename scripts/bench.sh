@@ -3,7 +3,7 @@
 # command that produced them.
 set -euo pipefail
 cd "$(dirname "$0")"
-for bench in bench-kafka.sh bench-poller.sh bench-notifier.sh bench-gateway.sh; do
+for bench in bench-kafka.sh bench-poller.sh bench-notifier.sh bench-startup.sh bench-gateway.sh; do
     echo "== $bench"
     bash "$bench"
 done

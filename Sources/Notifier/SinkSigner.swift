@@ -30,7 +30,14 @@ enum SinkSigner {
         var message = Data("\(timestamp).".utf8)
         message.append(contentsOf: body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = Array("sha256=".utf8)
+        hex.reserveCapacity(hex.count + 64)
+        for byte in mac {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// `application/x-www-form-urlencoded` escaping as Python's `quote_plus` does it.

@@ -97,4 +97,37 @@ struct MarkupInjectionTests {
         #expect(EventView.linkTarget("https://console.example/a b)[x](https://evil") == "https://console.example/a%20b%29%5Bx%5D%28https://evil")
         #expect(EventView.linkTarget("javascript:alert(1)") == "")
     }
+
+    @Test func aCombiningMarkAfterAnInterpretedCharacterDoesNotHideIt() {
+        // `<` + U+0338 is one Character; the byte-wise escaping still breaks the tag and the link.
+        #expect(WeComMarkdown.escape("<\u{0338}@all>") == "<\u{2060}\u{0338}@all>")
+        #expect(FeishuMarkup.markdown("]\u{0301}(x)") == "&#93;\u{0301}&#40;x&#41;")
+        #expect(FeishuMarkup.markdown("https://e") == "https:\u{2060}//e")
+        #expect(DingTalkMarkdown.escape("a:[//b") == "a:\\[//b")
+        #expect(DingTalkMarkdown.escape("x://://") == "x:\u{2060}//:\u{2060}//")
+    }
+
+    @Test func randomTextSurvivesEscapingAndJSONWritingIntact() throws {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab<>[]()*_~`#!\\&:/\"\n\t\u{0}\u{1F}é中🙂\u{0338}\u{2060}")
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            })
+            for escape in [FeishuMarkup.plainText, FeishuMarkup.markdown, DingTalkMarkdown.escape] {
+                let inert = escape(text)
+                // Removing what the escaping adds gives the text back for the plain-text rule.
+                if escape("<") == "<\u{2060}" && escape("*") == "*" {
+                    #expect(inert.replacingOccurrences(of: "\u{2060}", with: "")
+                        == text.replacingOccurrences(of: "\u{2060}", with: ""))
+                }
+                var writer = JSONWriter()
+                writer.raw("{\"v\":")
+                writer.string(inert)
+                writer.raw("}")
+                let parsed = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: String]
+                #expect(parsed?["v"] == inert)
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ enum DingTalkMarkdown {
 
 /// The replacements DingTalk and WeCom markdown share (both are small markdown subsets with HTML-like tags).
 enum ChatMarkdown {
-    static let replacements: [Character: String] = [
+    static let replacements = InertText.Table([
         "*": "\\*", "`": "\\`", "[": "\\[", "]": "\\]\u{2060}", "<": "<\u{2060}",
-    ]
+    ])
 }

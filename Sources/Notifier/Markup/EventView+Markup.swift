@@ -19,7 +19,9 @@ extension EventView {
         view.replyContent = escape(replyContent)
         view.replyAuthor = escape(replyAuthor)
         // The hint is ours (`@bot #<uuid>#your text`); only the uuid in it came from Guance.
-        view.replyHint = replyHint.replacingOccurrences(of: issueUUID, with: view.issueUUID)
+        if view.issueUUID != issueUUID {
+            view.replyHint = replyHint.replacingOccurrences(of: issueUUID, with: view.issueUUID)
+        }
         view.url = Self.linkTarget(url)
         return view
     }
@@ -27,10 +29,14 @@ extension EventView {
     /// An http(s) address with every character that could end a markdown link target or start markup
     /// percent-encoded; anything else becomes empty (no link rather than a foreign one).
     static func linkTarget(_ url: String) -> String {
-        let lowered = url.lowercased()
+        let lowered = url.prefix(8).lowercased()
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://") else { return "" }
+        if url.utf8.allSatisfy({ $0 < 128 && linkBytes[Int($0)] }) { return url }
         return url.addingPercentEncoding(withAllowedCharacters: linkCharacters) ?? ""
     }
+
+    /// `linkCharacters` as an ASCII lookup: addresses made of them only are returned without a copy.
+    private static let linkBytes: [Bool] = (0..<128).map { linkCharacters.contains(Unicode.Scalar(UInt8($0))) }
 
     private static let linkCharacters = CharacterSet(
         charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?=&%+,;@")

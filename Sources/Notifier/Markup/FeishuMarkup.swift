@@ -12,11 +12,13 @@ enum FeishuMarkup {
 
     /// For `plain_text` elements (the built-in card).
     static func plainText(_ text: String) -> String {
-        InertText.escape(text, replacements: ["<": "<\u{2060}"])
+        InertText.escape(text, replacements: plainTextReplacements)
     }
 
-    private static let markdownReplacements: [Character: String] = [
+    private static let plainTextReplacements = InertText.Table(["<": "<\u{2060}"])
+
+    private static let markdownReplacements = InertText.Table([
         "<": "&#60;", ">": "&#62;", "[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "*": "&#42;",
         "_": "&#95;", "~": "&#126;", "`": "&#96;", "#": "&#35;", "!": "&#33;", "\\": "&#92;", "&": "&#38;",
-    ]
+    ])
 }

@@ -37,9 +37,13 @@ enum DingTalkSink: WebhookPlatform {
             lines += ["", "[Open in Guance](\(view.url))", "", "Reply: \(view.replyHint)"]
             text = lines.joined(separator: "\n")
         }
-        return JSONBody.encode([
-            "msgtype": "markdown", "markdown": ["title": "\(view.kindText): \(view.title)", "text": text],
-        ])
+        var json = JSONWriter(capacity: text.utf8.count + view.title.utf8.count + 96)
+        json.raw(#"{"markdown":{"text":"#)
+        json.string(text)
+        json.raw(#","title":"#)
+        json.string(view.kindText, ": ", view.title)
+        json.raw(#"},"msgtype":"markdown"}"#)
+        return json.bytes
     }
 
     static func renderDigest(_ digest: MessageRenderer.Digest, events: [IssueEvent], renderer: MessageRenderer)
@@ -51,11 +55,14 @@ enum DingTalkSink: WebhookPlatform {
 
     static func inert(_ title: String) -> String { DingTalkMarkdown.escape(title) }
 
-    /// `&timestamp=<ms>&sign=<url-encoded sign>` appended to the webhook URL.
+    /// `&timestamp=<ms>&sign=<url-encoded sign>` appended to the webhook URL. Milliseconds as DingTalk wants them,
+    /// at a whole second, so the signature is computed once per second (`SignatureCache`).
     static func sign(_ request: inout SinkRequest, secret: String, now: Date) {
-        let timestamp = String(Int64(now.timeIntervalSince1970 * 1000))
-        request.url += (request.url.contains("?") ? "&" : "?")
-            + SinkSigner.dingtalkQuery(timestamp: timestamp, secret: secret)
+        let second = Int64(now.timeIntervalSince1970)
+        let query = SignatureCache.shared.value(.dingtalk, secret: secret, second: second) { second in
+            Array(SinkSigner.dingtalkQuery(timestamp: String(second * 1000), secret: secret).utf8)
+        }
+        request.url += (request.url.contains("?") ? "&" : "?") + String(decoding: query, as: UTF8.self)
     }
 
     static func classify(status: Int, body: [UInt8]) -> SendOutcome {

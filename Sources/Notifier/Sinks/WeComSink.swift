@@ -34,7 +34,11 @@ enum WeComSink: WebhookPlatform {
             let budget = maxContentBytes - head.utf8.count - tail.utf8.count
             content = head + JSONBody.trim(text, toBytes: max(0, budget)) + tail
         }
-        return JSONBody.encode(["msgtype": "markdown", "markdown": ["content": content]])
+        var json = JSONWriter(capacity: content.utf8.count + 64)
+        json.raw(#"{"markdown":{"content":"#)
+        json.string(content)
+        json.raw(#"},"msgtype":"markdown"}"#)
+        return json.bytes
     }
 
     static func renderDigest(_ digest: MessageRenderer.Digest, events: [IssueEvent], renderer: MessageRenderer)

@@ -23,13 +23,23 @@ enum FeishuSink: WebhookPlatform {
 
     static func inert(_ title: String) -> String { FeishuMarkup.markdown(title) }
 
+    /// Top-level "timestamp" and "sign" next to msg_type, spliced in after the opening brace. The signature depends
+    /// only on the second and the secret: computed once per second (`SignatureCache`).
     static func sign(_ request: inout SinkRequest, secret: String, now: Date) {
-        let timestamp = String(Int64(now.timeIntervalSince1970))
-        let sign = SinkSigner.feishu(timestamp: timestamp, secret: secret)
-        // Top-level "timestamp" and "sign" next to msg_type: splice them after the opening brace.
         guard request.body.first == UInt8(ascii: "{") else { return }
-        let fields = "\"sign\":\"\(sign)\",\"timestamp\":\"\(timestamp)\"" + (request.body.count > 2 ? "," : "")
-        request.body.insert(contentsOf: Array(fields.utf8), at: 1)
+        let second = Int64(now.timeIntervalSince1970)
+        var fields = SignatureCache.shared.value(.feishu, secret: secret, second: second) { second in
+            let timestamp = String(second)
+            let sign = SinkSigner.feishu(timestamp: timestamp, secret: secret)
+            return Array("\"sign\":\"\(sign)\",\"timestamp\":\"\(timestamp)\"".utf8)
+        }
+        if request.body.count > 2 { fields.append(UInt8(ascii: ",")) }
+        var signed: [UInt8] = []
+        signed.reserveCapacity(request.body.count + fields.count)
+        signed.append(UInt8(ascii: "{"))
+        signed.append(contentsOf: fields)
+        signed.append(contentsOf: request.body[1...])
+        request.body = signed
     }
 
     /// `{"code":0,...}` or `{"StatusCode":0,...}`; 11232 is the bot's rate limit.
@@ -51,29 +61,45 @@ enum FeishuSink: WebhookPlatform {
     }
 
     /// Custom-bot interactive card: coloured header, title, resource, description (plain text), created time,
-    /// a button to the issue, and how to reply from the chat.
+    /// a button to the issue, and how to reply from the chat. Written key by key, in sorted order (`JSONWriter`): the
+    /// card is the default sink's every message.
     static func card(for view: EventView, template: SinkTemplate?) -> [UInt8] {
-        let markdownView = view.inert(FeishuMarkup.markdown)
-        let view = view.inert(FeishuMarkup.plainText)
-        var elements: [[String: Any]] = []
+        let plain = view.inert(FeishuMarkup.plainText)
+        var json = JSONWriter(capacity: 1024 + view.description.utf8.count + view.replyContent.utf8.count)
+        json.raw(#"{"card":{"config":{"wide_screen_mode":true},"elements":["#)
         if let template {
-            elements.append(["tag": "markdown", "content": template.render(markdownView)])
+            json.raw(#"{"content":"#)
+            json.string(template.render(view.inert(FeishuMarkup.markdown)))
+            json.raw(#","tag":"markdown"},"#)
         } else {
-            var facts = "Level: \(view.levelName)"
-            if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
-            if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
-            facts += "\nCreated: \(view.createdAt) UTC"
-            elements.append(plainDiv(facts))
-            if !view.description.isEmpty { elements.append(plainDiv(view.description)) }
-            if !view.replyContent.isEmpty {
-                let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
-                elements.append(plainDiv("\(author): \(view.replyContent)"))
+            var facts = "Level: \(plain.levelName)"
+            if !plain.resource.isEmpty { facts += "\nResource: \(plain.resource)" }
+            if !plain.channel.isEmpty { facts += "\nChannel: \(plain.channel)" }
+            facts += "\nCreated: \(plain.createdAt) UTC"
+            plainDiv(facts, into: &json)
+            if !plain.description.isEmpty { plainDiv(plain.description, into: &json) }
+            if !plain.replyContent.isEmpty {
+                let author = plain.replyAuthor.isEmpty ? "Reply" : "Reply by \(plain.replyAuthor)"
+                plainDiv("\(author): \(plain.replyContent)", into: &json)
             }
         }
-        elements.append(["tag": "hr"])
-        elements.append(button("Open in Guance", url: view.url))
-        elements.append(note("Reply: \(view.replyHint)"))
-        return envelope(title: "\(view.kindText): \(view.title)", color: view.color, elements: elements)
+        json.raw(#"{"tag":"hr"},{"actions":[{"tag":"button","text":{"content":"Open in Guance","tag":"plain_text"},"#)
+        json.raw(#""type":"primary","url":"#)
+        json.string(plain.url)
+        json.raw(#"}],"tag":"action"},{"elements":[{"content":"#)
+        json.string("Reply", ": ", plain.replyHint)
+        json.raw(#","tag":"plain_text"}],"tag":"note"}],"header":{"template":"#)
+        json.string(plain.color)
+        json.raw(#","title":{"content":"#)
+        json.string(plain.kindText, ": ", plain.title)
+        json.raw(#","tag":"plain_text"}}},"msg_type":"interactive"}"#)
+        return json.bytes
+    }
+
+    private static func plainDiv(_ text: String, into json: inout JSONWriter) {
+        json.raw(#"{"tag":"div","text":{"content":"#)
+        json.string(text)
+        json.raw(#","tag":"plain_text"}},"#)
     }
 
     static func renderDigest(_ digest: MessageRenderer.Digest, events: [IssueEvent], renderer: MessageRenderer)

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Start-up and memory benchmark on the dev-stack broker (librdkafka mock cluster, 1 broker, 6 partitions):
+#   1. time from launching `notifier` to its first delivery, with events already waiting on guance.issue-events
+#      (RUNS runs on the same broker, each with 20 new events; the group is empty at each start, as on a fresh
+#      deploy), to the dev-stack Feishu flow capture;
+#   2. memory at rest (REST seconds after start, nothing to do) of poller, notifier and reply-gateway, each started
+#      against the dev-stack: RSS (VmRSS; counts every page of the shared libraries it touched: Swift runtime,
+#      Foundation, librdkafka, libc), of which anonymous (RssAnon: the process's own heap and stacks), PSS (shared
+#      pages split between the processes mapping them) and the peak RSS (VmHWM).
+# Usage: RUNS=3 REST=20 scripts/bench-startup.sh        BENCH_CONFIGURATION=debug checks the script only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+REST=${REST:-20}
+CONFIGURATION=${BENCH_CONFIGURATION:-release}
+for product in poller notifier reply-gateway dev-stack; do
+    swift build -c "$CONFIGURATION" --product "$product" >/dev/null
+done
+BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
+STATE=$(mktemp -d)
+pids=()
+trap 'for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$STATE"' EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+"$BIN/dev-stack" --env-file "$STATE/env" --partitions 6 --brokers 1 --quiet-captures --no-chat-rate-limits \
+    >"$STATE/dev-stack.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do [ -s "$STATE/env" ] && break; sleep 0.2; done
+set -a
+# shellcheck disable=SC1091
+. "$STATE/env"
+set +a
+export LOG_LEVEL=warning
+
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -m), $(nproc) cores, $CONFIGURATION build, dev-stack broker"
+echo "| run | notifier start to first delivery |"
+echo "| --- | --- |"
+for run in $(seq 1 "$RUNS"); do
+    python3 scripts/bench-notifier-baseline.py events 20 "$STATE/events.tsv"
+    kcat -P -b "$KAFKA_BROKERS" -t guance.issue-events -K $'\t' -l "$STATE/events.tsv"
+    port=$(free_port)
+    LAUNCH=$(now)
+    env -u FEISHU_WEBHOOK_URL -u DINGTALK_WEBHOOK_URL -u WECOM_WEBHOOK_URL METRICS_PORT="$port" \
+        "$BIN/notifier" >"$STATE/notifier.log" 2>&1 &
+    notifier=$!
+    pids+=($notifier)
+    first=""
+    for _ in $(seq 1 3000); do
+        count=$(curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null \
+            | awk '/^guance_chatops_notifier_deliveries_total/ && /outcome="delivered"/ {s += $2} END {print s + 0}' || true)
+        if [ "$count" != 0 ]; then first=$(now); break; fi
+        sleep 0.01
+    done
+    [ -n "$first" ] || { echo "no delivery within 30 s" >&2; tail -20 "$STATE/notifier.log" >&2; exit 1; }
+    python3 -c "import sys; print(f'| {sys.argv[1]} | {float(sys.argv[3]) - float(sys.argv[2]):.2f} s |')" \
+        "$run" "$LAUNCH" "$first"
+    stop "$notifier"
+done
+
+echo
+echo "| process | RSS at rest (${REST} s after start) | of which anonymous | PSS | peak RSS (VmHWM) |"
+echo "| --- | --- | --- | --- | --- |"
+for product in poller notifier reply-gateway; do
+    env -u FEISHU_WEBHOOK_URL -u DINGTALK_WEBHOOK_URL -u WECOM_WEBHOOK_URL METRICS_PORT="$(free_port)" \
+        GATEWAY_PORT="$(free_port)" "$BIN/$product" >"$STATE/$product.log" 2>&1 &
+    pid=$!
+    pids+=($pid)
+    sleep "$REST"
+    kill -0 "$pid" 2>/dev/null || { echo "$product exited:" >&2; tail -20 "$STATE/$product.log" >&2; exit 1; }
+    pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+    awk -v name="$product" -v pss="$pss" '/VmRSS/ {rss = $2} /RssAnon/ {anon = $2} /VmHWM/ {hwm = $2}
+        END {printf "| %s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB |\n", name, rss / 1024, anon / 1024, pss / 1024,
+            hwm / 1024}' "/proc/$pid/status"
+    stop "$pid"
+done
