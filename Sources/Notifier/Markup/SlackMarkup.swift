@@ -14,10 +14,12 @@ enum SlackMarkup {
 
     /// For `plain_text` objects (headers, the built-in sections).
     static func plainText(_ text: String) -> String {
-        InertText.escape(text, replacements: ["<": "<\u{2060}"])
+        InertText.escape(text, replacements: plainTextReplacements)
     }
 
-    private static let mrkdwnReplacements: [Character: String] = [
+    private static let mrkdwnReplacements = InertText.Table([
         "&": "&amp;", "<": "&lt;", ">": "&gt;", "*": "\u{2060}*", "~": "\u{2060}~", "`": "\u{2060}`",
-    ]
+    ])
+
+    private static let plainTextReplacements = InertText.Table(["<": "<\u{2060}"])
 }

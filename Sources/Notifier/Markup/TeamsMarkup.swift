@@ -8,7 +8,7 @@
 enum TeamsMarkup {
     /// For `TextRun` text (the built-in cards).
     static func plainText(_ text: String) -> String {
-        InertText.escape(text, replacements: ["<": "<\u{2060}"])
+        InertText.escape(text, replacements: plainTextReplacements)
     }
 
     /// For `TextBlock` markdown (templates, digest lines).
@@ -16,8 +16,10 @@ enum TeamsMarkup {
         InertText.escape(text, replacements: markdownReplacements)
     }
 
-    private static let markdownReplacements: [Character: String] = [
+    private static let markdownReplacements = InertText.Table([
         "[": "[\u{2060}", "]": "]\u{2060}", "(": "\u{2060}(", "*": "\u{2060}*", "<": "<\u{2060}",
         "#": "\u{2060}#", "`": "\u{2060}`",
-    ]
+    ])
+
+    private static let plainTextReplacements = InertText.Table(["<": "<\u{2060}"])
 }
