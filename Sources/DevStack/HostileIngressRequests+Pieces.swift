@@ -5,6 +5,7 @@ import Signing
 /// The hostile pieces requests are made of: bodies, JSON values, headers, numbers and text.
 extension HostileIngressRequests {
     mutating func feishuEvent(token: String) -> String {
+        if chance(3) { return cardActionEvent(token: token) }
         let mentionCount = int(4) == 0 ? int(300) : int(4)
         let mentions = (0..<mentionCount).map { index -> (key: String, name: String) in
             (key: chance(3) ? "" : (chance(2) ? "@_user_\(index)" : randomText(0...12)), name: hostileText())

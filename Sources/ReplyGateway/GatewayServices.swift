@@ -36,7 +36,9 @@ struct GatewayServices {
             if let feishu = config.feishu {
                 handlers.feishu = FeishuEventHandler(
                     settings: feishu, intake: intake, threads: appClient.map { FeishuThreadIssueLookup(client: $0) },
-                    notices: notices, signatureWindow: config.signatureWindow, logger: logger)
+                    notices: notices, signatureWindow: config.signatureWindow, logger: logger,
+                    cardActions: CardActionHandler.make(
+                        config: config, producer: producer, notices: notices, logger: logger))
             }
             if let token = config.flowToken {
                 handlers.flow = FlowHandler(token: token, intake: intake, logger: logger)
