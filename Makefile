@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug
 
-.PHONY: run test test-fast build deps bench clean
+.PHONY: run test test-fast build deps bench clean format-check
 
 ## Install system packages the build needs (librdkafka-dev; kcat for benchmarks). Idempotent.
 deps:
@@ -28,6 +28,10 @@ FAST_SKIP := \.(Kafka[A-Za-z]*Tests|GuanceUsageLedgerTests|TargetPollerTests|Pol
 test-fast: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel --filter '^(SharedTests|PollerTests|NotifierTests|ReplyGatewayTests)\.' --skip '$(FAST_SKIP)'
+
+## Whether Sources/ and Tests/ are formatted as .swift-format says (`swift format -i -r Sources Tests` fixes it).
+format-check:
+	@bash scripts/format-check.sh
 
 ## Benchmarks (release build); results go to BENCHMARKS.md.
 bench: deps

@@ -33,19 +33,26 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        // Sources/Shared holds the libraries the services share, one target per folder (ServiceKit: three folders).
+        // Sources/Shared holds the libraries the services share, one target per folder (ServiceKit: four folders).
         // Each target lists exactly the modules it imports.
         .target(
             name: "KafkaClient",
             dependencies: [
-                "CKafka",
+                "CKafka", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Kafka"
         ),
-        .target(name: "Events", path: "Sources/Shared/Events"),
+        .target(name: "Timing", path: "Sources/Shared/Timing"),
+        .target(
+            name: "Events",
+            dependencies: [
+                "KafkaClient",
+            ],
+            path: "Sources/Shared/Events"
+        ),
         .target(
             name: "Signing",
             dependencies: [
@@ -69,13 +76,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Shared",
-            exclude: ["Kafka", "Events", "Signing", "Guance", "Feishu"],
-            sources: ["Config", "Observability", "HTTP"]
+            exclude: ["Kafka", "Events", "Signing", "Timing", "Guance", "Feishu"],
+            sources: ["Config", "Observability", "HTTP", "Concurrency"]
         ),
         .target(
             name: "GuanceAPI",
             dependencies: [
-                "KafkaClient", "Events", "ServiceKit",
+                "Timing", "KafkaClient", "Events", "Signing", "ServiceKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,7 +97,7 @@ let package = Package(
         .target(
             name: "FeishuKit",
             dependencies: [
-                "KafkaClient", "ServiceKit",
+                "Timing", "Signing", "ServiceKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -111,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "Poller",
             dependencies: [
-                "KafkaClient", "Events", "ServiceKit", "GuanceAPI",
+                "Timing", "KafkaClient", "Events", "Signing", "ServiceKit", "GuanceAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "Notifier",
             dependencies: [
-                "KafkaClient", "Events", "ServiceKit",
+                "Timing", "KafkaClient", "Events", "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "ReplyGateway",
             dependencies: [
-                "KafkaClient", "Events", "Signing", "ServiceKit", "GuanceAPI", "FeishuKit",
+                "Timing", "KafkaClient", "Events", "Signing", "ServiceKit", "GuanceAPI", "FeishuKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -160,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "DevStack",
             dependencies: [
-                "CKafka", "KafkaClient", "Events", "Signing", "GuanceAPI", "FeishuKit",
+                "CKafka", "Timing", "KafkaClient", "Events", "Signing", "GuanceAPI", "FeishuKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -179,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: [
-                "KafkaClient", "Events", "ServiceKit", "GuanceAPI", "TestSupport", "DevStack",
+                "KafkaClient", "Events", "Signing", "ServiceKit", "GuanceAPI", "TestSupport", "DevStack",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import Timing
 
 /// `dev-stack feishu-load`: a load generator for the gateway's `/feishu/events` (scripts/bench-gateway.sh). Builds
 /// `--requests` distinct, encrypted and signed `im.message.receive_v1` events up front, then sends them from

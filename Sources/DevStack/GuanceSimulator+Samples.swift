@@ -1,6 +1,5 @@
 import GuanceAPI
 
-
 extension GuanceSimulator {
     /// A few issues (with a reply) so a newcomer running `make run` sees events flow.
     public func addSampleIssues() {

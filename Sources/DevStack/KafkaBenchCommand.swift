@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import Timing
 
 /// `dev-stack bench-kafka`: produces and consumes N messages through the Swift Kafka layer against a running broker
 /// and prints the rates. `scripts/bench-kafka.sh` runs it next to kcat against the same dev-stack broker.
@@ -33,33 +34,32 @@ struct KafkaBenchCommand: AsyncParsableCommand {
         var settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: bootstrap))
         settings.maxInFlightMessages = window
         let producer = try KafkaProducerClient(settings: settings, logger: logger)
-        let poller = Task { try await producer.run() }
         let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         let count = messages
-
-        let records = (0..<count).map { index in
-            KafkaProducerMessage(topic: topic, key: "k\(index)", value: payload)
-        }
-        let produceStart = ContinuousClock.now
-        let outcomes = try await producer.send(records)
-        for outcome in outcomes { _ = try outcome.get() }
-        let produceTime = ContinuousClock.now - produceStart
-        if let singleSendTopic {
-            let singleStart = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<count {
-                    if index >= window { try await group.next() }
-                    group.addTask {
-                        _ = try await producer.send(topic: singleSendTopic, key: "k\(index)", value: payload)
-                    }
-                }
-                try await group.waitForAll()
+        let produceTime = try await producer.withRunning { producer in
+            let records = (0..<count).map { index in
+                KafkaProducerMessage(topic: topic, key: "k\(index)", value: payload)
             }
-            let singleTime = ContinuousClock.now - singleStart
-            print("swift produce (one send per message): \(count) msgs = \(rate(count, singleTime)) msg/s")
+            let produceStart = ContinuousClock.now
+            let outcomes = try await producer.send(records)
+            for outcome in outcomes { _ = try outcome.get() }
+            let produceTime = ContinuousClock.now - produceStart
+            if let singleSendTopic {
+                let singleStart = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<count {
+                        if index >= window { try await group.next() }
+                        group.addTask {
+                            _ = try await producer.send(topic: singleSendTopic, key: "k\(index)", value: payload)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let singleTime = ContinuousClock.now - singleStart
+                print("swift produce (one send per message): \(count) msgs = \(rate(count, singleTime)) msg/s")
+            }
+            return produceTime
         }
-        poller.cancel()
-        _ = await poller.result
 
         var consumerSettings = KafkaConsumerSettings(
             client: KafkaClientSettings(bootstrapServers: bootstrap), groupID: "bench-\(UUID().uuidString)",
@@ -82,10 +82,10 @@ struct KafkaBenchCommand: AsyncParsableCommand {
     }
 
     private func seconds(_ duration: Duration) -> String {
-        String(format: "%.3f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        String(format: "%.3f", duration.seconds)
     }
 
     private func rate(_ count: Int, _ duration: Duration) -> Int {
-        Int(Double(count) / (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))
+        Int(Double(count) / duration.seconds)
     }
 }

@@ -1,6 +1,7 @@
 import CKafka
 import Events
 import KafkaClient
+import Timing
 
 /// An in-memory Kafka cluster from librdkafka's mock API: the real Kafka protocol over TCP on 127.0.0.1, consumer
 /// groups, commits and idempotent producers included. For `make run` and tests only; the product never uses it.

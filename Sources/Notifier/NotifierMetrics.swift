@@ -1,4 +1,5 @@
 import Metrics
+import Timing
 
 /// Record-level metrics of the notifier (snake_case, `notifier_` prefix, labels from small fixed sets). The metric
 /// objects are created once: looking them up per event costs more than the delivery's own work.
@@ -108,11 +109,4 @@ struct SinkMetrics: Sendable {
 
     /// 1 while the sink waits out a platform's rate-limit penalty.
     func paused(_ paused: Bool) { pausedGauge.record(paused ? 1 : 0) }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

@@ -7,13 +7,14 @@ import Synchronization
 /// `PartitionWorker` per partition (partitions run in parallel, each in order), and runs one `SinkDispatcher` per
 /// sink. On revocation a partition's queued work is dropped (the next owner redoes it from the committed offset);
 /// on graceful shutdown pulling stops and records already handed to sinks finish before the consumer closes.
+/// Dispatchers and workers are child tasks of `run()`: when it returns, none of them is left running.
 final class NotifierService: Service {
     private let config: NotifierConfig
     private let consumer: KafkaConsumerClient
     private let dispatchers: [String: SinkDispatcher]
     private let handler: RecordHandler
     private let logger: Logger
-    private let workers = Mutex<[KafkaTopicPartition: (worker: PartitionWorker, task: Task<Void, Never>)]>([:])
+    private let workers = Mutex<[KafkaTopicPartition: PartitionWorker]>([:])
     let running = Atomic<Bool>(false)
 
     init(
@@ -49,55 +50,60 @@ final class NotifierService: Service {
         // the records fetched after it, never the old worker that is about to be cancelled.
         consumer.setRevokeHandler { [weak self] partitions in self?.revoke(partitions) }
         defer { consumer.setRevokeHandler(nil) }
-        let sinkTasks = Task {
-            await withTaskGroup(of: Void.self) { sinks in
-                for dispatcher in dispatchers.values { sinks.addTask { await dispatcher.run() } }
+        var failure: (any Error)?
+        await withDiscardingTaskGroup { sinks in
+            for dispatcher in dispatchers.values { sinks.addTask { await dispatcher.run() } }
+            await withDiscardingTaskGroup { partitions in
+                do {
+                    // Batches: the graceful-shutdown wrapper costs a merge step per element.
+                    for try await batch in consumer.recordBatches.cancelOnGracefulShutdown() {
+                        for record in batch {
+                            let (worker, isNew) = worker(for: record)
+                            if isNew { partitions.addTask { await worker.run() } }
+                            worker.push(record)
+                        }
+                    }
+                } catch {
+                    logger.error("consumer failed", metadata: [LogKey.error: "\(error)"])
+                    failure = error
+                }
+                // Graceful stop (or cancellation): every worker finishes what it handed to sinks, or is cancelled
+                // with this task; the group waits for all of them.
+                stopWorkers()
             }
+            sinks.cancelAll()
         }
-        do {
-            // Batches: the graceful-shutdown wrapper costs a merge step per element.
-            for try await batch in consumer.recordBatches.cancelOnGracefulShutdown() {
-                for record in batch { worker(for: record).push(record) }
-            }
-        } catch {
-            logger.error("consumer failed", metadata: [LogKey.error: "\(error)"])
-            await drain()
-            sinkTasks.cancel()
-            throw error
-        }
-        await drain()
-        sinkTasks.cancel()
-        await sinkTasks.value
+        if let failure { throw failure }
         logger.info("notifier stopped consuming")
     }
 
-    private func worker(for record: KafkaRecord) -> PartitionWorker {
+    /// The worker of the record's partition, and whether it was created now (its `run()` is then to be started).
+    private func worker(for record: KafkaRecord) -> (PartitionWorker, isNew: Bool) {
         let partition = record.topicPartition
         return workers.withLock { workers in
-            if let existing = workers[partition] { return existing.worker }
+            if let existing = workers[partition] { return (existing, false) }
             let worker = PartitionWorker(
                 partition: partition, consumer: consumer, handler: handler, maxInFlight: config.maxInFlightPerPartition)
-            workers[partition] = (worker, Task { await worker.run() })
-            return worker
+            workers[partition] = worker
+            return (worker, true)
         }
     }
 
     /// Drops the queued work of revoked partitions; their records will be handled by the next owner.
     private func revoke(_ partitions: [KafkaTopicPartition]) {
         let removed = workers.withLock { workers in partitions.compactMap { workers.removeValue(forKey: $0) } }
-        for entry in removed { entry.task.cancel() }
+        for worker in removed { worker.revoke() }
         if !removed.isEmpty {
             logger.info("dropped work of revoked partitions", metadata: ["kafka.partitions": "\(partitions)"])
         }
     }
 
     /// Graceful stop: every worker finishes what it handed to sinks.
-    private func drain() async {
+    private func stopWorkers() {
         let all = workers.withLock { workers in
             defer { workers.removeAll() }
             return Array(workers.values)
         }
-        for entry in all { entry.worker.stop() }
-        for entry in all { await entry.task.value }
+        for worker in all { worker.stop() }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Logging
+import ServiceKit
 import Synchronization
 
 /// Handles one partition: records are handed to the sinks in order, up to `maxInFlight` at once, and their
@@ -16,6 +17,8 @@ final class PartitionWorker: Sendable {
 
     private let input: AsyncStream<KafkaRecord>
     private let inputContinuation: AsyncStream<KafkaRecord>.Continuation
+    /// Cancelled on its own when the partition is revoked, while the worker is a child task of the service.
+    private let work = StoppableWork()
     private struct Flow {
         var buffered = 0
         var paused = false
@@ -55,9 +58,18 @@ final class PartitionWorker: Sendable {
         releaseWindow()
     }
 
-    /// Runs until `stop()` (after the in-flight records finished) or cancellation (revoked: queued work is dropped,
-    /// nothing more is marked).
+    /// Revoked: queued work is dropped and nothing more is marked; `run()` returns soon after.
+    func revoke() {
+        work.cancel()
+    }
+
+    /// Runs until `stop()` (after the in-flight records finished), `revoke()` or cancellation (queued work is
+    /// dropped, nothing more is marked).
     func run() async {
+        await work.run { await self.handleRecords() }
+    }
+
+    private func handleRecords() async {
         let (pending, pendingContinuation) = AsyncStream<RecordHandler.InFlight>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.commitInOrder(pending) }
@@ -91,10 +103,10 @@ final class PartitionWorker: Sendable {
         while let item = await iterator.next() {
             let handled = await handler.finish(item)
             if !handled || Task.isCancelled {
-                cancel(item)
+                await cancel(item)
                 flow.withLock { $0.stopping = true }
                 releaseWindow()
-                while let rest = await iterator.next() { cancel(rest) }
+                while let rest = await iterator.next() { await cancel(rest) }
                 return
             }
             consumer.markHandled(item.record)
@@ -107,10 +119,10 @@ final class PartitionWorker: Sendable {
         }
     }
 
-    private func cancel(_ item: RecordHandler.InFlight) {
+    private func cancel(_ item: RecordHandler.InFlight) async {
         for (sink, ticket) in item.deliveries {
             ticket.fulfil(.cancelled)
-            if let dispatcher = handler.dispatchers[sink] { Task { await dispatcher.cancel(ticket.id) } }
+            await handler.dispatchers[sink]?.cancel(ticket.id)
         }
     }
 

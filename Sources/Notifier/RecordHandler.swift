@@ -3,6 +3,7 @@ import Foundation
 import KafkaClient
 import Logging
 import ServiceKit
+import Timing
 
 /// Decodes a record, routes it and hands it to its sinks; later parks failures in the DLQ.
 struct RecordHandler: Sendable {
@@ -11,6 +12,8 @@ struct RecordHandler: Sendable {
     let deadLetters: any DeadLetterPublisher
     let metrics = NotifierMetrics.shared
     let logger: Logger
+    /// Waits between attempts to park a record while the DLQ cannot be written.
+    static let deadLetterBackoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
 
     /// A record handed to its sinks, not yet finished.
     struct InFlight: Sendable {
@@ -106,10 +109,9 @@ struct RecordHandler: Sendable {
             outcome = "unrouted"
         }
         for (sink, ticket) in inFlight.deliveries {
-            let dispatcher = dispatchers[sink]
-            let result = await ticket.result { [id = ticket.id] in
-                if let dispatcher { Task { await dispatcher.cancel(id) } }
-            }
+            let result = await ticket.result {}
+            // Cancelled while waiting: the dispatcher drops the message if it is still queued.
+            if result == .cancelled { await dispatchers[sink]?.cancel(ticket.id) }
             switch result {
             case .delivered:
                 continue
@@ -125,7 +127,7 @@ struct RecordHandler: Sendable {
             }
         }
         for message in parked {
-            var delay: Duration = .milliseconds(100)
+            var failures = 0
             while true {
                 if Task.isCancelled { return false }
                 do {
@@ -135,8 +137,8 @@ struct RecordHandler: Sendable {
                     logger.error(
                         "cannot park a record in the DLQ; retrying",
                         metadata: ["dlq.topic": "\(message.topic)", LogKey.error: "\(error)"])
-                    try? await Task.sleep(for: delay)
-                    delay = min(delay * 2, .seconds(5))
+                    failures += 1
+                    try? await Self.deadLetterBackoff.sleep(afterFailures: failures)
                 }
             }
         }

@@ -1,4 +1,6 @@
-/// Bounded retries with exponential backoff and full jitter.
+import Timing
+
+/// Bounded retries with exponential back-off and jitter (`Backoff`).
 struct RetryPolicy: Sendable, Equatable {
     /// Attempts in total, the first included; after the last, the event goes to the DLQ.
     var maxAttempts: Int = 5
@@ -10,7 +12,6 @@ struct RetryPolicy: Sendable, Equatable {
     /// The delay before attempt `attempt + 1`, after `attempt` failed attempts (1-based); jitter spreads retries of
     /// many workers. (Rate-limit answers do not come here: they pause the whole sink.)
     func delay(afterAttempt attempt: Int, jitter: Double = Double.random(in: 0.5...1.0)) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 20)
-        return min(baseDelay * (1 << exponent), maxDelay) * jitter
+        Backoff(initial: baseDelay, maximum: maxDelay).delay(afterFailures: attempt, factor: jitter)
     }
 }

@@ -1,6 +1,5 @@
 import KafkaClient
 
-
 /// Where the poller writes records (Kafka in production; tests may record calls).
 protocol EventPublisher: Sendable {
     func send(

@@ -1,6 +1,5 @@
 import GuanceAPI
 
-
 /// One thing to poll: an API key (so a workspace) and a channel of it. Owned by exactly one live poller instance.
 struct PollTarget: Sendable, Hashable, CustomStringConvertible {
     /// Stable name: the state key and the metrics label. Never the API key.

@@ -19,6 +19,9 @@ final class PollerCoordinator: Service, Sendable {
     private let makePoller: @Sendable (PollTarget) -> TargetPoller
     private let logger: Logger
     private let running = Mutex<[String: RunningPoller]>([:])
+    /// Pollers to start, read by the task in `run()` that owns them all.
+    private let starts: AsyncStream<(poller: TargetPoller, work: StoppableWork)>
+    private let startsContinuation: AsyncStream<(poller: TargetPoller, work: StoppableWork)>.Continuation
     private let metrics = PollerMetrics()
     private let partitions: Mutex<Int>
 
@@ -35,10 +38,12 @@ final class PollerCoordinator: Service, Sendable {
         self.logger = logger
         self.makePoller = makePoller
         self.partitions = Mutex(config.coordinationPartitions)
+        (starts, startsContinuation) = AsyncStream.makeStream()
         // Silent longer than a few lease writes (or polls, when polls are rarer) plus a hand-over: nobody polls it.
         let settings = config.settings
         ownershipWatch = TargetOwnershipWatch(
-            targets: config.targets.map(\.name), tail: KafkaTailReader(kafka: kafka, logger: logger),
+            targets: config.targets.map(\.name),
+            tail: KafkaPartitionReader(kafka: kafka, logger: logger, groupPrefix: "poller-reader"),
             timeout: max(settings.leaseInterval, settings.pollInterval) * 3 + config.sessionTimeout
                 + settings.handoverGrace,
             checkInterval: min(settings.leaseInterval, .seconds(5)))
@@ -55,6 +60,14 @@ final class PollerCoordinator: Service, Sendable {
         self.consumer.withLock { $0 = consumer }
         await refreshPartitionCount(consumer)
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The target pollers: children of this task, each stopped on its own when its target moves.
+                await withDiscardingTaskGroup { pollers in
+                    for await start in self.starts {
+                        pollers.addTask { await start.work.run { await start.poller.run() } }
+                    }
+                }
+            }
             group.addTask {
                 // Drives the membership (heartbeats and rebalance callbacks); the topic carries no records.
                 do {
@@ -95,11 +108,11 @@ final class PollerCoordinator: Service, Sendable {
             consumer?.abandonWithoutClosing()
             consumer = nil  // the handle is destroyed (without leaving the group) once run() returns
         }
-        let tasks = running.withLock { running in
+        let works = running.withLock { running in
             defer { running.removeAll() }
-            return running.values.map(\.task)
+            return running.values.map(\.work)
         }
-        for task in tasks { task.cancel() }
+        for work in works { work.cancel() }
     }
 
     /// Partitions of the coordination topic assigned to this instance.
@@ -183,8 +196,9 @@ final class PollerCoordinator: Service, Sendable {
         running.withLock { running in
             guard running[target.name] == nil else { return }
             let wakeup = PollWakeup()
-            let poller = makePoller(target).waking(on: wakeup)
-            running[target.name] = RunningPoller(task: Task { await poller.run() }, wakeup: wakeup)
+            let work = StoppableWork()
+            running[target.name] = RunningPoller(work: work, wakeup: wakeup)
+            startsContinuation.yield((makePoller(target).waking(on: wakeup), work))
         }
     }
 
@@ -198,9 +212,9 @@ final class PollerCoordinator: Service, Sendable {
     }
 
     private func stop(_ names: [String]) async {
-        let tasks = running.withLock { running in names.compactMap { running.removeValue(forKey: $0)?.task } }
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        let works = running.withLock { running in names.compactMap { running.removeValue(forKey: $0)?.work } }
+        for work in works { work.cancel() }
+        for work in works { await work.stop() }
     }
 
     private func stopAll() async {
@@ -210,6 +224,6 @@ final class PollerCoordinator: Service, Sendable {
 
 /// A target poller this instance runs, and how to wake it.
 private struct RunningPoller {
-    var task: Task<Void, Never>
+    var work: StoppableWork
     var wakeup: PollWakeup
 }

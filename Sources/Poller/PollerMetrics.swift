@@ -43,10 +43,3 @@ struct PollerMetrics: Sendable {
         Gauge(label: "poller_owned_targets").record(count)
     }
 }
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

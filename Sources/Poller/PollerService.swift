@@ -29,7 +29,7 @@ struct PollerService: Service {
             budgets[target.keyDigest] = GuanceRequestBudget(
                 apiKey: target.apiKey, limit: target.rateLimit, settings: config.settings.budget, ledger: ledger)
         }
-        let tail = KafkaTailReader(kafka: kafka, logger: logger)
+        let tail = KafkaPartitionReader(kafka: kafka, logger: logger, groupPrefix: "poller-reader")
         let store = PollerStateStore(publisher: publisher, reader: tail)
         let settings = config.settings
         coordinator = PollerCoordinator(config: config, kafka: kafka, health: health, logger: logger) { [budgets, http] target in

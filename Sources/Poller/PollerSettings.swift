@@ -1,7 +1,6 @@
 import Events
 import GuanceAPI
 
-
 /// Timing and identity settings shared by every target poller of one process.
 struct PollerSettings: Sendable {
     /// Time between the starts of two polls of a target (clamped to what the request budget allows).

@@ -6,11 +6,11 @@ import Logging
 /// Reads and writes `PollerState` records in the compacted topic `guance.poller-state` (key = target name).
 struct PollerStateStore: Sendable {
     var publisher: any EventPublisher
-    var reader: KafkaTailReader
+    var reader: KafkaPartitionReader
     var topic = Topics.pollerState
 
     enum StoreError: Error, CustomStringConvertible {
-        case read(KafkaTailReader.ReadError)
+        case read(KafkaPartitionReader.ReadError)
         case write(target: String, KafkaClientError)
 
         var description: String {

@@ -9,7 +9,7 @@ import Logging
 /// owner). Every instance sees the same, so readiness goes false everywhere and the targets are logged by name.
 struct TargetOwnershipWatch: Sendable {
     var targets: [String]
-    var tail: KafkaTailReader
+    var tail: KafkaPartitionReader
     var topic = Topics.pollerState
     var timeout: Duration
     /// How often the topic is read.

@@ -5,6 +5,8 @@ import GuanceAPI
 import KafkaClient
 import Logging
 import ServiceKit
+import Signing
+import Timing
 
 /// Polls one target while this instance owns it: takes the state over (recovering what a crashed owner published
 /// after its last state write), then lists, detects, publishes and saves state every `pollInterval` until
@@ -15,16 +17,18 @@ struct TargetPoller: Sendable {
     let client: GuanceOpenAPIClient
     let publisher: any EventPublisher
     let store: PollerStateStore
-    let tail: KafkaTailReader
+    let tail: KafkaPartitionReader
     let health: HealthChecks
     /// Guance's pushes: a wake-up cuts the wait before the next poll short (coalesced while a poll runs).
     private(set) var wakeup = PollWakeup()
     let metrics = PollerMetrics()
     let logger: Logger
+    /// Waits between attempts to take the target over (Kafka unreachable, state unreadable).
+    static let takeoverBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
 
     init(
         target: PollTarget, settings: PollerSettings, client: GuanceOpenAPIClient, publisher: any EventPublisher,
-        store: PollerStateStore, tail: KafkaTailReader, health: HealthChecks, logger: Logger
+        store: PollerStateStore, tail: KafkaPartitionReader, health: HealthChecks, logger: Logger
     ) {
         self.target = target
         self.settings = settings
@@ -105,82 +109,6 @@ struct TargetPoller: Sendable {
             logger.warning("could not mark the target released", metadata: [LogKey.error: "\(error)"])
         }
         logger.info("stopped polling target")
-    }
-
-    // MARK: - Take-over
-
-    /// Loads the state (waiting briefly for a live previous owner to let go), recovers event ids published after
-    /// the last state write, and writes the state as ours. Retries until it succeeds or the task is cancelled.
-    func takeOver() async -> PollerState? {
-        var attempt = 0
-        while !Task.isCancelled {
-            attempt += 1
-            do {
-                var state = try await loadReleasedState()
-                if state == nil {
-                    let now = Int64(Date().timeIntervalSince1970)
-                    let lookback = settings.lookback.components.seconds
-                    var fresh = PollerState(target: target.name, cursor: now - lookback, since: now - lookback)
-                    fresh.eventOffsets = try await currentEventOffsets()
-                    state = fresh
-                    logger.info("no saved state: starting fresh", metadata: ["since": "\(fresh.since)"])
-                } else {
-                    try await recover(&state!)
-                }
-                state!.owner = settings.instanceID
-                state!.released = false
-                try await store.save(state!)
-                return state
-            } catch {
-                if Task.isCancelled { return nil }
-                let delay = Duration.milliseconds(min(200 * (1 << min(attempt, 6)), 10_000))
-                logger.warning("taking the target over failed; retrying", metadata: [
-                    LogKey.error: "\(error)", "retry_in": "\(delay)",
-                ])
-                try? await Task.sleep(for: delay)
-            }
-        }
-        return nil
-    }
-
-    private func loadReleasedState() async throws -> PollerState? {
-        let deadline = ContinuousClock.now + settings.handoverGrace
-        while true {
-            let state = try await store.load(target: target.name)
-            guard let state, let owner = state.owner, owner != settings.instanceID, !state.released else {
-                return state
-            }
-            if ContinuousClock.now >= deadline {
-                logger.info("previous owner did not release the target in time; taking it over", metadata: [
-                    "previous_owner": "\(owner)",
-                ])
-                return state
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
-    /// Adds the ids of events published after the state was written (a crash between publishing and saving).
-    private func recover(_ state: inout PollerState) async throws {
-        let starts = Dictionary(uniqueKeysWithValues: state.eventOffsets.compactMap { key, offset in
-            Int32(key).map { (KafkaTopicPartition(topic: settings.eventsTopic, partition: $0), offset) }
-        })
-        var found: [String] = []
-        let known = Set(state.recentEventIDs)
-        var ends = state.eventOffsets
-        try await tail.read(Array(starts.keys), from: starts) { record in
-            ends[String(record.partition)] = max(ends[String(record.partition)] ?? 0, record.offset + 1)
-            if let id = record.header(EventHeaders.eventID), !known.contains(id) { found.append(id) }
-        }
-        if !found.isEmpty {
-            logger.info("recovered events published after the last state write", metadata: ["count": "\(found.count)"])
-            state.remember(found)
-        }
-        state.eventOffsets = ends
-    }
-
-    private func currentEventOffsets() async throws -> [String: Int64] {
-        try await tail.endOffsets(topic: settings.eventsTopic).reduce(into: [:]) { $0[String($1.key)] = $1.value }
     }
 
     // MARK: - Channel
@@ -292,92 +220,6 @@ struct TargetPoller: Sendable {
         let total = page.pageInfo?.totalCount ?? 0
         state.sweepPage = (received < pageSize || state.sweepPage * pageSize >= total) ? 1 : state.sweepPage + 1
         return page
-    }
-
-    // MARK: - Publishing
-
-    struct PublishOutcome {
-        var publishedIDs: [String] = []
-        var nextOffsets: [Int32: Int64] = [:]
-        var failedIssues: Set<String> = []
-        var firstError: (any Error)?
-    }
-
-    /// Publishes each issue's events in order; different issues in parallel.
-    func publish(_ groups: [(String, [IssueEvent])]) async -> PublishOutcome {
-        var outcome = PublishOutcome()
-        var pending = groups[...]
-        await withTaskGroup(of: (String, [String], [KafkaOffset], (any Error)?).self) { group in
-            func startNext() {
-                guard let (uuid, events) = pending.popFirst() else { return }
-                group.addTask { await self.publishInOrder(uuid, events) }
-            }
-            for _ in 0..<settings.publishConcurrency { startNext() }
-            while let (uuid, ids, offsets, error) = await group.next() {
-                outcome.publishedIDs += ids
-                for offset in offsets {
-                    outcome.nextOffsets[offset.partition] = max(outcome.nextOffsets[offset.partition] ?? 0, offset.offset + 1)
-                }
-                if let error {
-                    outcome.failedIssues.insert(uuid)
-                    if outcome.firstError == nil { outcome.firstError = error }
-                }
-                startNext()
-            }
-        }
-        return outcome
-    }
-
-    private func publishInOrder(_ uuid: String, _ events: [IssueEvent]) async -> (String, [String], [KafkaOffset], (any Error)?) {
-        var ids: [String] = []
-        var offsets: [KafkaOffset] = []
-        for event in events {
-            // The event's trace starts here: its lines carry the trace_id the notifier and the writer log with.
-            let logger = self.logger.tracing(Self.traceparent(for: event))
-            do {
-                let value = try EventCoding.encode(event)
-                let offset = try await publisher.send(
-                    topic: settings.eventsTopic, key: uuid, value: value, headers: Self.headers(for: event))
-                ids.append(event.eventId)
-                offsets.append(offset)
-                if event.kind != .reply, event.issue.description.hasSuffix(HTMLText.truncationMark) {
-                    logger.notice("issue description cut for the event", metadata: [
-                        LogKey.issueUUID: "\(uuid)", LogKey.eventID: "\(event.eventId)",
-                        "limit": "\(HTMLText.defaultLimit) characters",
-                    ])
-                }
-                metrics.published(target: target.name, kind: event.kind.rawValue)
-                if event.kind == .created {
-                    metrics.eventDelay(seconds: Date().timeIntervalSince1970 - Double(event.issue.createAt))
-                }
-                logger.debug("published", metadata: [
-                    LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.offset: "\(offset)",
-                ])
-            } catch {
-                logger.error(
-                    "publishing failed; the issue is retried next poll",
-                    metadata: [LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.error: "\(error)"])
-                return (uuid, ids, offsets, error)
-            }
-        }
-        return (uuid, ids, offsets, nil)
-    }
-
-    /// `event-id`, `content-type`, `schema` and the event's `traceparent`.
-    static func headers(for event: IssueEvent) -> [KafkaHeader] {
-        [
-            KafkaHeader(key: EventHeaders.eventID, string: event.eventId),
-            KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.jsonContentType),
-            KafkaHeader(key: EventHeaders.schema, string: IssueEvent.schemaV1),
-            traceparent(for: event).header,
-        ]
-    }
-
-    /// A W3C trace context derived from the event id: the same fact always has the same trace.
-    static func traceparent(for event: IssueEvent) -> Traceparent {
-        let digest = Array(SHA256.hash(data: Data(event.eventId.utf8)))
-        let hex = digest.map { String(format: "%02x", $0) }.joined()
-        return Traceparent(traceID: String(hex.prefix(32)), parentID: String(hex.dropFirst(32).prefix(16)))
     }
 }
 

@@ -4,6 +4,7 @@ import KafkaClient
 import Logging
 import ServiceKit
 import ServiceLifecycle
+import Timing
 
 /// `reply-gateway`: accepts chat callbacks and publishes reply commands (`--role ingress`), writes them to Guance
 /// (`--role writer`), or both (default).

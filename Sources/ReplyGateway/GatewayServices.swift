@@ -6,6 +6,7 @@ import KafkaClient
 import Logging
 import ServiceKit
 import ServiceLifecycle
+import Timing
 
 /// Builds the services of one gateway process for its role. `main` and the tests use the same assembly.
 struct GatewayServices {

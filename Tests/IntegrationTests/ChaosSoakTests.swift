@@ -214,7 +214,7 @@ struct ChaosSoakTests {
     }
 
     static func publishedEventIDs(_ cluster: MockKafkaCluster) async throws -> [String] {
-        let tail = KafkaTailReader(
+        let tail = KafkaPartitionReader(
             kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: PollerCrashTests.quietLogger)
         var ids: [String] = []
         try await tail.read((0..<Int32(partitions)).map { KafkaTopicPartition(topic: Topics.issueEvents, partition: $0) }) {

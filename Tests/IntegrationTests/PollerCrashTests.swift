@@ -16,7 +16,7 @@ struct PollerCrashTests {
     }()
 
     func events(_ cluster: MockKafkaCluster) async throws -> [IssueEvent] {
-        let tail = KafkaTailReader(
+        let tail = KafkaPartitionReader(
             kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: Self.quietLogger)
         var events: [IssueEvent] = []
         try await tail.read((0..<Int32(3)).map { KafkaTopicPartition(topic: Topics.issueEvents, partition: $0) }) {

@@ -11,7 +11,7 @@ import Testing
 @Suite("A poller killed on a multi-partition state topic resumes where it stopped", .timeLimit(.minutes(3)))
 struct PollerDowntimeTests {
     func records(_ cluster: MockKafkaCluster, topic: String, partitions: Int32) async throws -> [KafkaRecord] {
-        let tail = KafkaTailReader(
+        let tail = KafkaPartitionReader(
             kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: PollerCrashTests.quietLogger)
         var records: [KafkaRecord] = []
         try await tail.read((0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) }) {

@@ -85,7 +85,7 @@ final class PollerHarness: Sendable {
         clientSettings.requestTimeout = settings.requestTimeout
         let logger = logs.logger("poller")
         let client = GuanceOpenAPIClient(settings: clientSettings, httpClient: http, budget: budget, logger: logger)
-        let tail = KafkaTailReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
+        let tail = KafkaPartitionReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
         let publisher = publisher ?? producer
         return TargetPoller(
             target: target, settings: settings, client: client, publisher: publisher,
@@ -94,7 +94,7 @@ final class PollerHarness: Sendable {
 
     /// Every event on guance.issue-events so far, in partition/offset order.
     func events() async throws -> [PublishedEvent] {
-        let tail = KafkaTailReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
+        let tail = KafkaPartitionReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))
         let partitions = (0..<Int32(3)).map { KafkaTopicPartition(topic: Topics.issueEvents, partition: $0) }
         var events: [PublishedEvent] = []
         var undecodable = 0
@@ -116,7 +116,7 @@ final class PollerHarness: Sendable {
     /// The latest saved state of a target.
     func savedState(_ target: String) async throws -> PollerState? {
         try await PollerStateStore(
-            publisher: producer, reader: KafkaTailReader(kafka: kafka, logger: guanceTestLogger)
+            publisher: producer, reader: KafkaPartitionReader(kafka: kafka, logger: guanceTestLogger)
         ).load(target: target)
     }
 }

@@ -56,12 +56,12 @@ struct PollerTopologyTests {
         try await withPollerHarness(options: .unlimited, topicPartitions: [Topics.pollerState: 6]) { harness in
             let targets = makeTargets(harness)
             let store = PollerStateStore(
-                publisher: harness.producer, reader: KafkaTailReader(kafka: harness.kafka, logger: guanceTestLogger))
+                publisher: harness.producer, reader: KafkaPartitionReader(kafka: harness.kafka, logger: guanceTestLogger))
             for (index, target) in targets.enumerated() {
                 try await store.save(PollerState(target: target.name, cursor: Int64(index), since: 0))
             }
             var partitions = Set<Int32>()
-            try await KafkaTailReader(kafka: harness.kafka, logger: guanceTestLogger).read(
+            try await KafkaPartitionReader(kafka: harness.kafka, logger: guanceTestLogger).read(
                 (0..<Int32(6)).map { KafkaTopicPartition(topic: Topics.pollerState, partition: $0) }
             ) { partitions.insert($0.partition) }
             #expect(partitions.count > 1, "keys spread over several partitions")

@@ -41,6 +41,34 @@ struct KafkaOutageTests {
         }
     }
 
+    /// A send with a timeout gives up at its deadline (checked by the producer's poll loop, no timer task), while
+    /// librdkafka would keep retrying for the whole message timeout (its own error would be `.delivery`).
+    @Test func aSendWithATimeoutGivesUpAtItsDeadline() async throws {
+        let cluster = try MockKafkaCluster(brokers: 1)
+        try cluster.createTopic("deadline", partitions: 1)
+        try await withProducer(producerSettings(cluster, timeout: .seconds(20)), logger: testLogger) { producer in
+            _ = try await producer.send(topic: "deadline", key: "k", value: [0])
+            for broker in cluster.brokerIDs { try cluster.setBrokerDown(broker) }
+            let started = ContinuousClock.now
+            do {
+                _ = try await producer.send(
+                    KafkaProducerMessage(topic: "deadline", key: "k", value: [2]), timeout: .milliseconds(400))
+                Issue.record("send succeeded with the broker down")
+            } catch let error {
+                let elapsed = ContinuousClock.now - started
+                guard case let KafkaClientError.timedOut(operation, _) = error else {
+                    Issue.record("unexpected error \(error)")
+                    return
+                }
+                #expect(operation.contains("deadline"))
+                #expect(elapsed >= .milliseconds(400))
+                #expect(elapsed < .seconds(10), "gave up only after \(elapsed)")
+            }
+            // The broker back, so that the producer's final flush does not wait for the abandoned message.
+            for broker in cluster.brokerIDs { try cluster.setBrokerUp(broker) }
+        }
+    }
+
     @Test func anUnreachableBrokerIsReportedWithinABoundedTime() async throws {
         var settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: "127.0.0.1:1"))
         settings.messageTimeout = .seconds(2)

@@ -107,19 +107,18 @@ struct DLQCommand: AsyncParsableCommand {
             let tool = try filters.tool()
             let producer = try KafkaProducerClient(
                 settings: KafkaProducerSettings(client: tool.kafka), logger: tool.logger)
-            let runner = Task { try await producer.run() }
-            let result: Result<[DLQTool.Replayed], DLQTool.ToolError>
-            do {
-                let replayed = try await tool.replay(topic: filters.topic, selection: selection, producer: producer) {
-                    print("replayed \($0.record.topic) \($0.record.partition):\($0.record.offset) -> \($0.destination)"
-                        + "  key=\($0.record.keyString ?? "-")")
+            let result = try await producer.withRunning { producer -> Result<[DLQTool.Replayed], DLQTool.ToolError> in
+                do throws(DLQTool.ToolError) {
+                    return .success(
+                        try await tool.replay(topic: filters.topic, selection: selection, producer: producer) {
+                            print(
+                                "replayed \($0.record.topic) \($0.record.partition):\($0.record.offset) -> "
+                                    + "\($0.destination)  key=\($0.record.keyString ?? "-")")
+                        })
+                } catch {
+                    return .failure(error)
                 }
-                result = .success(replayed)
-            } catch {
-                result = .failure(error)
             }
-            runner.cancel()
-            _ = await runner.result
             switch result {
             case let .success(replayed): print("\(replayed.count) record(s) replayed from \(filters.topic)")
             case let .failure(error):

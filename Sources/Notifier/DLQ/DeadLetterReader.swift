@@ -1,4 +1,3 @@
-import Foundation
 import KafkaClient
 import Logging
 
@@ -26,86 +25,28 @@ struct DeadLetterReader: Sendable {
         }
     }
 
-    private var settings: KafkaConsumerSettings {
-        var settings = KafkaConsumerSettings(
-            client: kafka, groupID: "notifier-dlq-\(UUID().uuidString.prefix(8))", topics: [])
-        settings.batchSize = 500
-        return settings
-    }
-
     /// The records of `topic`, ordered by partition then offset.
     func records(topic: String) async throws(ReadError) -> [KafkaRecord] {
-        let ends = try await endOffsets(topic: topic)
-        guard !ends.isEmpty else { return [] }
-        let reader: KafkaConsumerClient
-        do {
-            reader = try KafkaConsumerClient(
-                settings: settings, assignment: ends.mapValues { _ in KafkaConsumerClient.offsetBeginning },
-                logger: logger)
-        } catch { throw .kafka(error) }
-        // The read loop ends at the end offsets; the second task bounds it (the record sequence stops when cancelled).
-        let outcome: Result<[KafkaRecord], ReadError>? = await withTaskGroup(of: Result<[KafkaRecord], ReadError>?.self) { group in
-            group.addTask {
-                var remaining = ends
-                var records: [KafkaRecord] = []
-                var iterator = reader.records.makeAsyncIterator()
-                while !remaining.isEmpty {
-                    let next: KafkaRecord?
-                    do throws(KafkaClientError) { next = try await iterator.next() } catch {
-                        return .failure(.kafka(error))
-                    }
-                    guard let record = next else { break }
-                    records.append(record)
-                    if let end = remaining[record.topicPartition], record.offset >= end - 1 {
-                        remaining.removeValue(forKey: record.topicPartition)
-                    }
-                }
-                if !remaining.isEmpty {
-                    return .failure(.incomplete(
-                        topic: topic, partitions: remaining.keys.map(\.partition).sorted(), after: timeout))
-                }
-                return .success(records)
-            }
-            group.addTask { [timeout] in
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        let reader = KafkaPartitionReader(
+            kafka: kafka, logger: logger, groupPrefix: "notifier-dlq", timeout: timeout, batchSize: 500)
+        let watermarks: [Int32: (low: Int64, high: Int64)]?
+        do { watermarks = try await reader.watermarks(topic: topic) } catch { throw Self.readError(error, topic: topic) }
+        guard let watermarks else { throw .noSuchTopic(topic) }
+        // Retention may have emptied some partitions.
+        let partitions = watermarks.filter { $0.value.high > $0.value.low }.keys
+            .map { KafkaTopicPartition(topic: topic, partition: $0) }
+        var records: [KafkaRecord] = []
+        do { try await reader.read(partitions) { records.append($0) } } catch {
+            throw Self.readError(error, topic: topic)
         }
-        await reader.close()
-        switch outcome {
-        case let .success(records)?:
-            return records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
-        case let .failure(error)?:
-            throw error
-        case nil:
-            throw .incomplete(topic: topic, partitions: ends.keys.map(\.partition).sorted(), after: timeout)
-        }
+        return records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
     }
 
-    /// The high watermark of every partition of `topic` that holds records (retention may have emptied some).
-    private func endOffsets(topic: String) async throws(ReadError) -> [KafkaTopicPartition: Int64] {
-        let probe: KafkaConsumerClient
-        do { probe = try KafkaConsumerClient(settings: settings, assignment: [:], logger: logger) } catch {
-            throw .kafka(error)
+    private static func readError(_ error: KafkaPartitionReader.ReadError, topic: String) -> ReadError {
+        switch error {
+        case let .incomplete(partitions, after):
+            .incomplete(topic: topic, partitions: partitions.map(\.partition).sorted(), after: after)
+        case let .kafka(error): .kafka(error)
         }
-        var ends: [KafkaTopicPartition: Int64] = [:]
-        let count: Int?
-        do throws(KafkaClientError) {
-            count = try await probe.partitionCount(topic: topic)
-            for partition in 0..<Int32(count ?? 0) {
-                let key = KafkaTopicPartition(topic: topic, partition: partition)
-                let (low, high) = try await probe.watermarks(key)
-                if high > low { ends[key] = high }
-            }
-        } catch {
-            await probe.close()
-            throw .kafka(error)
-        }
-        await probe.close()
-        guard count != nil else { throw .noSuchTopic(topic) }
-        return ends
     }
 }

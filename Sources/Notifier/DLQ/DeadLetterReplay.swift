@@ -1,7 +1,6 @@
 import Events
 import KafkaClient
 
-
 /// Turns parked records back into the messages they were before they were parked.
 enum DeadLetterReplay {
     enum ReplayError: Error, CustomStringConvertible {
@@ -23,6 +22,6 @@ enum DeadLetterReplay {
         }
         return KafkaProducerMessage(
             topic: source, key: record.key, value: record.value,
-            headers: record.headers.filter { !$0.key.hasPrefix("dlq-") })
+            headers: record.headersWithoutDeadLetterInfo)
     }
 }

@@ -1,6 +1,5 @@
 import Events
 
-
 extension IssueEvent {
     /// Reads an IssueEvent from a parsed document by the rules of its `Codable` conformance (required keys present
     /// with their types; optional ones missing, null or well-typed; unknown keys ignored). Nil for anything else:

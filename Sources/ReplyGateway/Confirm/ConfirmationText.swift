@@ -1,6 +1,5 @@
 import Events
 
-
 /// The chat answer for a reply result: "reply added to <issue name>" or why not, in Chinese and English.
 enum ConfirmationText {
     static func text(for result: ReplyResult) -> String {

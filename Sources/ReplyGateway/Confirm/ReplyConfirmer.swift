@@ -3,6 +3,7 @@ import KafkaClient
 import Logging
 import Metrics
 import ServiceLifecycle
+import Timing
 
 /// Consumer group `reply-confirmer` on `guance.reply-results`: answers each result in the chat the command came
 /// from (Feishu thread reply with the command id as idempotency key, DingTalk session webhook). Without app
@@ -62,7 +63,7 @@ struct ReplyConfirmer: Service {
                 }
                 log.warning(
                     "confirmation failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
-                try? await Task.sleep(for: retryDelay * attempt)
+                try? await Backoff(initial: retryDelay, maximum: retryDelay * 8).sleep(afterFailures: attempt)
             }
         }
     }

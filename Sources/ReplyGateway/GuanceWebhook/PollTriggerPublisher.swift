@@ -1,7 +1,6 @@
 import Events
 import KafkaClient
 
-
 /// Where poll triggers go. Returns only after the trigger is durably stored (Kafka acknowledged it).
 protocol PollTriggerPublisher: Sendable {
     func publish(_ trigger: PollTrigger) async throws

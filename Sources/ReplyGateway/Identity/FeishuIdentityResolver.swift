@@ -3,6 +3,7 @@ import Foundation
 import KafkaClient
 import Logging
 import Synchronization
+import Timing
 
 /// Who a Feishu user is: name and e-mail from the contact directory (cached for `ttl`, looked up again after it),
 /// the Guance account from `IDENTITY_FILE` (by open_id, then by the Feishu e-mail), else the Feishu e-mail itself.

@@ -4,6 +4,7 @@ import Foundation
 import KafkaClient
 import Logging
 import ServiceKit
+import Signing
 
 /// Turns parsed chat messages into published `ReplyCommand`s: derives the command id from the platform's event id,
 /// skips commands already acknowledged, and reports Kafka failures as `unavailable` (answered 503 so the platform
@@ -29,7 +30,7 @@ struct CommandIntake: Sendable {
     /// same command id, different platforms never collide.
     static func commandID(platform: ReplyPlatform, eventID: String) -> String {
         let digest = SHA256.hash(data: Data("\(platform.rawValue):\(eventID)".utf8))
-        return "cmd_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "cmd_" + Hex.encode(digest.prefix(16))
     }
 
     func isDuplicate(_ commandID: String) -> Bool { accepted.contains(commandID) }

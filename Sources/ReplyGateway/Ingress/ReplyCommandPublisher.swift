@@ -2,7 +2,6 @@ import Events
 import KafkaClient
 import ServiceKit
 
-
 /// Where accepted commands go. Returns only after the command is durably stored (Kafka acknowledged it).
 protocol ReplyCommandPublisher: Sendable {
     /// `traceparent` starts the command's trace; it travels in the record's header to the writer.

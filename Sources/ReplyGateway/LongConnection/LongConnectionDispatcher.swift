@@ -5,6 +5,7 @@ import KafkaClient
 import Logging
 import Metrics
 import ServiceKit
+import Timing
 
 /// Hands one reassembled data message to the same handler the HTTP route uses and turns its answer into the
 /// answer frame's payload. Messages (`type: event`) and card callbacks (`type: card`, or an event whose

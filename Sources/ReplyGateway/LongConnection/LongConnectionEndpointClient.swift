@@ -5,6 +5,7 @@ import KafkaClient
 import NIOCore
 import NIOHTTP1
 import ServiceKit
+import Timing
 
 /// Asks Feishu where to connect: `POST {FEISHU_OPENAPI_URL}/callback/ws/endpoint` with the app credentials. The
 /// answer's URL carries a one-time ticket, so it is asked again before every connection.

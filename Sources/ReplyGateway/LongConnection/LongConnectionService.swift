@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import ServiceKit
 import ServiceLifecycle
+import Timing
 
 /// `FEISHU_EVENT_MODE=websocket`: keeps one long connection to Feishu open. Asks the endpoint API for a URL, dials
 /// it, runs the session, and after every ending reconnects with back-off and jitter (`LongConnectionBackoff`).

@@ -7,6 +7,7 @@ import NIOCore
 import NIOWebSocket
 import ServiceKit
 import ServiceLifecycle
+import Timing
 
 /// One open long connection: pings at the server's interval, reassembles data messages, hands each to the
 /// dispatcher concurrently and writes its answer frame once the handler returned (after the Kafka ack). On

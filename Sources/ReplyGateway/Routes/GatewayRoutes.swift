@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NIOCore
 import ServiceKit
+import Timing
 
 /// The gateway's HTTP routes. Each callback route runs its handler's header checks, then reads the body up to the
 /// limit (413 before parsing), hands it to its transport-free handler, logs rejections with their reason (at most ten
@@ -112,12 +113,5 @@ enum GatewayRoutes {
         } catch {
             throw .badRequest("body could not be read")
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,6 +1,6 @@
-import KafkaClient
 import NIOCore
 import NIOHTTPTypes
+import Timing
 
 /// Closes an ingress connection whose request has not arrived in full within the read deadline after its head: a
 /// sender trickling a body (or never ending it) cannot hold a connection and its handler. The idle timeout covers

@@ -1,6 +1,5 @@
 import GuanceAPI
 
-
 /// The Guance OpenAPI calls the reply writer makes; `GuanceOpenAPIClient` in production, fakes in unit tests.
 protocol GuanceReplies: Sendable {
     func getIssue(uuid: String) async throws(GuanceAPIError) -> GuanceIssue

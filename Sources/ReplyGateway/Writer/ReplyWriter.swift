@@ -7,6 +7,7 @@ import Metrics
 import ServiceKit
 import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// Consumer group `reply-writer` on `guance.reply-commands`: writes each command as a reply on its issue through
 /// the Guance OpenAPI, exactly once, and publishes a `ReplyResult` to `guance.reply-results`.
@@ -155,7 +156,8 @@ final class ReplyWriter: Service, Sendable {
         for attempt in 1...settings.maxAttempts {
             var created: GuanceReply?
             if attempt > 1 {
-                var delay = settings.retryDelay * (1 << min(attempt - 2, 5))
+                var delay = Backoff(initial: settings.retryDelay, maximum: settings.retryDelay * 32)
+                    .delay(afterFailures: attempt - 1)
                 if lastError?.isAmbiguous == true { delay = max(delay, settings.ambiguityWait) }
                 try await Task.sleep(for: delay)
             }
@@ -207,7 +209,8 @@ final class ReplyWriter: Service, Sendable {
     func publish(_ result: ReplyResult, trace: Traceparent?, log: Logger) async throws {
         let value = try EventCoding.encode(result)
         let traceparent = trace?.child() ?? Traceparent.newTrace()
-        var delay: Duration = .milliseconds(200)
+        let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
+        var failures = 0
         while true {
             do {
                 _ = try await producer.send(
@@ -222,22 +225,14 @@ final class ReplyWriter: Service, Sendable {
             } catch {
                 if Task.isCancelled { throw error }
                 log.warning("publishing the reply result failed, retrying", metadata: [LogKey.error: "\(error)"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
+                failures += 1
+                try await backoff.sleep(afterFailures: failures)
             }
         }
     }
 
     func deadLetter(_ record: KafkaRecord, reason: String) async throws {
-        _ = try await producer.send(
-            KafkaProducerMessage(
-                topic: Topics.deadLetter(of: record.topic), key: record.key, value: record.value,
-                headers: record.headers + [
-                    KafkaHeader(key: EventHeaders.dlqReason, string: reason),
-                    KafkaHeader(key: EventHeaders.dlqSourceTopic, string: record.topic),
-                    KafkaHeader(key: EventHeaders.dlqSourcePartition, string: "\(record.partition)"),
-                    KafkaHeader(key: EventHeaders.dlqSourceOffset, string: "\(record.offset)"),
-                ]))
+        _ = try await producer.send(record.deadLetter(reason: reason))
     }
 
     func count(_ outcome: String) {

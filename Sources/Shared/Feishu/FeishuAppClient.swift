@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-import KafkaClient
 import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceKit
 import Synchronization
+import Timing
 
 /// The Feishu app API calls the services make (docs/protocols/feishu.md): `tenant_access_token` (cached until shortly before expiry), reply to
 /// a message, and reading a message (to find the issue a thread is about). Redirects are never followed (the

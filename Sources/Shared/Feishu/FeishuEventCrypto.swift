@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Signing
 import _CryptoExtras
 
 /// Feishu event subscription v2 cryptography (docs/protocols/feishu.md): the AES-256-CBC `encrypt` field and
@@ -61,7 +62,7 @@ public enum FeishuEventCrypto {
         var hasher = SHA256()
         hasher.update(data: Data((timestamp + nonce + encryptKey).utf8))
         hasher.update(data: Data(body))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
     /// Compares two strings in time independent of where they differ.

@@ -1,4 +1,5 @@
 import Metrics
+import Timing
 
 /// The OpenAPI budget's metrics. `key` is the API key's short hash (`GuanceUsageRecord.keyHash`), never the key;
 /// `process` is `<service>@<host>`; `priority` is `interactive` or `polling`.
@@ -12,7 +13,7 @@ struct GuanceBudgetMetrics: Sendable {
     /// Time a caller waited for its slot (local budget and shared claims together).
     func waited(key: String, priority: GuanceCallPriority, _ duration: Duration) {
         Timer(label: "guance_budget_wait_seconds", dimensions: [("key", key), ("priority", priority.rawValue)])
-            .recordNanoseconds(duration.nanosecondCount)
+            .recordNanoseconds(duration.nanoseconds)
     }
 
     /// A claim read back: how long the round trip through the log took, and whether it was granted.
@@ -20,7 +21,7 @@ struct GuanceBudgetMetrics: Sendable {
         key: String, latency: Duration, decision: GuanceUsageWindow.Decision, priority: GuanceCallPriority
     ) {
         Timer(label: "guance_budget_claim_seconds", dimensions: [("key", key)])
-            .recordNanoseconds(latency.nanosecondCount)
+            .recordNanoseconds(latency.nanoseconds)
         if decision == .denied {
             Counter(label: "guance_budget_claims_denied_total", dimensions: [
                 ("key", key), ("priority", priority.rawValue),
@@ -39,11 +40,5 @@ struct GuanceBudgetMetrics: Sendable {
     /// Claims that could not be appended (Kafka unavailable): the call waits, fail closed.
     func ledgerUnavailable(key: String) {
         Counter(label: "guance_budget_ledger_errors_total", dimensions: [("key", key)]).increment()
-    }
-}
-
-extension Duration {
-    fileprivate var nanosecondCount: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

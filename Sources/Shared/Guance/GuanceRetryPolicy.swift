@@ -1,3 +1,5 @@
+import Timing
+
 /// How a Guance call is retried: rate limits, 5xx, timeouts and transport failures are retried with exponential
 /// back-off and jitter, at most `maxAttempts` times in all; anything else fails at once.
 public struct GuanceRetryPolicy: Sendable {
@@ -20,13 +22,10 @@ public struct GuanceRetryPolicy: Sendable {
     /// No retries (each call is tried once).
     public static let none = GuanceRetryPolicy(maxAttempts: 1)
 
-    /// The wait before attempt `attempt + 1` (attempt counts from 1): "equal jitter", half fixed, half random, so
-    /// a retry always waits and many clients spread out.
+    /// The wait before attempt `attempt + 1` (attempt counts from 1): `Backoff`'s "equal jitter", half fixed, half
+    /// random, so a retry always waits and many clients spread out.
     public func delay(afterAttempt attempt: Int, rateLimited: Bool) -> Duration {
         let base = rateLimited ? max(rateLimitDelay, baseDelay) : baseDelay
-        let exponent = min(attempt - 1, 16)
-        let capped = min(base * (1 << exponent), maxDelay)
-        let half = capped / 2
-        return half + half * Double.random(in: 0...1)
+        return Backoff(initial: base, maximum: maxDelay).delay(afterFailures: attempt)
     }
 }

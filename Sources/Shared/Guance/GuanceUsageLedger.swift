@@ -4,6 +4,7 @@ import KafkaClient
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// The process's view of `guance.api-usage`: one budget per API key across every process that uses the key.
 ///

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Signing
 
 /// One record of `guance.api-usage`, the log through which every process spending an API key's budget agrees on
 /// it. Keyed by `GuanceUsageRecord.keyHash(of:)`, never the key itself. JSON; unknown or undecodable records are
@@ -45,7 +46,7 @@ public struct GuanceUsageRecord: Codable, Sendable, Equatable {
 
     /// A short, stable, one-way name of an API key: the usage topic's record key and the `key` metrics label.
     public static func keyHash(of apiKey: String) -> String {
-        SHA256.hash(data: Data(apiKey.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(apiKey.utf8)).prefix(8))
     }
 
     public func encoded() -> [UInt8] {

@@ -28,6 +28,8 @@ final class DeliveryRegistry: Sendable {
     private struct State {
         var nextID: UInt = 1
         var pending: [UInt: Waiter] = [:]
+        /// Sends that give up at a deadline (few: most sends wait for their report however long it takes).
+        var deadlines: [UInt: ContinuousClock.Instant] = [:]
     }
 
     private let state = Mutex(State())
@@ -38,9 +40,30 @@ final class DeliveryRegistry: Sendable {
         inFlight = AsyncLimiter(limit: maxInFlight)
     }
 
-    /// Registers a single send and returns its id.
-    func register(_ continuation: CheckedContinuation<Outcome, Never>, topic: String) -> UInt {
-        add(.single(continuation, topic: topic))
+    /// Registers a single send and returns its id. With a `deadline`, `expire(now:brokers:)` fails it once the
+    /// deadline has passed (if its report did not come first).
+    func register(
+        _ continuation: CheckedContinuation<Outcome, Never>, topic: String, deadline: ContinuousClock.Instant? = nil
+    ) -> UInt {
+        let id = add(.single(continuation, topic: topic))
+        if let deadline { state.withLock { $0.deadlines[id] = deadline } }
+        return id
+    }
+
+    /// Fails the pending sends whose deadline is at or before `now` with `.timedOut`. The producer's poll loop
+    /// calls it, so a deadline passes at most one poll interval late and needs no timer of its own.
+    func expire(now: ContinuousClock.Instant, brokers: String) {
+        let expired: [UInt] = state.withLock { state in
+            guard !state.deadlines.isEmpty else { return [] }
+            return state.deadlines.filter { $0.value <= now }.map(\.key)
+        }
+        for id in expired {
+            let topic: String? = state.withLock { state in
+                if case let .single(_, topic)? = state.pending[id] { return topic }
+                return nil
+            }
+            complete(id, with: .failed(.timedOut(operation: "delivery to \(topic ?? "?")", brokers: brokers)))
+        }
     }
 
     /// Registers message `index` of a batch and returns its id.
@@ -78,6 +101,7 @@ final class DeliveryRegistry: Sendable {
     /// the delivery report callback needs no string per message.
     func complete(_ id: UInt, with report: DeliveryReport) {
         let wakeup: Wakeup? = state.withLock { state in
+            state.deadlines.removeValue(forKey: id)
             switch state.pending.removeValue(forKey: id) {
             case nil:
                 return nil

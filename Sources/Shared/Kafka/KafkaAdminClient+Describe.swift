@@ -1,4 +1,5 @@
 import CKafka
+import Timing
 
 extension KafkaAdminClient {
     /// What the cluster says about one topic.

@@ -1,5 +1,6 @@
 import CKafka
 import Logging
+import Timing
 
 /// Creates the topics the product needs.
 public final class KafkaAdminClient: Sendable {

@@ -1,6 +1,7 @@
 import CKafka
 import Logging
 import Synchronization
+import Timing
 
 /// State librdkafka's C callbacks reach through `rd_kafka_opaque`. Owned by `KafkaHandle`, so it outlives
 /// `rd_kafka_destroy`; callbacks receive it unretained.

@@ -2,6 +2,7 @@ import CKafka
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// An idempotent Kafka producer. `send` returns once the broker acknowledged the message (`acks=all`).
 ///
@@ -36,25 +37,20 @@ public final class KafkaProducerClient: Service, Sendable {
     /// Sends one message and returns where the broker stored it.
     ///
     /// With a `timeout`, the call gives up after that long with `.timedOut` even if librdkafka is still retrying
-    /// (the message may then still be delivered later): for callers that must answer someone in bounded time.
+    /// (the message may then still be delivered later): for callers that must answer someone in bounded time. The
+    /// deadline is checked by `run()`'s poll loop, so it passes at most one poll interval (50 ms) late.
     public func send(_ message: KafkaProducerMessage, timeout: Duration? = nil) async throws(KafkaClientError)
         -> KafkaOffset
     {
         let deliveries = handle.context.deliveries
-        let brokers = settings.client.bootstrapServers
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             try checkOpen()
             await deliveries.inFlight.acquire()
             let outcome = await withCheckedContinuation { continuation in
-                let id = deliveries.register(continuation, topic: message.topic)
+                let id = deliveries.register(continuation, topic: message.topic, deadline: deadline)
                 if let code = enqueue(message, id: id) {
                     deliveries.complete(id, with: .enqueueFailed(code))
-                } else if let timeout {
-                    Task {
-                        try? await Task.sleep(for: timeout)
-                        let error = KafkaClientError.timedOut(operation: "delivery to \(message.topic)", brokers: brokers)
-                        deliveries.complete(id, with: .failed(error))  // no-op if the report came first
-                    }
                 }
             }
             guard case let .failure(.enqueue(_, code)) = outcome, code == .queueFull else { return try outcome.get() }
@@ -154,6 +150,7 @@ public final class KafkaProducerClient: Service, Sendable {
                     rd_kafka_poll(handle.raw, 50)
                     return handle.fatalError()
                 }
+                handle.context.deliveries.expire(now: .now, brokers: settings.client.bootstrapServers)
                 if let fatal {
                     logger.error("producer stopped by fatal error", metadata: ["error": "\(fatal)"])
                     break

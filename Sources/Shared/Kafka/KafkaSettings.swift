@@ -1,3 +1,5 @@
+import Timing
+
 /// Settings shared by every Kafka client: where the brokers are and any extra librdkafka properties.
 ///
 /// `properties` maps typed fields to librdkafka keys in one place. `extraProperties` passes anything else through
@@ -97,14 +99,6 @@ public struct KafkaConsumerSettings: Sendable {
         if let groupInstanceID { properties["group.instance.id"] = groupInstanceID }
         properties.merge(client.extraProperties) { _, extra in extra }
         return properties
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -1,10 +1,12 @@
 import Crypto
 import Foundation
 
-/// DingTalk's robot callback signature: `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" +
-/// AppSecret)). It covers the timestamp only, not the body.
+/// DingTalk's robot signature: `sign` = base64(HMAC-SHA256(key: secret, message: timestamp + "\n" + secret)),
+/// timestamp in milliseconds. The same formula signs the custom robot webhook (the notifier appends it, URL-encoded,
+/// to the webhook URL) and DingTalk's callbacks to the gateway (`AppSecret`). It covers the timestamp only, not the
+/// body.
 public enum DingTalkSignature {
-    /// The expected `sign` header for a timestamp header.
+    /// The `sign` value for a timestamp, not URL-encoded.
     public static func sign(timestamp: String, appSecret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data("\(timestamp)\n\(appSecret)".utf8), using: SymmetricKey(data: Data(appSecret.utf8)))

@@ -1,0 +1,54 @@
+import CKafka
+import Timing
+
+/// Watermarks and partition counts, asked from the cluster.
+extension KafkaConsumerClient {
+    /// The offset the next record of a partition will get (its high watermark), asked from the leader.
+    public func highWatermark(
+        _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
+    ) async throws(KafkaClientError) -> Int64 {
+        try await watermarks(partition, timeout: timeout).high
+    }
+
+    /// The offset of the first retained record (low) and of the next record (high) of a partition; equal when the
+    /// partition holds no records (empty, or everything deleted by retention).
+    public func watermarks(
+        _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
+    ) async throws(KafkaClientError) -> (low: Int64, high: Int64) {
+        let result: Result<(low: Int64, high: Int64), KafkaClientError> = await blocking.run { [handle, settings] in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(
+                handle.raw, partition.topic, partition.partition, &low, &high, Int32(timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+                    return .failure(.timedOut(
+                        operation: "querying watermarks of \(partition)", brokers: settings.client.bootstrapServers))
+                }
+                return .failure(.admin(topic: partition.topic, code: KafkaCode(err), reason: "watermark query failed"))
+            }
+            return .success((low, high))
+        }
+        return try result.get()
+    }
+
+    /// The number of partitions of a topic, from cluster metadata (nil when the topic does not exist).
+    public func partitionCount(topic: String, timeout: Duration = .seconds(5)) async throws(KafkaClientError) -> Int? {
+        let result: Result<Int?, KafkaClientError> = await blocking.run { [handle, settings] in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(handle.raw, 1, nil, &metadata, Int32(timeout.milliseconds))
+            defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                return .failure(.timedOut(operation: "fetching metadata", brokers: settings.client.bootstrapServers))
+            }
+            for index in 0..<Int(metadata.pointee.topic_cnt) {
+                let entry = metadata.pointee.topics[index]
+                if String(cString: entry.topic) == topic, entry.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    return .success(Int(entry.partition_cnt))
+                }
+            }
+            return .success(nil)
+        }
+        return try result.get()
+    }
+}
