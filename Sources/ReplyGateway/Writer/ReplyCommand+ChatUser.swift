@@ -12,7 +12,7 @@ extension ReplyCommand {
     /// account as the author). Empty when the sender is unknown.
     var chatUserExtend: GuanceJSON {
         guard let id = origin.senderId, !id.isEmpty else { return .emptyObject }
-        var user: [String: GuanceJSON] = ["platform": .string(origin.platform), "id": .string(id)]
+        var user: [String: GuanceJSON] = ["platform": .string(origin.platform.rawValue), "id": .string(id)]
         if let name = origin.senderName { user["name"] = .string(name) }
         if let email = origin.senderEmail { user["email"] = .string(email) }
         return .object(["chatUser": .object(user)])
