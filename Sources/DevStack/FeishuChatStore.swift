@@ -208,7 +208,7 @@ public final class FeishuChatStore: Sendable {
 }
 
 extension FeishuChatStore.Rejection {
-    init(_ status: Int, _ code: Int, _ message: String) {
+    public init(_ status: Int, _ code: Int, _ message: String) {
         self.init(status: status, code: code, message: message)
     }
 }
