@@ -46,52 +46,16 @@ extension MessageRenderer {
     /// A Guance title as digest markup shows it: trimmed, and made inert for the platform's markup (the same rules as
     /// single messages, Sources/Notifier/Markup). The one place a digest puts Guance text into markup.
     func digestTitle(_ view: EventView, bytes: Int = 120) -> String {
-        let title = JSONBody.trim(view.title, toBytes: bytes)
-        switch kind {
-        case .feishu: return FeishuMarkup.markdown(title)
-        case .dingtalk: return DingTalkMarkdown.escape(title)
-        case .wecom: return WeComMarkdown.escape(title)
-        case .feishuFlow, .webhook: return title  // flat JSON fields, not markup
-        }
+        kind.platform.inert(JSONBody.trim(view.title, toBytes: bytes))
     }
 
-    // MARK: - Per platform
-
-    /// The body of one digest message for this sink kind.
+    /// The body of one digest message for this sink.
     func renderDigest(_ events: [IssueEvent]) -> [UInt8] {
-        let digest = digest(of: events)
-        switch kind {
-        case .feishu: return feishuDigest(digest)
-        case .feishuFlow:
-            let lines = digest.newest.map { "\($0.title) (\($0.levelName)) \($0.url)" }
-            let message = (["Levels: \(digest.levels)"] + lines + [digest.more, digest.listURL.map { "All: \($0)" }])
-                .compactMap { $0 }.joined(separator: "\n")
-            return JSONBody.encode([
-                "issue_uuid": "", "title": digest.title, "level": digest.worst, "source": "digest",
-                "message": message, "createAt": digest.newest.first?.createdAt ?? "", "kind": "digest",
-                "count": digest.count, "url": digest.listURL ?? "",
-            ])
-        case .dingtalk:
-            let text = markdownLines(digest, heading: "### \(digest.title)", bullet: "- ").joined(separator: "\n")
-            return JSONBody.encode(["msgtype": "markdown", "markdown": ["title": digest.title, "text": text]])
-        case .wecom:
-            let text = markdownLines(digest, heading: "### \(digest.title)", bullet: "").joined(separator: "\n")
-            return JSONBody.encode([
-                "msgtype": "markdown", "markdown": ["content": JSONBody.trim(text, toBytes: Self.wecomMaxContent)],
-            ])
-        case .webhook:
-            let objects = events.compactMap { try? JSONSerialization.jsonObject(with: Data(EventCoding.encode($0))) }
-            var body: [String: Any] = [
-                "schema": "guance.issue-digest/v1", "count": digest.count, "levels": digest.levelCounts,
-                "events": objects,
-            ]
-            if let listURL = digest.listURL { body["list_url"] = listURL }
-            return JSONBody.encode(body)
-        }
+        kind.platform.renderDigest(digest(of: events), events: events, renderer: self)
     }
 
     /// Heading, levels, one linked line per listed title, how many more, the link to all of them.
-    private func markdownLines(_ digest: Digest, heading: String, bullet: String) -> [String] {
+    func markdownLines(_ digest: Digest, heading: String, bullet: String) -> [String] {
         var lines = [heading, "", "**Levels:** \(digest.levels)", ""]
         lines += digest.newest.map {
             "\(bullet)[\(digestTitle($0))](\(EventView.linkTarget($0.url))) \($0.levelName)"
@@ -99,45 +63,5 @@ extension MessageRenderer {
         if let more = digest.more { lines.append(more) }
         if let listURL = digest.listURL { lines += ["", "[All issues in Guance](\(listURL))"] }
         return lines
-    }
-
-    private func feishuDigest(_ digest: Digest) -> [UInt8] {
-        func plain(_ text: String) -> [String: Any] { ["tag": "div", "text": ["tag": "plain_text", "content": text]] }
-        var titles = digest.newest.map {
-            "• [\(digestTitle($0))](\(EventView.linkTarget($0.url))) (\($0.levelName))"
-        }
-        if let more = digest.more { titles.append(more) }
-        var elements: [[String: Any]] = [
-            plain("Levels: \(digest.levels)"), ["tag": "markdown", "content": titles.joined(separator: "\n")],
-            ["tag": "hr"],
-        ]
-        if let listURL = digest.listURL {
-            elements.append([
-                "tag": "action",
-                "actions": [
-                    [
-                        "tag": "button", "text": ["tag": "plain_text", "content": "All issues in Guance"],
-                        "type": "primary", "url": listURL,
-                    ]
-                ],
-            ])
-        }
-        elements.append([
-            "tag": "note",
-            "elements": [
-                ["tag": "plain_text", "content": "A storm: one message for many events, within the chat's rate limit."]
-            ],
-        ])
-        return JSONBody.encode([
-            "msg_type": "interactive",
-            "card": [
-                "config": ["wide_screen_mode": true],
-                "header": [
-                    "title": ["tag": "plain_text", "content": digest.title],
-                    "template": IssueLevel.color(of: digest.worst),
-                ],
-                "elements": elements,
-            ],
-        ])
     }
 }

@@ -1,46 +1,35 @@
 import Foundation
 import Shared
 
-/// Turns events into the request body of one sink kind: built-in renderings per platform, or the sink's template.
-/// Bodies stay within the platform's size limits (descriptions are trimmed, never the message dropped).
+/// Turns events into the request body of one sink: the sink's whole-body template, or its platform's built-in
+/// rendering. Bodies stay within the platform's size limits (descriptions are trimmed, never the message dropped).
 struct MessageRenderer: Sendable {
     let kind: SinkKind
     let template: SinkTemplate?
     /// How many of the newest titles a storm digest lists.
     var digestTitles = 10
 
-    /// Feishu custom bot: request body ≤ 20 KB.
-    static let feishuMaxBody = 20_000
-    /// WeCom markdown `content` ≤ 4096 bytes.
-    static let wecomMaxContent = 4096
-    /// DingTalk documents no size; stay under Feishu's, a conservative chat limit.
-    static let dingtalkMaxBody = 20_000
-
     init(kind: SinkKind, template: SinkTemplate? = nil) {
         self.kind = kind
         self.template = template
     }
 
+    /// The template that renders the text inside the platform's envelope, if the sink has one.
+    var textTemplate: SinkTemplate? { template.flatMap { $0.rendersBody ? nil : $0 } }
+
     // MARK: - One event
 
     /// The body for one event. `raw` is the record's value (the webhook sink forwards it unchanged).
     func render(_ event: IssueEvent, raw: [UInt8]) -> [UInt8] {
-        let view = EventView(event)
-        if let template, template.rendersBody { return Array(template.render(view).utf8) }
-        switch kind {
-        case .feishu: return fitting(Self.feishuMaxBody, view) { feishuCard(for: $0) }
-        case .feishuFlow: return feishuFlow(view)
-        case .dingtalk:
-            return fitting(Self.dingtalkMaxBody, view.inert(DingTalkMarkdown.escape)) { dingtalkMarkdown(for: $0) }
-        case .wecom: return wecomMarkdown(view.inert(WeComMarkdown.escape))
-        case .webhook: return raw
-        }
+        if let template, template.rendersBody { return Array(template.render(EventView(event)).utf8) }
+        return kind.platform.render(event, raw: raw, renderer: self)
     }
 
-    /// Renders, and if the body is too big, trims the description (then the reply) to the longest text that fits.
-    private func fitting(_ maxBytes: Int, _ view: EventView, _ make: (EventView) -> [UInt8]) -> [UInt8] {
+    /// Renders, and if the body is over the platform's `maxBodyBytes`, trims the description (then the reply) to the
+    /// longest text that fits.
+    func fitting(_ view: EventView, _ make: (EventView) -> [UInt8]) -> [UInt8] {
         let body = make(view)
-        guard body.count > maxBytes else { return body }
+        guard let maxBytes = kind.platform.maxBodyBytes, body.count > maxBytes else { return body }
         var base = view
         base.replyContent = JSONBody.trim(view.replyContent, toBytes: 2000)
         // Binary search over the description's byte budget: rendering is cheap and this path is rare.
@@ -64,104 +53,7 @@ struct MessageRenderer: Sendable {
         return best
     }
 
-    /// Custom-bot interactive card: coloured header, title, resource, description (plain text), created time,
-    /// a button to the issue, and how to reply from the chat.
-    func feishuCard(for view: EventView) -> [UInt8] {
-        let markdownView = view.inert(FeishuMarkup.markdown)
-        let view = view.inert(FeishuMarkup.plainText)
-        var elements: [[String: Any]] = []
-        if let template {
-            elements.append(["tag": "markdown", "content": template.render(markdownView)])
-        } else {
-            var facts = "Level: \(view.levelName)"
-            if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
-            if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
-            facts += "\nCreated: \(view.createdAt) UTC"
-            elements.append(plainDiv(facts))
-            if !view.description.isEmpty { elements.append(plainDiv(view.description)) }
-            if !view.replyContent.isEmpty {
-                let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
-                elements.append(plainDiv("\(author): \(view.replyContent)"))
-            }
-        }
-        elements.append(["tag": "hr"])
-        elements.append([
-            "tag": "action",
-            "actions": [
-                [
-                    "tag": "button", "text": ["tag": "plain_text", "content": "Open in Guance"], "type": "primary",
-                    "url": view.url,
-                ]
-            ],
-        ])
-        elements.append(["tag": "note", "elements": [["tag": "plain_text", "content": "Reply: \(view.replyHint)"]]])
-        return JSONBody.encode([
-            "msg_type": "interactive",
-            "card": [
-                "config": ["wide_screen_mode": true],
-                "header": [
-                    "title": ["tag": "plain_text", "content": "\(view.kindText): \(view.title)"],
-                    "template": view.color,
-                ],
-                "elements": elements,
-            ],
-        ])
-    }
-
-    private func plainDiv(_ text: String) -> [String: Any] {
-        ["tag": "div", "text": ["tag": "plain_text", "content": text]]
-    }
-
-    /// The reference workflow's flat object (issue_uuid, title, level, source, message, createAt), plus kind and url.
-    func feishuFlow(_ view: EventView) -> [UInt8] {
-        JSONBody.encode(stringFields: [
-            ("issue_uuid", view.issueUUID), ("title", view.title), ("level", view.level), ("source", view.resource),
-            ("message", view.replyContent.isEmpty ? view.description : view.replyContent),
-            ("createAt", view.createdAt), ("kind", view.kind), ("url", view.url),
-        ])
-    }
-
-    func dingtalkMarkdown(for view: EventView) -> [UInt8] {
-        let text: String
-        if let template {
-            text = template.render(view)
-        } else {
-            var lines = ["### \(view.kindText): \(view.title)", ""]
-            lines.append("- **Level:** \(view.levelName)")
-            if !view.resource.isEmpty { lines.append("- **Resource:** \(view.resource)") }
-            lines.append("- **Created:** \(view.createdAt) UTC")
-            if !view.description.isEmpty { lines += ["", "> " + Self.quoted(view.description)] }
-            if !view.replyContent.isEmpty {
-                lines += ["", "**\(view.replyAuthor.isEmpty ? "Reply" : view.replyAuthor):** \(view.replyContent)"]
-            }
-            lines += ["", "[Open in Guance](\(view.url))", "", "Reply: \(view.replyHint)"]
-            text = lines.joined(separator: "\n")
-        }
-        return JSONBody.encode([
-            "msgtype": "markdown", "markdown": ["title": "\(view.kindText): \(view.title)", "text": text],
-        ])
-    }
-
-    /// WeCom markdown (legacy subset, `<font color>` for the level); `content` kept ≤ 4096 bytes.
-    func wecomMarkdown(_ view: EventView) -> [UInt8] {
-        let content: String
-        if let template {
-            content = JSONBody.trim(template.render(view), toBytes: Self.wecomMaxContent)
-        } else {
-            let colour = view.levelName == "critical" || view.levelName == "important" ? "warning" : "comment"
-            var head = "### \(view.kindText): \(view.title)\n"
-            head += ">Level: <font color=\"\(colour)\">\(view.levelName)</font>\n"
-            if !view.resource.isEmpty { head += ">Resource: \(view.resource)\n" }
-            head += ">Created: \(view.createdAt) UTC\n"
-            if !view.replyContent.isEmpty { head += ">\(view.replyAuthor.isEmpty ? "Reply" : view.replyAuthor): " }
-            let tail = "\n[Open in Guance](\(view.url))\nReply: \(view.replyHint)"
-            let text = view.replyContent.isEmpty ? view.description : view.replyContent
-            let budget = Self.wecomMaxContent - head.utf8.count - tail.utf8.count
-            content = head + JSONBody.trim(text, toBytes: max(0, budget)) + tail
-        }
-        return JSONBody.encode(["msgtype": "markdown", "markdown": ["content": content]])
-    }
-
+    /// Each line of `text` prefixed as a markdown quote continuation.
     static func quoted(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n> ")
     }

@@ -22,39 +22,12 @@ struct NotifierConfig: Sendable {
     /// Reads the sink variables, `ROUTES_FILE` and the tuning variables. At least one sink must be configured.
     static func load(_ config: ConfigSource, kafka: KafkaClientSettings) throws(ConfigError) -> NotifierConfig {
         var sinks: [SinkDefinition] = []
-        func limits(_ key: ConfigKey, _ kind: SinkKind) throws(ConfigError) -> [RateWindow]? {
-            guard config.string(key) != nil else { return nil }
-            let rate = try config.double(key, default: 0)
-            guard RateWindow.isAcceptable(rate) else {
-                throw .invalid(
-                    variable: key.name, value: "\(rate)",
-                    reason: "messages per second: 0 (off) or between 0.001 and 1000")
-            }
-            return RateWindow.perSecond(rate).map { [$0] } ?? []
-        }
-        if let url = try config.url(.feishuWebhookURL) {
-            sinks.append(
-                SinkDefinition(
-                    name: "feishu", kind: .feishu, url: url, secret: config.string(.feishuWebhookSecret),
-                    limits: try limits(.feishuWebhookRateLimit, .feishu)))
-        }
-        if let url = try config.url(.feishuFlowWebhookURL) {
-            sinks.append(SinkDefinition(name: "feishu-flow", kind: .feishuFlow, url: url))
-        }
-        if let url = try config.url(.dingtalkWebhookURL) {
-            sinks.append(
-                SinkDefinition(
-                    name: "dingtalk", kind: .dingtalk, url: url, secret: config.string(.dingtalkSecret),
-                    limits: try limits(.dingtalkRateLimit, .dingtalk)))
-        }
-        if let url = try config.url(.wecomWebhookURL) {
-            sinks.append(
-                SinkDefinition(
-                    name: "wecom", kind: .wecom, url: url, limits: try limits(.wecomRateLimit, .wecom)))
-        }
-        if let url = try config.url(.webhookURL) {
-            sinks.append(
-                SinkDefinition(name: "webhook", kind: .webhook, url: url, secret: config.string(.webhookSecret)))
+        for kind in SinkKind.allCases {
+            guard let environment = kind.platform.environment, let url = try config.url(environment.url) else { continue }
+            var limits: [RateWindow]?
+            if let key = environment.rateLimit { limits = try Self.limits(key, config) }
+            let secret = environment.secret.flatMap { config.string($0) }
+            sinks.append(SinkDefinition(name: environment.name, kind: kind, url: url, secret: secret, limits: limits))
         }
         var routes: [Route] = []
         if let path = config.string(.routesFile) {
@@ -73,10 +46,10 @@ struct NotifierConfig: Sendable {
             }
         }
         guard !sinks.isEmpty else {
+            let variables = SinkKind.allCases.compactMap { $0.platform.environment?.url.name }
             throw .missing(
-                variable: ConfigKey.feishuWebhookURL.name,
-                meaning: "no sink configured: set FEISHU_WEBHOOK_URL, FEISHU_FLOW_WEBHOOK_URL, DINGTALK_WEBHOOK_URL, "
-                    + "WECOM_WEBHOOK_URL, WEBHOOK_URL or sinks in ROUTES_FILE")
+                variable: variables.first ?? ConfigKey.routesFile.name,
+                meaning: "no sink configured: set \(variables.joined(separator: ", ")) or sinks in ROUTES_FILE")
         }
         var consumer = KafkaConsumerSettings(client: kafka, groupID: groupID, topics: [Topics.issueEvents])
         consumer.batchSize = 500
@@ -86,5 +59,16 @@ struct NotifierConfig: Sendable {
         result.dispatch.requestTimeout = try config.seconds(.notifierRequestTimeout, default: .seconds(10))
         result.maxInFlightPerPartition = try config.int(.notifierMaxInFlight, default: 500, range: 1...100_000)
         return result
+    }
+
+    /// A rate-limit variable: nil when unset (the documented limits apply), empty when 0 (off).
+    private static func limits(_ key: ConfigKey, _ config: ConfigSource) throws(ConfigError) -> [RateWindow]? {
+        guard config.string(key) != nil else { return nil }
+        let rate = try config.double(key, default: 0)
+        guard RateWindow.isAcceptable(rate) else {
+            throw .invalid(
+                variable: key.name, value: "\(rate)", reason: "messages per second: 0 (off) or between 0.001 and 1000")
+        }
+        return RateWindow.perSecond(rate).map { [$0] } ?? []
     }
 }

@@ -7,7 +7,7 @@ import Yams
 /// ```yaml
 /// sinks:
 ///   ops-dingtalk:
-///     type: dingtalk                 # feishu | feishu-flow | dingtalk | wecom | webhook
+///     type: dingtalk                 # a platform's type (SinkKind.allCases)
 ///     url_env: OPS_DINGTALK_URL      # or url: https://...
 ///     secret_env: OPS_DINGTALK_SECRET  # or secret: ...
 ///     rate_limit: 0.33               # messages per second; 0 = off; default: the platform's limits
@@ -91,29 +91,31 @@ struct RoutesFile: Sendable {
             var values: [String: (String, Int)] = [:]
             for (field, fieldValue) in fields {
                 let fieldName = field.string ?? ""
-                guard sinkKeys.contains(fieldName) else {
-                    let expected = sinkKeys.sorted().joined(separator: ", ")
-                    throw Failure(
-                        line: line(field), reason: "unknown key '\(fieldName)' in sink '\(name)' (expected \(expected))"
-                    )
-                }
                 guard let scalar = fieldValue.scalar else {
                     throw Failure(
                         line: line(fieldValue), reason: "'\(fieldName)' of sink '\(name)' must be a single value")
                 }
                 values[fieldName] = (scalar.string, line(fieldValue))
             }
+            let kinds = SinkKind.allCases.map(\.rawValue).joined(separator: ", ")
             guard let (typeText, typeLine) = values["type"] else {
-                throw Failure(
-                    line: line(key),
-                    reason: "sink '\(name)' has no type (\(SinkKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw Failure(line: line(key), reason: "sink '\(name)' has no type (\(kinds))")
             }
             guard let kind = SinkKind(rawValue: typeText) else {
-                let kinds = SinkKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Failure(line: typeLine, reason: "unknown sink type '\(typeText)' (expected \(kinds))")
+            }
+            // The common fields, and the platform's own with their `_env` forms.
+            let allowed = sinkKeys.union(kind.platform.routesFields.flatMap { [$0, $0 + "_env"] })
+            for (field, _) in fields where !allowed.contains(field.string ?? "") {
+                let expected = allowed.sorted().joined(separator: ", ")
                 throw Failure(
-                    line: typeLine,
-                    reason: "unknown sink type '\(typeText)' (expected \(kinds))"
-                )
+                    line: line(field),
+                    reason: "unknown key '\(field.string ?? "")' in sink '\(name)' (expected \(expected))")
+            }
+            var options: [String: String] = [:]
+            for field in kind.platform.routesFields {
+                options[field] = try resolve(
+                    field, values, environment: environment, sink: name, required: false, keyLine: line(key))?.0
             }
             let url = try resolve(
                 "url", values, environment: environment, sink: name, required: true, keyLine: line(key))!
@@ -144,7 +146,8 @@ struct RoutesFile: Sendable {
             }
             result.append(
                 SinkDefinition(
-                    name: name, kind: kind, url: url.0, secret: secret?.0, limits: limits, template: template))
+                    name: name, kind: kind, url: url.0, secret: secret?.0, limits: limits, template: template,
+                    options: options))
         }
         return result
     }

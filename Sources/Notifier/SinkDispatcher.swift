@@ -67,7 +67,7 @@ actor SinkDispatcher {
 
     nonisolated let definition: SinkDefinition
     private let renderer: MessageRenderer
-    private let transport: any SinkTransport
+    private let delivery: any SinkDelivery
     private let settings: Settings
     private let metrics: SinkMetrics
     private let logger: Logger
@@ -90,7 +90,7 @@ actor SinkDispatcher {
     init(definition: SinkDefinition, transport: any SinkTransport, settings: Settings, logger: Logger) {
         self.definition = definition
         self.renderer = MessageRenderer(kind: definition.kind, template: definition.template)
-        self.transport = transport
+        self.delivery = definition.kind.platform.makeDelivery(definition, transport: transport)
         self.settings = settings
         self.logger = logger
         self.limiter = RateLimiter(windows: definition.limits)
@@ -134,6 +134,7 @@ actor SinkDispatcher {
     /// Picks and sends until cancelled; queued tickets are then fulfilled with `.cancelled`.
     func run() async {
         await withDiscardingTaskGroup { group in
+            group.addTask { [delivery] in await delivery.run() }
             var iterator = wakeups.makeAsyncIterator()
             while !Task.isCancelled {
                 let now = clock.now
@@ -144,14 +145,17 @@ actor SinkDispatcher {
                     limiter.sent()
                     group.addTask { await self.attempt(batch) }
                 case let .wait(until):
-                    let timer: Task<Void, Never>? = until.map { deadline in
-                        Task { [wake] in
-                            try? await Task.sleep(until: deadline, clock: .continuous)
-                            wake.yield()
+                    // The deadline's timer is a child task that lives only as long as this wait.
+                    await withTaskGroup(of: Void.self) { timer in
+                        if let until {
+                            timer.addTask { [wake] in
+                                guard (try? await Task.sleep(until: until, clock: .continuous)) != nil else { return }
+                                wake.yield()
+                            }
                         }
+                        _ = await iterator.next(isolation: self)
+                        timer.cancelAll()
                     }
-                    _ = await iterator.next()
-                    timer?.cancel()
                 }
             }
             group.cancelAll()
@@ -228,19 +232,10 @@ actor SinkDispatcher {
 
     // MARK: - Sending
 
-    /// Renders and sends off the actor (other partitions keep being picked meanwhile), then records the outcome.
+    /// Delivers off the actor (other partitions keep being picked meanwhile), then records the outcome.
     private nonisolated func attempt(_ batch: [Pending]) async {
-        let body =
-            batch.count == 1
-            ? renderer.render(batch[0].event, raw: batch[0].raw) : renderer.renderDigest(batch.map(\.event))
-        let request = definition.request(body: body)
-        let outcome: SendOutcome
-        do {
-            let answer = try await transport.send(request, timeout: settings.requestTimeout)
-            outcome = SendOutcome.classify(kind: definition.kind, status: answer.status, body: answer.body)
-        } catch {
-            outcome = .retryable(reason: "transport: \(error)")
-        }
+        let message: SinkMessage = batch.count == 1 ? .event(batch[0].event, raw: batch[0].raw) : .digest(batch.map(\.event))
+        let outcome = await delivery.deliver(message, renderer: renderer, timeout: settings.requestTimeout)
         await complete(batch, outcome)
     }
 

@@ -4,10 +4,18 @@ import Shared
 
 /// A Mustache template overriding a sink's built-in rendering, checked at start-up.
 ///
-/// For `feishu`, `dingtalk` and `wecom` the template renders the message text (card markdown, markdown text);
-/// the notifier wraps it in the platform's envelope. For `feishu-flow` and `webhook` it renders the whole JSON body;
-/// values are JSON-escaped, and the result must be a JSON object.
+/// The platform's `templateMode` says what it renders: `.text`, the message text (card markdown, markdown text) that
+/// the platform wraps in its envelope; `.body`, the whole JSON body, with values JSON-escaped and a JSON object as the
+/// result.
 struct SinkTemplate: Sendable {
+    /// What a template renders for a platform.
+    enum Mode: Sendable {
+        /// The text inside the platform's envelope; values are inserted as the platform's inert text.
+        case text
+        /// The whole request body: values JSON-escaped, the result must be a JSON object.
+        case body
+    }
+
     let source: String
     let template: MustacheTemplate
     let rendersBody: Bool
@@ -27,7 +35,7 @@ struct SinkTemplate: Sendable {
     init(source: String, kind: SinkKind) throws(TemplateError) {
         Self.registerContentTypes
         self.source = source
-        rendersBody = kind == .feishuFlow || kind == .webhook
+        rendersBody = kind.platform.templateMode == .body
         let pragma = rendersBody ? "{{% CONTENT_TYPE: JSON_STRING}}" : "{{% CONTENT_TYPE: TEXT}}"
         do {
             template = try MustacheTemplate(string: pragma + source)

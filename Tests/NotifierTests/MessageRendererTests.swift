@@ -59,8 +59,8 @@ struct MessageRendererTests {
     @Test func hugeDescriptionsAreTrimmedToTheFeishuBodyLimitNotDropped() {
         let huge = String(repeating: "磁盘已满 \"disk full\" ", count: 3000)  // ~60 KB of UTF-8 with quotes
         let body = MessageRenderer(kind: .feishu).render(makeEvent(description: huge), raw: [])
-        #expect(body.count <= MessageRenderer.feishuMaxBody)
-        #expect(body.count > MessageRenderer.feishuMaxBody - 2000)
+        #expect(body.count <= FeishuSink.maxBodyBytes!)
+        #expect(body.count > FeishuSink.maxBodyBytes! - 2000)
         #expect(ChatCapture.feishuBodyProblem(json(body)) == nil)
         #expect(String(decoding: body, as: UTF8.self).contains("…"))
     }

@@ -26,8 +26,8 @@ struct SinkSignerTests {
     @Test func signedFeishuRequestCarriesTimestampAndSignAtTopLevel() {
         let sink = SinkDefinition(
             name: "feishu", kind: .feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/t", secret: "s3cr3t")
-        let request = sink.request(
-            body: Array(#"{"content":{"text":"hello"},"msg_type":"text"}"#.utf8),
+        let request = FeishuSink.request(
+            sink, body: Array(#"{"content":{"text":"hello"},"msg_type":"text"}"#.utf8),
             now: Date(timeIntervalSince1970: 1_700_000_000))
         let body = json(request.body)
         #expect(body["timestamp"] as? String == "1700000000")
@@ -40,7 +40,7 @@ struct SinkSignerTests {
         let sink = SinkDefinition(
             name: "dingtalk", kind: .dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=TOKEN",
             secret: "SECxyz")
-        let request = sink.request(body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let request = DingTalkSink.request(sink, body: Array("{}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
         #expect(
             request.url == "https://oapi.dingtalk.com/robot/send?access_token=TOKEN"
                 + "&timestamp=1700000000000&sign=0PUR1j8g85Xg3vlFV%2FUrEcxXfF5HpCAGzcjrNfyJoyg%3D"
@@ -49,7 +49,7 @@ struct SinkSignerTests {
 
     @Test func webhookSignatureIsHMACOverTimestampAndBody() {
         let sink = SinkDefinition(name: "webhook", kind: .webhook, url: "https://example.com/hook", secret: "k")
-        let request = sink.request(body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
+        let request = WebhookSink.request(sink, body: Array("{\"a\":1}".utf8), now: Date(timeIntervalSince1970: 1_700_000_000))
         let headers = Dictionary(request.headers, uniquingKeysWith: { $1 })
         #expect(headers["X-Signature-Timestamp"] == "1700000000")
         // printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k
