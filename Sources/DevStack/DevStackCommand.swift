@@ -82,6 +82,12 @@ struct DevStackCommand: AsyncParsableCommand {
         var services: [any Service] = [UntilShutdown()]
         if !realFeishu {
             services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: sampleIssue?.uuid)
+            if let simulator = guance?.simulator, let sampleIssue {
+                services.append(
+                    SampleCardLifecycle(
+                        chats: feishu.simulator.chats, chatID: FeishuDevStack.chatID, guance: simulator,
+                        issueUUID: sampleIssue.uuid, logger: logger))
+            }
         }
         if let simulator = guance?.simulator {
             // Guance's webhook notification target, pointed at the gateway: pushes wake the poller.
