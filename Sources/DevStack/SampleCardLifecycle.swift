@@ -15,8 +15,8 @@ struct SampleCardLifecycle: Service {
 
     func run() async throws {
         do {
-            let card = try await waitFor("the sample card", timeout: .seconds(300)) { card(where: { _ in true }) }
-            logger.notice("card sent to the Feishu chat", metadata: ["message_id": "\(card.messageID)"])
+            let sent = try await waitFor("the sample card", timeout: .seconds(300)) { card(where: { _ in true }) }
+            logger.notice("card sent to the Feishu chat", metadata: ["message_id": "\(sent.messageID)"])
             _ = guance.addReply(
                 issueUUID: issueUUID, content: "Looking into it (sample reply from dev-stack)", extend: .emptyObject,
                 creatorName: "console-user")
