@@ -36,6 +36,9 @@ struct DevStackCommand: AsyncParsableCommand {
     @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
     var quietCaptures = false
 
+    @Flag(help: "Once the sample issue's Feishu card is sent, reply to the issue and resolve it in the Guance simulator.")
+    var cardDemo = false
+
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
         guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be 1...256") }
@@ -82,7 +85,7 @@ struct DevStackCommand: AsyncParsableCommand {
         var services: [any Service] = [UntilShutdown()]
         if !realFeishu {
             services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: sampleIssue?.uuid)
-            if let simulator = guance?.simulator, let sampleIssue {
+            if cardDemo, let simulator = guance?.simulator, let sampleIssue {
                 services.append(
                     SampleCardLifecycle(
                         chats: feishu.simulator.chats, chatID: FeishuDevStack.chatID, guance: simulator,

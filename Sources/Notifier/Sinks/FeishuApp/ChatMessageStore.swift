@@ -14,12 +14,14 @@ final class ChatMessageStore: Service, Sendable {
         case kafka(KafkaClientError)
         case notCaughtUp(after: Duration)
         case write(key: String, KafkaClientError)
+        case notFollowing
 
         var description: String {
             switch self {
             case .kafka(let error): "reading \(Topics.chatMessages) failed: \(error)"
             case .notCaughtUp(let after): "could not read \(Topics.chatMessages) to its end within \(after)"
             case .write(let key, let error): "recording the chat message \(key) failed: \(error)"
+            case .notFollowing: "\(Topics.chatMessages) is not being read (the sink is stopping or failed to start)"
             }
         }
     }
@@ -36,7 +38,14 @@ final class ChatMessageStore: Service, Sendable {
     private let logger: Logger
     private let topic: String
     private let state = Mutex(State())
-    private let follower = Mutex<KafkaConsumerClient?>(nil)
+    /// The consumer following the topic (and a second handle that asks for the partitions' ends, so those questions
+    /// never queue behind the follower's fetches); `.stopped` once `run()` ended (lookups then fail at once).
+    private enum Follower {
+        case starting
+        case following(KafkaConsumerClient, ends: KafkaConsumerClient)
+        case stopped
+    }
+    private let follower = Mutex(Follower.starting)
     /// How long a lookup may wait for the topic to be read to its end.
     let catchUpTimeout: Duration
 
@@ -78,37 +87,48 @@ final class ChatMessageStore: Service, Sendable {
 
     // MARK: - Following the topic
 
+    /// Follows the topic until cancelled. Not on graceful shutdown: deliveries still finishing then need lookups; the
+    /// sink's dispatcher cancels this once they are done.
     func run() async throws {
-        let consumer = try await startFollowing()
-        defer { follower.withLock { $0 = nil } }
+        defer { follower.withLock { $0 = .stopped } }
+        let (consumer, probe) = try await startFollowing()
         do {
-            for try await batch in consumer.recordBatches.cancelOnGracefulShutdown() {
+            for try await batch in consumer.recordBatches {
                 apply(batch)
             }
         } catch {
-            await consumer.close()
+            follower.withLock { $0 = .stopped }
+            probe.stopReading()
+            consumer.stopReading()
             throw error
         }
-        await consumer.close()
+        follower.withLock { $0 = .stopped }
+        probe.stopReading()
+        consumer.stopReading()
     }
 
-    private func startFollowing() async throws(StoreError) -> KafkaConsumerClient {
+    private func startFollowing() async throws(StoreError) -> (KafkaConsumerClient, KafkaConsumerClient) {
         var settings = KafkaConsumerSettings(
             client: kafka, groupID: "notifier-chat-messages-\(UUID().uuidString.prefix(8))", topics: [])
         settings.batchSize = 1000
+        // A reader commits nothing: without the periodic commit its handle also stops at once.
+        settings.client.extraProperties["enable.auto.commit"] = "false"
+        let probe: KafkaConsumerClient
+        do { probe = try KafkaConsumerClient(settings: settings, assignment: [:], logger: logger) } catch {
+            throw .kafka(error)
+        }
         do {
-            let probe = try KafkaConsumerClient(settings: settings, assignment: [:], logger: logger)
             let count = try await probe.partitionCount(topic: topic) ?? 1
-            await probe.close()
             let partitions = (0..<Int32(count)).map { KafkaTopicPartition(topic: topic, partition: $0) }
             let consumer = try KafkaConsumerClient(
                 settings: settings,
                 assignment: Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaConsumerClient.offsetBeginning) }),
                 logger: logger)
             state.withLock { state in for partition in partitions { state.positions[partition.partition] = 0 } }
-            follower.withLock { $0 = consumer }
-            return consumer
+            follower.withLock { $0 = .following(consumer, ends: probe) }
+            return (consumer, probe)
         } catch {
+            probe.stopReading()
             throw .kafka(error)
         }
     }
@@ -136,13 +156,19 @@ final class ChatMessageStore: Service, Sendable {
     /// Waits until every partition was read up to the high watermark it has now (bounded by `catchUpTimeout`).
     func catchUp() async throws(StoreError) {
         let deadline = ContinuousClock.now + catchUpTimeout
-        var consumer = follower.withLock { $0 }
+        var consumer: KafkaConsumerClient?
         while consumer == nil {
-            guard ContinuousClock.now < deadline, !Task.isCancelled else { throw .notCaughtUp(after: catchUpTimeout) }
-            try? await Task.sleep(for: .milliseconds(10))
-            consumer = follower.withLock { $0 }
+            switch follower.withLock({ $0 }) {
+            case .following(_, let ends): consumer = ends
+            case .stopped: throw .notFollowing
+            case .starting:
+                guard ContinuousClock.now < deadline, !Task.isCancelled else {
+                    throw .notCaughtUp(after: catchUpTimeout)
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
-        guard let consumer else { throw .notCaughtUp(after: catchUpTimeout) }
+        guard let consumer else { throw .notFollowing }
         var ends: [Int32: Int64] = [:]
         for partition in state.withLock({ Array($0.positions.keys) }) {
             do {

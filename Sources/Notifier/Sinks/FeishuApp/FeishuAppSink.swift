@@ -24,6 +24,15 @@ struct FeishuAppSink: Sendable {
 
     /// Delivers one event and says how it went (retryable and rate-limited outcomes are worth another attempt).
     func deliver(_ event: IssueEvent) async -> SendOutcome {
+        let started = ContinuousClock.now
+        defer {
+            logger.debug(
+                "card event handled",
+                metadata: [
+                    LogKey.issueUUID: "\(event.issue.uuid)", "kind": "\(event.kind.rawValue)",
+                    "duration": "\(ContinuousClock.now - started)",
+                ])
+        }
         do {
             try await handle(event)
             return .delivered
