@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import KafkaClient
 import Logging
 import ServiceLifecycle
 import Synchronization

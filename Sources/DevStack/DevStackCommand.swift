@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import GuanceAPI
 import Logging
 import ServiceLifecycle
-import Shared
+import UnixSignals
 
 /// `dev-stack`: the outside world on one laptop. Starts a mock Kafka cluster with the product's topics, prints
 /// `KAFKA_BROKERS=<bootstrap>` as its first stdout line, and runs until SIGINT/SIGTERM.

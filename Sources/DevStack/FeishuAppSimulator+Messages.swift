@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// The Feishu app fake's message calls (send a card, update it, reply in its thread) on `FeishuChatStore`, and the
 /// admin routes tests and `make run` read the chats with:

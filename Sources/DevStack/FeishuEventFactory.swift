@@ -1,5 +1,5 @@
+import FeishuKit
 import Foundation
-import Shared
 
 /// A callback request as Feishu would send it: exact body bytes and headers.
 public struct FeishuSignedRequest: Sendable {

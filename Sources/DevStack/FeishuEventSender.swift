@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Sends Feishu event callbacks to a gateway exactly as Feishu would: encrypted with the encrypt key, signed with
 /// `X-Lark-Signature`, carrying the verification token. For `make run` (a sample reply travelling back) and tests.

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// `dev-stack feishu-load`: a load generator for the gateway's `/feishu/events` (scripts/bench-gateway.sh). Builds

@@ -1,8 +1,12 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Events
 import Foundation
+import GuanceAPI
+import KafkaClient
 import Logging
-import Shared
+import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// `dev-stack bench-poller`: measures the poller against the Guance simulator (with the real 20/min limit) and a

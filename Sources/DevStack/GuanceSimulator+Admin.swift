@@ -1,6 +1,6 @@
 import Foundation
+import GuanceAPI
 import Hummingbird
-import Shared
 
 /// The simulator's admin API over HTTP (no `DF-API-KEY`, loopback only), for `make run` and scripts:
 /// - `POST /__admin/issues` `{"name", "description"?, "level"?, "statusType"?, "createAt"?, "apiKey"?}` → the issue

@@ -1,3 +1,5 @@
+import Synchronization
+
 extension GuanceSimulator {
     /// From now on, pushes every issue created, modified (status) or replied to, through the admin API, the Swift
     /// methods or the OpenAPI, to `url` with `Authorization: Bearer <token>`, as a webhook notification target set

@@ -1,6 +1,8 @@
 import Foundation
+import GuanceAPI
 import Hummingbird
-import Shared
+import NIOFoundationEssentialsCompat
+import Synchronization
 
 extension GuanceSimulator {
     /// What a handler returns: HTTP status and the envelope (or raw bytes for faults).

@@ -1,4 +1,5 @@
-import Shared
+import GuanceAPI
+
 
 extension GuanceSimulator {
     /// A few issues (with a reply) so a newcomer running `make run` sees events flow.

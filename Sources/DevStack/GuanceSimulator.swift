@@ -1,8 +1,8 @@
 import Foundation
+import GuanceAPI
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Shared
 import Synchronization
 
 /// An in-memory Guance OpenAPI (issue endpoints) on 127.0.0.1, faithful to

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import GuanceAPI
 
 extension GuanceSimulator {
     /// Behaviour switches of the simulator.

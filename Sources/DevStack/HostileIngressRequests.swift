@@ -1,5 +1,6 @@
+import FeishuKit
 import Foundation
-import Shared
+import Signing
 
 /// The secrets a gateway under test was started with, so that hostile requests can also be genuinely signed.
 public struct IngressSecrets: Sendable {
@@ -149,6 +150,7 @@ public struct HostileIngressRequests: Sendable {
     // MARK: - Pieces
 
     private mutating func feishuEvent(token: String) -> String {
+        if chance(3) { return cardActionEvent(token: token) }
         let mentionCount = int(4) == 0 ? int(300) : int(4)
         let mentions = (0..<mentionCount).map { index -> (key: String, name: String) in
             (key: chance(3) ? "" : (chance(2) ? "@_user_\(index)" : randomText(0...12)), name: hostileText())
@@ -161,7 +163,7 @@ public struct HostileIngressRequests: Sendable {
         return jsonString(mutated(object))
     }
 
-    private mutating func issueUUID() -> String {
+    mutating func issueUUID() -> String {
         switch int(5) {
         case 0: return ""
         case 1: return String(repeating: "a", count: 129 + int(200))
@@ -180,7 +182,7 @@ public struct HostileIngressRequests: Sendable {
     }
 
     /// Replaces, removes or retypes random members of a JSON tree.
-    private mutating func mutated(_ value: Any, depth: Int = 0) -> Any {
+    mutating func mutated(_ value: Any, depth: Int = 0) -> Any {
         if depth > 8 { return value }
         if let object = value as? [String: Any] {
             var result: [String: Any] = [:]
@@ -200,7 +202,7 @@ public struct HostileIngressRequests: Sendable {
         return chance(10) ? jsonValue(depth: 1) : value
     }
 
-    private mutating func jsonValue(depth: Int) -> Any {
+    mutating func jsonValue(depth: Int) -> Any {
         switch int(depth > 0 ? 9 : 7) {
         case 0: return NSNull()
         case 1: return chance(2)

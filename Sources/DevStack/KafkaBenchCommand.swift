@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 
 /// `dev-stack bench-kafka`: produces and consumes N messages through the Swift Kafka layer against a running broker
 /// and prints the rates. `scripts/bench-kafka.sh` runs it next to kcat against the same dev-stack broker.

@@ -1,5 +1,6 @@
 import CKafka
-import Shared
+import Events
+import KafkaClient
 
 /// An in-memory Kafka cluster from librdkafka's mock API: the real Kafka protocol over TCP on 127.0.0.1, consumer
 /// groups, commits and idempotent producers included. For `make run` and tests only; the product never uses it.

@@ -1,7 +1,7 @@
 import Foundation
+import GuanceAPI
 import Logging
 import ServiceLifecycle
-import Shared
 
 /// For `make run`: once the notifier's Feishu app sink has sent the sample issue's card, writes a reply in the Guance
 /// simulator (it appears in the card's thread) and then resolves the issue (the same card turns green), logging each

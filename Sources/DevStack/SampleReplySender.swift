@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// Waits (bounded) for the gateway's `/healthz`, sends one sample message (again with the same event id while the

@@ -1,7 +1,8 @@
 import ArgumentParser
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 
 /// `dev-stack bench-storm`: a storm of `--issues` issue events arriving as three polls five seconds apart, delivered
 /// by a `notifier` process to one chat capture that enforces the platform's documented limits. Prints the messages

@@ -1,5 +1,5 @@
+import KafkaClient
 import Logging
-import Shared
 
 /// Runs `body` with a producer whose `run()` serves delivery reports in the background, then stops it (tests and
 /// tools that publish a few records).

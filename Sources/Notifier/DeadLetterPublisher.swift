@@ -1,4 +1,6 @@
-import Shared
+import Events
+import KafkaClient
+
 
 /// Where records that cannot be delivered are parked; a protocol so tests can record what was parked.
 protocol DeadLetterPublisher: Sendable {

@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// What a message shows about one event: the fields every rendering (built-in or Mustache template) uses.
 struct EventView: Sendable, Equatable {

@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// Storm digests: one message standing for many events, readable on its own: how many, which levels, the newest
 /// titles each with its link, and a link to the full issue list in Guance.

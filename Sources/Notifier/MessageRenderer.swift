@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// Turns events into the request body of one sink: the sink's whole-body template, or its platform's built-in
 /// rendering. Bodies stay within the platform's size limits (descriptions are trimmed, never the message dropped).

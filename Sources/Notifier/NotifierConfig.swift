@@ -1,5 +1,7 @@
+import Events
 import Foundation
-import Shared
+import KafkaClient
+import ServiceKit
 
 /// Everything the notifier needs, built and validated once in `main`.
 struct NotifierConfig: Sendable {

@@ -1,9 +1,13 @@
+import ArgumentParser
+import Events
 import Foundation
+import KafkaClient
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceKit
 import ServiceLifecycle
-import Shared
+import Synchronization
 
 /// `notifier`: consumes issue events and delivers them to chat webhooks. With arguments it runs an operator command
 /// instead (`notifier dlq list|replay`, see `NotifierCommand`).

@@ -1,6 +1,6 @@
+import KafkaClient
 import Logging
 import ServiceLifecycle
-import Shared
 import Synchronization
 
 /// The notifier's work loop: reads `guance.issue-events` as a member of group `notifier`, feeds one

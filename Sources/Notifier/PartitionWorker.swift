@@ -1,6 +1,6 @@
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 import Synchronization
 
 /// Handles one partition: records are handed to the sinks in order, up to `maxInFlight` at once, and their

@@ -1,6 +1,8 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 /// Decodes a record, routes it and hands it to its sinks; later parks failures in the DLQ.
 struct RecordHandler: Sendable {

@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 
 /// One routing rule: events matching every given condition go to `sinks`. A condition lists accepted values; an
 /// absent condition matches everything.

@@ -1,5 +1,5 @@
+import Events
 import Foundation
-import Shared
 import Yams
 
 /// Parses `ROUTES_FILE`: named `sinks` and `routes`. Every mistake stops start-up naming the line and the reason.

@@ -1,6 +1,7 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 
 /// Sends one sink's messages: FIFO per partition, several partitions at once, inside the sink's rate limit, with
 /// bounded retries, and storm digests when the backlog exceeds what the rate allows.

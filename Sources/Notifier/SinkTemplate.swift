@@ -1,6 +1,6 @@
+import Events
 import Foundation
 import Mustache
-import Shared
 
 /// A Mustache template overriding a sink's built-in rendering, checked at start-up.
 ///

@@ -1,4 +1,5 @@
-import Shared
+import KafkaClient
+
 
 /// Where the poller writes records (Kafka in production; tests may record calls).
 protocol EventPublisher: Sendable {

@@ -1,4 +1,6 @@
-import Shared
+import Events
+import GuanceAPI
+
 
 /// Decides, from a listing and the remembered state, which events are new. Pure: no I/O, so every rule is tested
 /// without servers.

@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import GuanceAPI
 
 /// Builds `IssueEvent`s with deterministic ids: the same source fact always yields the same `eventId`.
 /// - created: `<issue>:created`

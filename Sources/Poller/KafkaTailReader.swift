@@ -1,6 +1,6 @@
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 
 /// Reads partitions from given offsets up to their current end (the high watermark asked at the start), outside
 /// any consumer group. Used to load the compacted state topic and to recover event ids after a crash.

@@ -1,5 +1,5 @@
+import KafkaClient
 import Logging
-import Shared
 
 /// The owner's periodic state write that tells every instance the target is polled (see `TargetOwnershipWatch`).
 struct Lease {

@@ -1,4 +1,5 @@
-import Shared
+import GuanceAPI
+
 
 /// One thing to poll: an API key (so a workspace) and a channel of it. Owned by exactly one live poller instance.
 struct PollTarget: Sendable, Hashable, CustomStringConvertible {

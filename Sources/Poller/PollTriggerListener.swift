@@ -1,5 +1,6 @@
+import Events
+import KafkaClient
 import Logging
-import Shared
 
 /// Reads `PollTrigger`s in a consumer group of this instance's own, starting at the end of the topic, and hands each
 /// valid one's target to `wake`. A record that is not a v1 trigger is logged and skipped.

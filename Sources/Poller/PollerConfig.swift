@@ -1,5 +1,7 @@
+import Events
 import Foundation
-import Shared
+import GuanceAPI
+import ServiceKit
 
 /// The poller's configuration, built once in `main` from the environment and `CONFIG_FILE`.
 ///

@@ -1,6 +1,7 @@
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 import Synchronization
 
 /// Decides which targets this instance polls, through Kafka group membership: every instance joins consumer group

@@ -1,7 +1,10 @@
+import Events
 import Foundation
+import GuanceAPI
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// `poller`: reads the Guance OpenAPI and publishes issue events to Kafka.
 @main

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
+import GuanceAPI
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// The poller process's own service: owns the shared `HTTPClient`, the per-key request budgets and the coordinator
 /// that starts and stops target pollers.

@@ -1,4 +1,6 @@
-import Shared
+import Events
+import GuanceAPI
+
 
 /// Timing and identity settings shared by every target poller of one process.
 struct PollerSettings: Sendable {

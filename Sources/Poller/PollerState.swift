@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// What a poller remembers about one target, stored as `guance.poller-state/v1` JSON in the compacted topic
 /// `guance.poller-state`, keyed by the target's name. Read back when an instance takes the target over, so polling

@@ -1,6 +1,7 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 
 /// Reads and writes `PollerState` records in the compacted topic `guance.poller-state` (key = target name).
 struct PollerStateStore: Sendable {

@@ -1,5 +1,6 @@
+import Events
+import KafkaClient
 import Logging
-import Shared
 
 /// Notices targets no live instance polls. Every owner writes its target's state at least every lease interval
 /// (`PollerSettings.leaseInterval`), so every instance, reading the state topic as it grows, knows when each target

@@ -1,7 +1,10 @@
 import Crypto
+import Events
 import Foundation
+import GuanceAPI
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 /// Polls one target while this instance owns it: takes the state over (recovering what a crashed owner published
 /// after its last state write), then lists, detects, publishes and saves state every `pollInterval` until

@@ -1,19 +1,13 @@
+import FeishuKit
 import Foundation
-import Shared
+import GuanceAPI
+import ServiceKit
 
 /// Feishu event subscription settings (`/feishu/events`).
 struct FeishuSubscriptionSettings: Sendable {
     var verificationToken: String
     /// When set, bodies must be encrypted and non-challenge requests signed.
     var encryptKey: String?
-}
-
-/// Feishu app API settings (thread lookups and confirmations in chat).
-struct FeishuAppSettings: Sendable {
-    var appID: String
-    var appSecret: String
-    var baseURL: String = "https://open.feishu.cn"
-    var requestTimeout: Duration = .seconds(5)
 }
 
 /// Guance webhook notification target settings (`/guance/webhook/<target>`).

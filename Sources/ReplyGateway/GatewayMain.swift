@@ -1,7 +1,9 @@
 import ArgumentParser
+import Events
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// `reply-gateway`: accepts chat callbacks and publishes reply commands (`--role ingress`), writes them to Guance
 /// (`--role writer`), or both (default).

@@ -1,7 +1,11 @@
+import Events
+import FeishuKit
+import GuanceAPI
 import Hummingbird
+import KafkaClient
 import Logging
+import ServiceKit
 import ServiceLifecycle
-import Shared
 
 /// Builds the services of one gateway process for its role. `main` and the tests use the same assembly.
 struct GatewayServices {
@@ -31,7 +35,9 @@ struct GatewayServices {
             if let feishu = config.feishu {
                 handlers.feishu = FeishuEventHandler(
                     settings: feishu, intake: intake, threads: appClient.map { FeishuThreadIssueLookup(client: $0) },
-                    notices: notices, signatureWindow: config.signatureWindow, logger: logger)
+                    notices: notices, signatureWindow: config.signatureWindow, logger: logger,
+                    cardActions: CardActionHandler.make(
+                        config: config, producer: producer, notices: notices, logger: logger))
             }
             if let token = config.flowToken {
                 handlers.flow = FlowHandler(token: token, intake: intake, logger: logger)

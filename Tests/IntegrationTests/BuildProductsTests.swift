@@ -1,5 +1,6 @@
 import DevStack
 import Foundation
+import TestSupport
 import Testing
 
 /// The script the Dockerfile builds the image's binaries with, run here with the debug configuration (a release

@@ -1,9 +1,12 @@
+@testable import Poller
 import AsyncHTTPClient
 import DevStack
+import Events
 import Foundation
+import GuanceAPI
+import KafkaClient
 import NIOCore
-@testable import Poller
-import Shared
+import NIOHTTP1
 import Synchronization
 import Testing
 

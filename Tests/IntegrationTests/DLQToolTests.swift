@@ -2,8 +2,9 @@ import DevStack
 import Foundation
 import Logging
 @testable import Notifier
-import Shared
 import Testing
+import Events
+import KafkaClient
 
 /// `notifier dlq list|replay` against a mock cluster whose DLQ holds records parked the way the notifier parks them.
 @Suite("notifier dlq lists and replays parked records", .timeLimit(.minutes(2)))

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 import Testing
 
 /// The provisioned Grafana dashboard may only chart metrics the services define.

@@ -1,6 +1,13 @@
 import DevStack
+import Events
 import Foundation
-import Shared
+import GuanceAPI
+import KafkaClient
+import Notifier
+import Poller
+import ReplyGateway
+import ServiceKit
+import TestSupport
 import Testing
 
 /// The files an ops team deploys with: the compose file must be valid and every variable it or the product reads
@@ -121,15 +128,11 @@ struct DeploymentFilesTests {
 
     /// Each service gets the variables it reads and no secret of another service.
     @Test func eachServiceGetsItsOwnVariablesAndNoOtherServicesSecrets() throws {
-        let writerKeys = [
-            ConfigKey.guanceOpenAPIURL, .guanceAPIKey, .guanceRateLimit, .guanceRateWindow, .guanceRateReserve,
-            .guanceBudgetMode,
-        ]
         let common = ConfigKey.commonKeys.filter { $0 != .kafkaTopicPartitions }
         let reads: [String: [ConfigKey]] = [
-            "poller": common + ConfigKey.guanceKeys,
+            "poller": common + ConfigKey.pollerKeys,
             "notifier": common + ConfigKey.notifierKeys,
-            "reply-gateway": common + ConfigKey.gatewayKeys + writerKeys,
+            "reply-gateway": common + ConfigKey.gatewayKeys + ConfigKey.guanceAPIKeys,
         ]
         let services = try services()
         for (name, keys) in reads {
@@ -138,7 +141,7 @@ struct DeploymentFilesTests {
             for key in keys {
                 #expect(environment[key.name] != nil, "\(name) reads \(key.name) but compose does not pass it")
             }
-            for key in ConfigKey.all where key.isSecret && !keys.contains(key) {
+            for key in Self.allKeys where key.isSecret && !keys.contains(key) {
                 #expect(environment[key.name] == nil, "\(name) is given \(key.name), a secret it does not use")
             }
             #expect(environment["ON_CONFIG_ERROR"] as? String == "wait")
@@ -156,10 +159,20 @@ struct DeploymentFilesTests {
         }
     }
 
+    /// Every key of every service, from the modules that define them.
+    static let allKeys = ConfigKey.commonKeys + ConfigKey.pollerKeys + ConfigKey.notifierKeys + ConfigKey.gatewayKeys
+
+    /// The names every service accepts in a shared `CONFIG_FILE` are exactly the keys the services define.
+    @Test func theProductWideKeyNamesAreTheServicesKeys() {
+        #expect(ConfigKey.productKeyNames == Set(Self.allKeys.map(\.name)))
+        // A key two services read (the Feishu app's) is listed by both but defined once.
+        #expect(Set(Self.allKeys).count == ConfigKey.productKeyNames.count, "a key is defined twice")
+    }
+
     @Test func everyConfigurationVariableIsDocumented() throws {
         let configuration = try read("docs/configuration.md")
         let example = try read(".env.example")
-        for key in ConfigKey.all where key.name != ConfigKey.configFile.name {
+        for key in Self.allKeys where key.name != ConfigKey.configFile.name {
             #expect(configuration.contains(key.name), "\(key.name) is not in docs/configuration.md")
             #expect(example.contains("\(key.name)="), "\(key.name) is not in .env.example")
         }

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import DevStack
 import Foundation
 import NIOCore
-import Shared
+import NIOHTTP1
 import Testing
 
 /// Every process as the compose file runs them, on loopback with dev-stack's mock cluster and simulators: issues

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import DevStack
 import Foundation
 import NIOCore
-import Shared
+import NIOHTTP1
 import Testing
 
 /// A real `reply-gateway` process (dev-stack's mock Kafka, Guance simulator and Feishu app fake) takes 1,000 hostile,

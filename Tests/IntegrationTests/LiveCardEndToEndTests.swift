@@ -1,6 +1,5 @@
 import DevStack
 import Foundation
-import Shared
 import Testing
 
 /// The live Feishu card with every process as the compose file runs them (dev-stack, poller, notifier, gateway) on

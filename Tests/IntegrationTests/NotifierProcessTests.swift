@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import DevStack
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import NIOCore
 import Testing
 
 /// Three `notifier` processes share the partitions of guance.issue-events; one is SIGKILLed mid-run.

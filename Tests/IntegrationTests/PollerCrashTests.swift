@@ -1,8 +1,10 @@
-import DevStack
-import Foundation
-import Logging
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Logging
 import Testing
 
 @Suite("A killed poller process resumes without repeats or gaps", .timeLimit(.minutes(2)))

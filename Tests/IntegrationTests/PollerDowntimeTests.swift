@@ -1,7 +1,9 @@
-import DevStack
-import Foundation
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
 import Testing
 
 /// A killed poller on a state topic with several partitions (a broker's default when someone else created it)

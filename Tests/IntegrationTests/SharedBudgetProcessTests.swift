@@ -1,7 +1,10 @@
-import DevStack
-import Foundation
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Logging
 import Testing
 
 /// A poller and a reply writer as processes on one API key, with the minute compressed to 6 s (the simulator

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Events
 import Testing
 
 /// docs/events/chat-message.v1.schema.json describes what the notifier puts on `guance.chat-messages`.

@@ -1,6 +1,6 @@
-import Shared
 import Testing
 @testable import Notifier
+import KafkaClient
 
 /// `notifier dlq list` prints records whose timestamps their producers set: any value prints, none traps.
 @Suite("DLQ listing")

@@ -1,6 +1,6 @@
 import DevStack
+import Events
 import Foundation
-import Shared
 import Testing
 @testable import Notifier
 

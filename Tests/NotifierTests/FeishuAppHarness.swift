@@ -2,7 +2,9 @@ import DevStack
 import Synchronization
 import Foundation
 import ServiceLifecycle
-import Shared
+import Events
+import FeishuKit
+import KafkaClient
 import Testing
 
 @testable import Notifier

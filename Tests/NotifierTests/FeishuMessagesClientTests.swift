@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 @testable import Notifier
-@testable import Shared
+@testable import FeishuKit
 
 /// The app messages client and the fake's rules: `uuid` idempotency, update_multi, 2.0 never back to 1.0, 30 KB,
 /// the rate-limit reset header, and answers from a hostile server that never trap.

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Shared
 @testable import Notifier
+import Events
+import KafkaClient
 
 let testLogger: Logger = {
     var logger = Logger(label: "notifier-test")

@@ -1,8 +1,8 @@
 import Foundation
-import Shared
 import Testing
 
 @testable import Notifier
+import Events
 
 /// Event records are decoded from Kafka; their numbers came from Guance. Out-of-range values are a decode failure
 /// (the record goes to the DLQ), and formatting any Int64 time is safe.

@@ -1,6 +1,6 @@
 import DevStack
 import Foundation
-import Shared
+import Events
 import Testing
 
 @testable import Notifier

@@ -1,8 +1,10 @@
 import Foundation
-import Shared
 import Testing
 
 @testable import Notifier
+import DevStack
+import Events
+import KafkaClient
 
 @Suite("The hot-path JSON reader agrees with Foundation")
 struct JSONReaderTests {

@@ -1,8 +1,8 @@
 import Foundation
-import Shared
 import Testing
 
 @testable import Notifier
+import Events
 
 /// Text from Guance never becomes chat markup: an issue named `<at id=all></at> [x](https://evil.example)` shows as
 /// that text on every sink, with no mention and no foreign link, while our own markup (the console link, colours)

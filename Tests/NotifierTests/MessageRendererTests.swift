@@ -1,6 +1,5 @@
 import DevStack
 import Foundation
-import Shared
 import Testing
 @testable import Notifier
 

@@ -1,9 +1,11 @@
 import DevStack
 import Foundation
 import Logging
-import Shared
 import Testing
 @testable import Notifier
+import Events
+import KafkaClient
+import ServiceKit
 
 /// The notifier in-process against a per-test mock Kafka cluster and the DevStack chat captures (loopback sockets).
 @Suite("Notifier service against the mock cluster and the chat captures", .timeLimit(.minutes(2)))

@@ -1,7 +1,8 @@
 import Foundation
-import Shared
 import Testing
 @testable import Notifier
+import Events
+import KafkaClient
 
 @Suite("Bad input is recognised with a reason")
 struct RecordDecodingTests {

@@ -1,7 +1,9 @@
-import Foundation
-import Shared
-import Testing
 @testable import Notifier
+import Events
+import Foundation
+import KafkaClient
+import ServiceKit
+import Testing
 
 @Suite("Routing: the routes file and the router")
 struct RoutesFileTests {

@@ -1,8 +1,9 @@
 import DevStack
 import Foundation
-import Shared
 import Testing
 @testable import Notifier
+import Events
+import KafkaClient
 
 /// Storms through the whole notifier (mock cluster, real HTTP) into the chat captures, which enforce the platforms'
 /// documented limits as sliding windows and answer 11232 / 130101 / 45009 beyond them.

@@ -1,10 +1,12 @@
 import DevStack
 import Foundation
 import Logging
-import Shared
 import Synchronization
 import Testing
 @testable import Notifier
+import Events
+import KafkaClient
+import TestSupport
 
 /// The poller's `traceparent` reaches the notifier's per-record logs (`trace_id`) and the DLQ copy of a record.
 @Suite("Trace context in the notifier")

@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import GuanceAPI
 import Testing
 
 /// Numbers in Guance answers are outside input: a float that is not an exact integer is a decode error for that

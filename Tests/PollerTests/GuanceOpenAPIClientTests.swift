@@ -1,6 +1,7 @@
+import AsyncHTTPClient
 import DevStack
 import Foundation
-import Shared
+import GuanceAPI
 import Testing
 
 @Suite("Guance OpenAPI client against the simulator", .timeLimit(.minutes(2)))

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import DevStack
 import Foundation
+import GuanceAPI
 import NIOCore
-import Shared
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
 import Testing
 
 /// The simulator follows the protocol notes: auth, limits with the documented error bodies, and its admin API.

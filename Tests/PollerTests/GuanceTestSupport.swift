@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import DevStack
+import GuanceAPI
 import Logging
-import Shared
 
 let guanceTestLogger: Logger = {
     var logger = Logger(label: "poller-test")

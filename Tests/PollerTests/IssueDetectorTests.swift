@@ -1,5 +1,6 @@
 @testable import Poller
-import Shared
+import Events
+import GuanceAPI
 import Testing
 
 @Suite("Issue detection rules")

@@ -1,7 +1,8 @@
 import Foundation
 @testable import Poller
-import Shared
 import Testing
+import Events
+import GuanceAPI
 
 /// The JSON Schema in docs/events/ describes what the poller really publishes.
 @Suite("IssueEvent v1 matches docs/events/issue-event.v1.schema.json")

@@ -1,7 +1,9 @@
-import DevStack
-import Foundation
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
 import Testing
 
 @Suite("Guance pushes wake the poller that owns the target", .timeLimit(.minutes(2)))

@@ -1,7 +1,10 @@
-import DevStack
-import Foundation
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import Logging
+import TestSupport
 import Testing
 
 /// Time is scaled 20×: the budget and the simulator's limit use a 3-second window (Guance's 60 s / 20), the poll

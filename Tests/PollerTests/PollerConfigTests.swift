@@ -1,7 +1,7 @@
 import Foundation
 @testable import Poller
-import Shared
 import Testing
+import ServiceKit
 
 @Suite("Poller configuration")
 struct PollerConfigTests {

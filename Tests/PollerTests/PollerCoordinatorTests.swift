@@ -1,7 +1,6 @@
 import DevStack
 import Foundation
 @testable import Poller
-import Shared
 import Testing
 
 @Suite("Several poller instances share the targets through Kafka group membership", .timeLimit(.minutes(2)))

@@ -5,7 +5,11 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 @testable import Poller
-import Shared
+import Events
+import GuanceAPI
+import KafkaClient
+import ServiceKit
+import TestSupport
 
 /// A published event with its Kafka coordinates and headers.
 struct PublishedEvent: Sendable {

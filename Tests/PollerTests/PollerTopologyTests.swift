@@ -1,8 +1,12 @@
-import DevStack
-import Foundation
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import KafkaClient
+import Logging
+import ServiceKit
 import Synchronization
+import TestSupport
 import Testing
 
 /// Topics created by someone else (a broker's auto-create, another partition count) and instances that do not

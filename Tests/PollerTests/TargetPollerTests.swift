@@ -1,8 +1,13 @@
-import DevStack
-import Foundation
 @testable import Poller
-import Shared
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Logging
+import ServiceKit
 import Synchronization
+import TestSupport
 import Testing
 
 /// A publisher that forwards to Kafka but fails writes to one topic, as a crash right before them would.

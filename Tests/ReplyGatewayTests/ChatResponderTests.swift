@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
 import ServiceLifecycle
-import Shared
 import Synchronization
 import Testing
 
 @testable import ReplyGateway
+import Events
 
 @Suite("Chat answers", .timeLimit(.minutes(1)))
 struct ChatResponderTests {

@@ -1,7 +1,7 @@
 import DevStack
+import FeishuKit
 import Foundation
 import ServiceLifecycle
-import Shared
 import Testing
 
 @testable import ReplyGateway

@@ -1,8 +1,9 @@
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import Crypto
+import FeishuKit
+import Foundation
+import Testing
 
 /// The worked vectors of docs/protocols/test-vectors.md (3 to 6).
 @Suite("Feishu and DingTalk crypto vectors")

@@ -1,9 +1,12 @@
-import DevStack
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import DevStack
+import Events
+import FeishuKit
+import Foundation
+import HTTPTypes
+import Synchronization
+import Testing
 
 @Suite("Feishu event callbacks", .timeLimit(.minutes(1)))
 struct FeishuEventHandlerTests {

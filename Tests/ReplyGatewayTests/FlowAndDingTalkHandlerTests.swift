@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import HTTPTypes
 import Testing
 
 @testable import ReplyGateway

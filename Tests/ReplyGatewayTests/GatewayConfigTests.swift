@@ -1,7 +1,8 @@
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import FeishuKit
+import ServiceKit
+import Testing
 
 @Suite("Gateway configuration")
 struct GatewayConfigTests {

@@ -1,14 +1,15 @@
+
+@testable import ReplyGateway
 import AsyncHTTPClient
 import DevStack
 import Foundation
 import Hummingbird
+import NIOHTTP1
 import Prometheus
+import ServiceKit
 import ServiceLifecycle
-import Shared
 import Synchronization
 import Testing
-
-@testable import ReplyGateway
 
 /// What the internet-facing port serves, and how it treats slow or stalled clients.
 @Suite("Gateway connections: ports, readiness, slow clients", .timeLimit(.minutes(2)))

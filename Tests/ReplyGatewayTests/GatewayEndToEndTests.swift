@@ -1,9 +1,15 @@
-import DevStack
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import AsyncHTTPClient
+import DevStack
+import Events
+import FeishuKit
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Logging
+import TestSupport
+import Testing
 
 /// Gateway + writer + Guance simulator + Feishu app fake + mock Kafka cluster in this process.
 @Suite("Reply gateway end to end", .serialized, .timeLimit(.minutes(2)))

@@ -1,13 +1,17 @@
-import AsyncHTTPClient
-import DevStack
-import Foundation
-import Logging
-import NIOCore
-import Prometheus
-import ServiceLifecycle
-import Shared
 
 @testable import ReplyGateway
+import AsyncHTTPClient
+import DevStack
+import FeishuKit
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import Prometheus
+import ServiceKit
+import ServiceLifecycle
 
 /// Gateway (ingress and, unless told otherwise, writer), Guance simulator, Feishu app-API fake and a mock Kafka
 /// cluster in one test process, all on 127.0.0.1.

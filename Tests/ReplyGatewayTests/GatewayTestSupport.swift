@@ -2,10 +2,11 @@ import DevStack
 import Foundation
 import HTTPTypes
 import Logging
-import Shared
 import Synchronization
 
 @testable import ReplyGateway
+import Events
+import ServiceKit
 
 let gatewayTestLogger: Logger = {
     var logger = Logger(label: "reply-gateway-test")

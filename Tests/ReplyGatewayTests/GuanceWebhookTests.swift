@@ -1,9 +1,14 @@
-import DevStack
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import HTTPTypes
+import KafkaClient
+import ServiceKit
+import Synchronization
+import Testing
 
 @Suite("Guance webhook wake-ups", .serialized, .timeLimit(.minutes(2)))
 struct GuanceWebhookTests {

@@ -4,7 +4,6 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Shared
 import Testing
 
 @testable import ReplyGateway
@@ -29,12 +28,15 @@ struct IngressFuzzTests {
         let seed = ProcessInfo.processInfo.environment["GATEWAY_FUZZ_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 0...UInt64.max)
         let publisher = RecordingPublisher()
+        let actions = RecordingActionPublisher()
         let intake = CommandIntake(publisher: publisher, dedupeCapacity: 1000, logger: gatewayTestLogger)
         var handlers = GatewayRoutes.Handlers()
         handlers.feishu = FeishuEventHandler(
             settings: FeishuSubscriptionSettings(
                 verificationToken: Self.secrets.feishuVerificationToken, encryptKey: Self.secrets.feishuEncryptKey),
-            intake: intake, threads: nil, notices: nil, signatureWindow: .seconds(300), logger: gatewayTestLogger)
+            intake: intake, threads: nil, notices: nil, signatureWindow: .seconds(300), logger: gatewayTestLogger,
+            cardActions: CardActionHandler(
+                publisher: actions, identities: FixedIdentities(people: [:]), notices: nil, logger: gatewayTestLogger))
         handlers.flow = FlowHandler(token: Self.secrets.flowToken, intake: intake, logger: gatewayTestLogger)
         handlers.dingtalk = DingTalkHandler(
             appSecret: Self.secrets.dingtalkAppSecret, intake: intake, notices: nil, logger: gatewayTestLogger)
@@ -58,7 +60,7 @@ struct IngressFuzzTests {
                     guard let field = HTTPField.Name(name) else { continue }
                     headers[field] = value
                 }
-                let publishedBefore = publisher.commands.count + triggers.triggers.count
+                let publishedBefore = publisher.commands.count + triggers.triggers.count + actions.actions.count
                 let sent = ContinuousClock.now
                 let status = try await client.execute(
                     uri: request.path, method: .post, headers: headers, body: ByteBuffer(bytes: request.body)
@@ -73,7 +75,7 @@ struct IngressFuzzTests {
                 #expect(took < Self.perRequestBound, "\(took) for \(context)")
                 if !request.authenticated {
                     #expect(
-                        publisher.commands.count + triggers.triggers.count == publishedBefore,
+                        publisher.commands.count + triggers.triggers.count + actions.actions.count == publishedBefore,
                         "published for \(context)")
                 }
             }
@@ -83,10 +85,11 @@ struct IngressFuzzTests {
         let statusText = summary.1.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
         let published = publisher.commands.count
         print("ingress fuzz: seed=\(seed) cases=\(Self.cases) time=\(elapsed) slowest=\(summary.0)", terminator: " ")
-        print("statuses=[\(statusText)] published=\(published) triggers=\(triggers.triggers.count) (replay: GATEWAY_FUZZ_SEED=\(seed))")
+        print("statuses=[\(statusText)] published=\(published) triggers=\(triggers.triggers.count) actions=\(actions.actions.count) (replay: GATEWAY_FUZZ_SEED=\(seed))")
         // The generator must reach the handlers' interesting paths, not only the front door.
         #expect(summary.1[200, default: 0] > 0)
         #expect(publisher.commands.count > 0)
         #expect(triggers.triggers.count > 0)
+        #expect(actions.actions.count > 0)
     }
 }

@@ -1,9 +1,11 @@
-import DevStack
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import DevStack
+import Events
+import FeishuKit
+import Foundation
+import HTTPTypes
+import Testing
 
 /// Requests that once ended the whole gateway process, and their relatives: each must be a 4xx, never a trap.
 @Suite("Ingress regressions: outside numbers and lists", .timeLimit(.minutes(1)))

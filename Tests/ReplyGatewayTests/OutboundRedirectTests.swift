@@ -1,10 +1,13 @@
-import AsyncHTTPClient
-import Foundation
-import Hummingbird
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import AsyncHTTPClient
+import Events
+import FeishuKit
+import Foundation
+import GuanceAPI
+import Hummingbird
+import ServiceKit
+import Testing
 
 /// Outgoing calls carry credentials (`DF-API-KEY`, `app_secret`, tokens): a redirect to another origin must never
 /// be followed, and a DingTalk session webhook must point at DingTalk's endpoint.

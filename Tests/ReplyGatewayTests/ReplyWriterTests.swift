@@ -1,9 +1,11 @@
-import DevStack
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Testing
 
 @Suite("Reply writer against the Guance simulator", .serialized, .timeLimit(.minutes(2)))
 struct ReplyWriterTests {

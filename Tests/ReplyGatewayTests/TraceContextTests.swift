@@ -1,9 +1,14 @@
-import DevStack
-import Foundation
-import Shared
-import Testing
 
 @testable import ReplyGateway
+import DevStack
+import Events
+import Foundation
+import GuanceAPI
+import KafkaClient
+import Logging
+import ServiceKit
+import TestSupport
+import Testing
 
 /// A reply command starts a trace at the gateway ingress; the writer logs with its `trace_id` and continues it on the
 /// result.

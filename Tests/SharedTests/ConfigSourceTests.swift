@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import GuanceAPI
+import KafkaClient
+import ServiceKit
 import Testing
 
 @Suite("Configuration from environment and CONFIG_FILE")
@@ -11,10 +13,10 @@ struct ConfigSourceTests {
     }
 
     @Test func environmentWinsOverTheFile() throws {
-        let path = try writeFile("KAFKA_BROKERS: file:9092\nGUANCE_POLL_INTERVAL: 7\n")
+        let path = try writeFile("KAFKA_BROKERS: file:9092\nGUANCE_RATE_WINDOW: 7\n")
         let source = try ConfigSource.load(environment: ["CONFIG_FILE": path, "KAFKA_BROKERS": "env:9092"])
         #expect(source.string(.kafkaBrokers) == "env:9092")
-        #expect(try source.seconds(.guancePollInterval, default: .seconds(5)) == .seconds(7))
+        #expect(try source.seconds(.guanceRateWindow, default: .seconds(60)) == .seconds(7))
     }
 
     @Test func missingRequiredVariableNamesIt() {

@@ -1,4 +1,5 @@
-import Shared
+import GuanceAPI
+import ServiceKit
 import Testing
 
 /// GUANCE_RATE_WINDOW, GUANCE_RATE_RESERVE and GUANCE_BUDGET_MODE.

@@ -1,6 +1,7 @@
 import DevStack
 import Foundation
-import Shared
+import GuanceAPI
+import KafkaClient
 import Synchronization
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import GuanceAPI
 import Testing
 
 /// The usage log's rule, replayed without Kafka: what every process computes from the same records.

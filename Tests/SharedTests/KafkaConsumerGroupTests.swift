@@ -1,6 +1,6 @@
 import DevStack
 import Foundation
-import Shared
+import KafkaClient
 import Synchronization
 import Testing
 

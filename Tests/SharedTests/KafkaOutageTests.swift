@@ -1,6 +1,6 @@
 import DevStack
 import Foundation
-import Shared
+import KafkaClient
 import Testing
 
 @Suite("Kafka producer during broker outages", .timeLimit(.minutes(2)))

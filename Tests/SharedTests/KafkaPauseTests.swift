@@ -1,6 +1,6 @@
 import DevStack
 import Foundation
-import Shared
+import KafkaClient
 import Testing
 
 @Suite("Kafka consumer pauses never outlive a rebalance", .timeLimit(.minutes(3)))

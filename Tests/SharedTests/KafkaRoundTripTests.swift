@@ -1,6 +1,6 @@
 import DevStack
 import Foundation
-import Shared
+import KafkaClient
 import Testing
 
 @Suite("Kafka producer and consumer against the mock cluster", .timeLimit(.minutes(2)))

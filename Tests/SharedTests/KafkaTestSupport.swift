@@ -1,6 +1,6 @@
 import DevStack
+import KafkaClient
 import Logging
-import Shared
 
 let testLogger: Logger = {
     var logger = Logger(label: "test")

@@ -1,6 +1,8 @@
 import DevStack
 import Foundation
-import Shared
+import KafkaClient
+import Logging
+import TestSupport
 import Testing
 
 @Suite("Start-up topic check", .timeLimit(.minutes(2)))

@@ -1,5 +1,7 @@
+import Events
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 import Synchronization
 import Testing
 

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 /// `notifier <subcommand>`: the notifier's operator commands. Without arguments `notifier` runs the service.
 struct NotifierCommand: AsyncParsableCommand {

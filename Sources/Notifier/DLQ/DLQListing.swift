@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import KafkaClient
 
 /// How `notifier dlq list` and `replay` print a parked record.
 enum DLQListing {

@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import KafkaClient
 
 /// Which parked records a `notifier dlq` command works on: all filters given must match.
 struct DLQSelection: Sendable, Equatable {

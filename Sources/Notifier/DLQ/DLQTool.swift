@@ -1,5 +1,5 @@
+import KafkaClient
 import Logging
-import Shared
 
 /// What `notifier dlq list` and `notifier dlq replay` do, without the command line: reads a DLQ topic, selects
 /// records, re-publishes them to their source topic.

@@ -1,6 +1,6 @@
 import Foundation
+import KafkaClient
 import Logging
-import Shared
 
 /// Reads every partition of a dead-letter topic from its beginning up to its end at the time of the call, outside
 /// any consumer group (nothing is committed, the notifier's group is not disturbed).

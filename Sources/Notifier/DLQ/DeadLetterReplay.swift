@@ -1,4 +1,6 @@
-import Shared
+import Events
+import KafkaClient
+
 
 /// Turns parked records back into the messages they were before they were parked.
 enum DeadLetterReplay {

@@ -1,4 +1,5 @@
-import Shared
+import Events
+
 
 extension IssueEvent {
     /// Reads an IssueEvent from a parsed document by the rules of its `Codable` conformance (required keys present

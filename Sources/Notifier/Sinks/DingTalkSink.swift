@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import ServiceKit
 
 /// DingTalk custom robot: markdown, optionally signed in the URL query (docs/protocols/dingtalk-robot.md).
 enum DingTalkSink: WebhookPlatform {

@@ -1,6 +1,8 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 /// One chat platform the notifier delivers to: everything the rest of the notifier may know about it. Each platform
 /// has its home under `Sources/Notifier/Sinks/` and is listed once in `SinkKind.allCases`; the dispatcher, the routes

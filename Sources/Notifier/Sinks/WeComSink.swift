@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import ServiceKit
 
 /// WeCom group robot: markdown (legacy subset) with a 4096-byte `content`, unsigned (docs/protocols/wecom-robot.md).
 enum WeComSink: WebhookPlatform {

@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import ServiceKit
 
 /// Any HTTP endpoint: the IssueEvent JSON as is, optionally signed with an HMAC header (docs/notifier.md).
 enum WebhookSink: WebhookPlatform {

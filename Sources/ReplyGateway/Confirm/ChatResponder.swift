@@ -1,8 +1,11 @@
 import AsyncHTTPClient
+import Events
+import FeishuKit
 import Foundation
 import Logging
 import NIOCore
-import Shared
+import NIOHTTP1
+import ServiceKit
 
 /// What became of an answer in the chat.
 enum ChatDelivery: Sendable, Equatable {

@@ -1,4 +1,5 @@
-import Shared
+import Events
+
 
 /// The chat answer for a reply result: "reply added to <issue name>" or why not, in Chinese and English.
 enum ConfirmationText {

@@ -1,6 +1,7 @@
+import Events
+import KafkaClient
 import Logging
 import ServiceLifecycle
-import Shared
 
 /// Best-effort chat answers that need no Kafka round trip (a usage hint for a message naming no issue). The HTTP
 /// route only enqueues, so the platform's callback is answered at once; this service sends in the background.

@@ -1,7 +1,8 @@
+import Events
+import KafkaClient
 import Logging
 import Metrics
 import ServiceLifecycle
-import Shared
 
 /// Consumer group `reply-confirmer` on `guance.reply-results`: answers each result in the chat the command came
 /// from (Feishu thread reply with the command id as idempotency key, DingTalk session webhook). Without app

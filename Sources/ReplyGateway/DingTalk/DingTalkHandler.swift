@@ -1,7 +1,10 @@
+import Events
+import FeishuKit
 import Foundation
 import HTTPTypes
+import KafkaClient
 import Logging
-import Shared
+import Signing
 
 /// `POST /dingtalk/events`: DingTalk robot message callbacks (docs/protocols/dingtalk.md). Headers `timestamp` (ms)
 /// and `sign` = base64(HMAC-SHA256(key: AppSecret, message: timestamp + "\n" + AppSecret)); the body's

@@ -1,7 +1,9 @@
+import Events
+import FeishuKit
 import Foundation
 import HTTPTypes
+import KafkaClient
 import Logging
-import Shared
 
 /// `POST /feishu/events`: verifies, decrypts and interprets Feishu event subscription v2 callbacks
 /// (docs/protocols/feishu.md) and publishes reply commands. Transport-free, so tests call it directly.
@@ -17,6 +19,8 @@ struct FeishuEventHandler: IngressHandler {
     let signatureWindow: Duration
     let logger: Logger
     var now: @Sendable () -> Date = { Date() }
+    /// Card button clicks (`card.action.trigger`); nil answers them as unhandled events.
+    var cardActions: CardActionHandler? = nil
 
     static let messageReceived = "im.message.receive_v1"
 
@@ -56,6 +60,9 @@ struct FeishuEventHandler: IngressHandler {
         if settings.encryptKey != nil && !signed { throw .missingSignature }
         guard let eventType = callback.header?.eventType, let eventID = callback.header?.eventID else {
             throw .malformedJSON("not a schema 2.0 event (header.event_type / event_id missing)")
+        }
+        if eventType == CardActionHandler.eventType, let cardActions {
+            return await answerCardAction(plain, eventID: eventID, handler: cardActions)
         }
         guard eventType == Self.messageReceived else {
             logger.info(
@@ -111,6 +118,20 @@ struct FeishuEventHandler: IngressHandler {
         case (nil, nil):
             return Data(body)
         }
+    }
+
+    // MARK: - Card actions
+
+    /// A verified click: the toast answer (HTTP 200 whatever the outcome, since Feishu shows a non-200 answer as a
+    /// generic error; a refused or unsubmitted click says why in the toast).
+    private func answerCardAction(_ plain: Data, eventID: String, handler: CardActionHandler) async -> IngressAnswer {
+        let answer: CardActionAnswer =
+            if let click = FeishuCardAction.decode(callbackBody: plain) {
+                await handler.handle(click, eventID: eventID)
+            } else {
+                .notAnAction
+            }
+        return IngressAnswer(status: .ok, json: answer.json, outcome: "card_" + answer.outcome)
     }
 
     // MARK: - Messages

@@ -1,3 +1,4 @@
+import FeishuKit
 import Synchronization
 
 /// Finds the issue a chat thread is about, for replies written in a notification's thread without `#uuid#`.

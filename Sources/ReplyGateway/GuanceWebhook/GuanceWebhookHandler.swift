@@ -1,7 +1,8 @@
+import Events
 import Foundation
 import HTTPTypes
+import KafkaClient
 import Logging
-import Shared
 
 /// `POST /guance/webhook/<target>`: Guance's webhook notification target, protected by
 /// `Authorization: Bearer $GUANCE_WEBHOOK_TOKEN`. Used as a wake-up only: the body (whose format Guance does not

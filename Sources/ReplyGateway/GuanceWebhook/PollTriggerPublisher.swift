@@ -1,4 +1,6 @@
-import Shared
+import Events
+import KafkaClient
+
 
 /// Where poll triggers go. Returns only after the trigger is durably stored (Kafka acknowledged it).
 protocol PollTriggerPublisher: Sendable {

@@ -1,5 +1,5 @@
+import FeishuKit
 import HTTPTypes
-import Shared
 
 /// `Authorization: Bearer <token>` checks of the token-protected routes (`/feishu/flow`, `/guance/webhook/…`).
 enum BearerToken {

@@ -1,7 +1,9 @@
 import Crypto
+import Events
 import Foundation
+import KafkaClient
 import Logging
-import Shared
+import ServiceKit
 
 /// Turns parsed chat messages into published `ReplyCommand`s: derives the command id from the platform's event id,
 /// skips commands already acknowledged, and reports Kafka failures as `unavailable` (answered 503 so the platform

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 
 /// Whether a timestamp from a request lies within a window around now, with integer comparisons only: the outside
 /// value is never converted from a floating-point number nor used in arithmetic, so any header value is safe.

@@ -1,4 +1,7 @@
-import Shared
+import Events
+import KafkaClient
+import ServiceKit
+
 
 /// Where accepted commands go. Returns only after the command is durably stored (Kafka acknowledged it).
 protocol ReplyCommandPublisher: Sendable {

@@ -1,7 +1,8 @@
+import Events
 import Foundation
 import HTTPTypes
+import KafkaClient
 import Logging
-import Shared
 
 /// `POST /feishu/flow`: the reference workflow's request `{"content":"#issue_uuid#text"}` (the flow sends the
 /// message with the @ part removed), protected by `Authorization: Bearer $FLOW_TOKEN`. Answers

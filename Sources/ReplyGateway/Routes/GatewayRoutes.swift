@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
-import Shared
+import ServiceKit
 
 /// The gateway's HTTP routes. Each callback route runs its handler's header checks, then reads the body up to the
 /// limit (413 before parsing), hands it to its transport-free handler, logs rejections with their reason (at most ten

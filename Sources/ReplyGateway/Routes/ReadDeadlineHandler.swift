@@ -1,3 +1,4 @@
+import KafkaClient
 import NIOCore
 import NIOHTTPTypes
 

@@ -1,4 +1,5 @@
-import Shared
+import GuanceAPI
+
 
 /// The Guance OpenAPI calls the reply writer makes; `GuanceOpenAPIClient` in production, fakes in unit tests.
 protocol GuanceReplies: Sendable {

@@ -1,8 +1,11 @@
+import Events
 import Foundation
+import GuanceAPI
+import KafkaClient
 import Logging
 import Metrics
+import ServiceKit
 import ServiceLifecycle
-import Shared
 import Synchronization
 
 /// Consumer group `reply-writer` on `guance.reply-commands`: writes each command as a reply on its issue through

@@ -1,3 +1,5 @@
+import Events
+
 extension ConfigKey {
     public static let feishuWebhookURL = ConfigKey("FEISHU_WEBHOOK_URL", "Feishu custom bot webhook", secret: true)
     public static let feishuWebhookSecret = ConfigKey(

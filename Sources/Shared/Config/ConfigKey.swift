@@ -1,3 +1,5 @@
+import KafkaClient
+
 /// Every configuration variable of the product, with who reads it and what it means.
 /// The configuration table of docs/configuration.md and `.env.example` are checked against this list by the tests.
 public struct ConfigKey: Sendable, Hashable {
@@ -30,23 +32,15 @@ extension ConfigKey {
     public static let kafkaTopicPartitions = ConfigKey(
         "KAFKA_TOPIC_PARTITIONS", "partitions the compose init service creates the product topics with; default 6")
 
-    /// Every key the product reads. A key in `CONFIG_FILE` that is not here is reported at start-up.
-    public static var all: [ConfigKey] { commonKeys + guanceKeys + notifierKeys + gatewayKeys }
-
     /// Keys every service reads.
     public static let commonKeys: [ConfigKey] = [
         kafkaBrokers, configFile, logLevel, logFormat, metricsPort, shutdownGracePeriod, kafkaTopicPartitions,
         onConfigError,
     ]
 
-    /// Registers keys defined by a service module (call before loading configuration).
-    public static func isKnown(_ name: String, extra: [ConfigKey] = []) -> Bool {
-        all.contains { $0.name == name } || extra.contains { $0.name == name }
-            || name.hasPrefix(ConfigSource.kafkaPropertyPrefix)
-    }
-
-    /// Keys whose values are secrets.
-    public static func isSecret(_ name: String) -> Bool {
-        all.first { $0.name == name }?.isSecret ?? KafkaSecretProperties.isSecret(name)
+    /// Whether some service of the product reads a key of this name (`productKeyNames`), or it is a librdkafka
+    /// property (`KAFKA_PROP_*`).
+    public static func isKnown(_ name: String) -> Bool {
+        productKeyNames.contains(name) || name.hasPrefix(ConfigSource.kafkaPropertyPrefix)
     }
 }

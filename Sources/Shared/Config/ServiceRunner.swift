@@ -1,6 +1,8 @@
 import Foundation
+import KafkaClient
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs a service process: creates the producer, checks Kafka is reachable within a bounded time, then runs the
 /// producer, the observability server and the service's own services in one `ServiceGroup` until SIGTERM/SIGINT.

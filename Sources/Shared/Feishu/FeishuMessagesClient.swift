@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// The Feishu IM message calls of an app bot (docs/protocols/feishu-app.md): send a card to a chat, replace a sent
 /// card, and reply in a message's thread. Sends and replies carry a `uuid` (at most 50 characters): Feishu performs

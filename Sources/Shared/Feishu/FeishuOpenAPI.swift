@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import KafkaClient
 import NIOCore
 import NIOHTTP1
+import ServiceKit
 import Synchronization
 
 /// One Feishu app's authorised calls to the Open Platform: the `tenant_access_token` cached until shortly before it

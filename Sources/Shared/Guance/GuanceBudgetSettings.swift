@@ -1,3 +1,5 @@
+import ServiceKit
+
 /// How the OpenAPI budget of each key is kept: its window, the calls polling leaves to replies, and whether the
 /// budget is shared by every process through Kafka or kept per process.
 public struct GuanceBudgetSettings: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import ServiceKit
+
 extension GuanceOpenAPIClient.Settings {
     /// Settings from `GUANCE_OPENAPI_URL` (default `https://openapi.guance.com`) and `GUANCE_API_KEY` (required).
     public init(config: ConfigSource) throws(ConfigError) {

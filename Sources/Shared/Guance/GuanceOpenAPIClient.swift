@@ -1,9 +1,12 @@
 import AsyncHTTPClient
 import Foundation
+import KafkaClient
 import Logging
 import Metrics
 import NIOCore
+import NIOFoundationEssentialsCompat
 import NIOHTTP1
+import ServiceKit
 
 /// A client of the Guance OpenAPI issue endpoints (see docs/protocols/guance-openapi.md).
 ///

@@ -1,4 +1,6 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import NIOCore
+import NIOHTTPCompression
 
 extension HTTPClient.Configuration {
     /// For calls to outside APIs (Guance OpenAPI, Feishu app API, DingTalk session replies).

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The records of a `KafkaConsumerClient` one by one, fetched in batches off the cooperative pool.
 /// Ends when the consumer closes. Rebalances are served only inside a poll, so a buffered batch stays valid; records
 /// of partitions revoked during the poll are dropped there (the next owner gets them).

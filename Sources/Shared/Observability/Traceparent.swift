@@ -1,4 +1,6 @@
+import Events
 import Foundation
+import KafkaClient
 import Logging
 
 /// A W3C Trace Context `traceparent` value (`00-<trace id>-<parent id>-<flags>`), carried in the `traceparent`

@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import ServiceKit
 
 /// Feishu flow trigger-webhook: the reference workflow's flat JSON object, unsigned.
 enum FeishuFlowSink: WebhookPlatform {

@@ -1,5 +1,6 @@
+import Events
 import Foundation
-import Shared
+import ServiceKit
 
 /// Feishu custom group bot: an interactive card, optionally signed with `timestamp` + `sign` in the body
 /// (docs/protocols/feishu-bot.md).

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
+import Events
+import KafkaClient
 import ServiceLifecycle
-import Shared
 import Synchronization
 
 /// Where every issue's card lives, from the compacted topic `guance.chat-messages` (ChatMessage v1, key

@@ -1,5 +1,9 @@
 import Foundation
-import Shared
+import Events
+import FeishuKit
+import KafkaClient
+import Logging
+import ServiceKit
 
 /// Feishu app bot with live cards (docs/feishu-app.md): one JSON 2.0 card per issue, updated in place, replies in its
 /// thread, buttons that act. Configured by `FEISHU_CHAT_ID` with `FEISHU_APP_ID` / `FEISHU_APP_SECRET` (sink

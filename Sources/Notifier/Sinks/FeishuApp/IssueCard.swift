@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import Events
 
 /// The Feishu card (JSON 2.0, shared with everyone in the chat, so it can be updated) that shows one issue as it is
 /// now: title, level, status, resource, description, the last change, a link to Guance, and the buttons that apply

@@ -1,12 +1,11 @@
+import ServiceKit
+
 extension ConfigKey {
     public static let gatewayPort = ConfigKey("GATEWAY_PORT", "HTTP port of the reply gateway; default 8080")
     public static let feishuVerificationToken = ConfigKey(
         "FEISHU_VERIFICATION_TOKEN", "Feishu event subscription verification token", secret: true)
     public static let feishuEncryptKey = ConfigKey(
         "FEISHU_ENCRYPT_KEY", "Feishu event subscription encrypt key", secret: true)
-    public static let feishuAppID = ConfigKey("FEISHU_APP_ID", "Feishu app id (confirmations in chat)")
-    public static let feishuAppSecret = ConfigKey("FEISHU_APP_SECRET", "Feishu app secret", secret: true)
-    public static let feishuOpenAPIURL = ConfigKey("FEISHU_OPENAPI_URL", "Feishu app API base URL")
     public static let flowToken = ConfigKey("FLOW_TOKEN", "bearer token required on /feishu/flow", secret: true)
     public static let dingtalkAppSecret = ConfigKey(
         "DINGTALK_APP_SECRET", "DingTalk robot AppSecret for /dingtalk/events", secret: true)

@@ -1,27 +1,28 @@
 import AsyncHTTPClient
 import Foundation
+import KafkaClient
 import Logging
 import NIOCore
 import NIOHTTP1
-import Shared
+import ServiceKit
 import Synchronization
 
-/// The Feishu app API calls the gateway makes (docs/protocols/feishu.md): `tenant_access_token` (cached until shortly before expiry), reply to
+/// The Feishu app API calls the services make (docs/protocols/feishu.md): `tenant_access_token` (cached until shortly before expiry), reply to
 /// a message, and reading a message (to find the issue a thread is about). Redirects are never followed (the
 /// `app_secret` and tokens must reach no other origin).
-final class FeishuAppClient: Sendable {
+public final class FeishuAppClient: Sendable {
     private struct CachedToken {
         var token: String
         var refreshAt: Date
     }
 
-    let settings: FeishuAppSettings
+    public let settings: FeishuAppSettings
     private let httpClient: HTTPClient
     private let now: @Sendable () -> Date
     private let cached = Mutex<CachedToken?>(nil)
     private let tokenFetches = Atomic<Int>(0)
 
-    init(
+    public init(
         settings: FeishuAppSettings, httpClient: HTTPClient = .outbound, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.settings = settings
@@ -30,12 +31,12 @@ final class FeishuAppClient: Sendable {
     }
 
     /// How many times a token was requested from Feishu (the cache's effect, for tests and metrics).
-    var tokenFetchCount: Int { tokenFetches.load(ordering: .relaxed) }
+    public var tokenFetchCount: Int { tokenFetches.load(ordering: .relaxed) }
 
     // MARK: - Token
 
     /// A valid tenant access token, from the cache while it has enough life left.
-    func tenantAccessToken() async throws(FeishuAppError) -> String {
+    public func tenantAccessToken() async throws(FeishuAppError) -> String {
         let current = now()
         if let token = cached.withLock({ $0 }), token.refreshAt > current { return token.token }
         struct TokenResponse: Decodable {
@@ -69,7 +70,7 @@ final class FeishuAppClient: Sendable {
     // MARK: - Messages
 
     /// Replies to a message in its thread. `uuid` makes a repeated call idempotent on Feishu's side.
-    func reply(to messageID: String, text: String, uuid: String) async throws(FeishuAppError) {
+    public func reply(to messageID: String, text: String, uuid: String) async throws(FeishuAppError) {
         let content = String(decoding: try JSONSerialization.data(withJSONObject: ["text": text]), as: UTF8.self)
         let body = try JSONSerialization.data(
             withJSONObject: [
@@ -79,7 +80,7 @@ final class FeishuAppClient: Sendable {
     }
 
     /// The text content of a message (the JSON `content` string as Feishu returns it), or nil if it has none.
-    func messageContent(_ messageID: String) async throws(FeishuAppError) -> String? {
+    public func messageContent(_ messageID: String) async throws(FeishuAppError) -> String? {
         struct MessageResponse: Decodable {
             struct Item: Decodable {
                 struct Body: Decodable { var content: String? }
