@@ -14,6 +14,7 @@ struct DevStackCommand: AsyncParsableCommand {
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
         subcommands: [
             KafkaBenchCommand.self, GuancePollerBenchmark.self, FeishuLoadCommand.self, StormBenchmark.self,
+            CardStormBenchmark.self,
         ])
 
     @Option(help: "Number of mock brokers.")
