@@ -89,6 +89,23 @@ struct FeishuAppSinkTests {
         }
     }
 
+    /// A Guance reply is plain text in the thread: no mention (`<at user_id="all">`) and no auto-linked address forms.
+    @Test func aHostileReplyIsInertTextInTheThread() async throws {
+        try await FeishuAppHarness.run { harness in
+            var event = Self.event(.reply, id: "e-hostile")
+            event.reply?.content = "<at user_id=\"all\">所有人</at> see https://evil.example"
+            event.reply?.creator?.name = "<at id=all></at>"
+            #expect(await harness.sink().deliver(event) == .delivered)
+            let card = try #require(harness.cards.first)
+            let reply = try #require(harness.simulator.chats.message(card.threadReplies.first ?? ""))
+            let text = try #require(
+                (try JSONSerialization.jsonObject(with: Data(reply.content.utf8)) as? [String: String])?["text"])
+            #expect(!text.contains("<at"))
+            #expect(!text.contains("https://evil"))
+            #expect(text.replacingOccurrences(of: "\u{2060}", with: "").contains("所有人</at> see https://evil.example"))
+        }
+    }
+
     @Test func thePlatformRateLimitPausesTheAppForItsResetTime() async throws {
         try await FeishuAppHarness.run { harness in
             let sink = harness.sink()
