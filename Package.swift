@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "Notifier",
             dependencies: [
-                "Timing", "KafkaClient", "Events", "ServiceKit",
+                "Timing", "KafkaClient", "Events", "ServiceKit", "FeishuKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,6 +173,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
@@ -205,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "NotifierTests",
             dependencies: [
-                "KafkaClient", "Events", "ServiceKit", "TestSupport", "Notifier", "DevStack",
+                "KafkaClient", "Events", "ServiceKit", "FeishuKit", "TestSupport", "Notifier", "DevStack",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -50,7 +50,10 @@ child() { exec setsid setpriv --pdeathsig TERM "$@"; }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
-child "$BIN/dev-stack" --env-file "$ENV_FILE" &
+# CARD_DEMO=0 leaves the sample issue's Feishu card alone (no reply, no resolve from dev-stack).
+demo=(--card-demo)
+[ "${CARD_DEMO:-1}" = "0" ] && demo=()
+child "$BIN/dev-stack" --env-file "$ENV_FILE" "${demo[@]}" &
 devstack=$!
 for _ in $(seq 1 150); do [ -s "$ENV_FILE" ] && break; sleep 0.2; done
 [ -s "$ENV_FILE" ] || { echo "dev-stack did not start within 30 s" >&2; exit 1; }

@@ -14,6 +14,7 @@ struct DevStackCommand: AsyncParsableCommand {
         abstract: "Run a local Kafka (librdkafka mock cluster) and simulators for guance-chatops.",
         subcommands: [
             KafkaBenchCommand.self, GuancePollerBenchmark.self, FeishuLoadCommand.self, StormBenchmark.self,
+            CardStormBenchmark.self,
         ])
 
     @Option(help: "Number of mock brokers.")
@@ -36,6 +37,9 @@ struct DevStackCommand: AsyncParsableCommand {
 
     @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
     var quietCaptures = false
+
+    @Flag(help: "Once the sample issue's Feishu card is sent, reply to the issue and resolve it in the Guance simulator.")
+    var cardDemo = false
 
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
@@ -85,6 +89,12 @@ struct DevStackCommand: AsyncParsableCommand {
         var services: [any Service] = [UntilShutdown()]
         if !realFeishu {
             services += feishu.services(logger: logger, gatewayPort: gatewayPort, sampleIssueUUID: sampleIssue?.uuid)
+            if cardDemo, let simulator = guance?.simulator, let sampleIssue {
+                services.append(
+                    SampleCardLifecycle(
+                        chats: feishu.simulator.chats, chatID: FeishuDevStack.chatID, guance: simulator,
+                        issueUUID: sampleIssue.uuid, logger: logger))
+            }
         }
         if let simulator = guance?.simulator {
             // Guance's webhook notification target, pointed at the gateway: pushes wake the poller.

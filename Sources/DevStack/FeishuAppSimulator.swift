@@ -43,9 +43,17 @@ public final class FeishuAppSimulator: Sendable {
     private let eventTarget = Mutex<FeishuEventSender?>(nil)
     /// Answers `POST /callback/ws/endpoint` when set (the long-connection fake).
     private let longConnection = Mutex<FeishuLongConnectionServer?>(nil)
+    /// Cards the app sent, their updates and thread replies (`FeishuAppSimulator+Messages`).
+    public let chats: FeishuChatStore
+    /// The `x-ogw-ratelimit-reset` seconds of forced rate-limit answers.
+    let rateLimitReset = Mutex(1)
 
-    public init(appID: String = "cli_devstack", appSecret: String, tokenLifetime: Duration = .seconds(7200)) {
+    public init(
+        appID: String = "cli_devstack", appSecret: String, tokenLifetime: Duration = .seconds(7200),
+        chats: FeishuChatStore = FeishuChatStore()
+    ) {
         self.appID = appID
+        self.chats = chats
         self.appSecret = appSecret
         self.tokenLifetime = tokenLifetime
     }
@@ -107,6 +115,7 @@ public final class FeishuAppSimulator: Sendable {
         router.post("/admin/send-card-click") { request, context in
             try await self.sendCardClick(request, context)
         }
+        addMessageRoutes(router)
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "feishu-app-simulator"),
@@ -144,7 +153,7 @@ public final class FeishuAppSimulator: Sendable {
         return Self.json(#"{"code":0,"msg":"ok","tenant_access_token":"\#(token)","expire":\#(remaining)}"#)
     }
 
-    private func authorized(_ request: Request) -> Bool {
+    func authorized(_ request: Request) -> Bool {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
         let token = String(header.dropFirst("Bearer ".count))
         return state.withLock { ($0.tokens[token].map { $0 > Date() }) ?? false }
@@ -153,6 +162,7 @@ public final class FeishuAppSimulator: Sendable {
     private func reply(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard authorized(request) else { return Self.invalidTokenResponse() }
         let messageID = context.parameters.get("id") ?? ""
+        if let threadReply = try await threadReply(request, context, root: messageID) { return threadReply }
         struct Body: Decodable {
             var msg_type: String
             var content: String
@@ -240,7 +250,7 @@ public final class FeishuAppSimulator: Sendable {
             ]))
     }
 
-    private static func invalidTokenResponse() -> Response {
+    static func invalidTokenResponse() -> Response {
         json(
             #"{"code":99991663,"msg":"Invalid access token for authorization. Please make a request with token attached."}"#,
             status: .badRequest)

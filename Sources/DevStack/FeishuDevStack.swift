@@ -62,11 +62,15 @@ public struct FeishuDevStack: Sendable {
             "FEISHU_OPENAPI_URL=http://127.0.0.1:\(bound)",
             "FEISHU_APP_ID=\(simulator.appID)",
             "FEISHU_APP_SECRET=\(simulator.appSecret)",
+            "FEISHU_CHAT_ID=\(Self.chatID)",
             "FEISHU_VERIFICATION_TOKEN=\(verificationToken)",
             "FEISHU_ENCRYPT_KEY=\(encryptKey)",
             "FLOW_TOKEN=\(flowToken)",
         ]
     }
+
+    /// The chat the notifier's Feishu app sink posts its cards to.
+    public static let chatID = "oc_devstack"
 
     static func secret() -> String {
         String((0..<24).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })

@@ -25,13 +25,7 @@ struct NotifierConfig: Sendable {
     static func load(_ config: ConfigSource, kafka: KafkaClientSettings) throws(ConfigError) -> NotifierConfig {
         var sinks: [SinkDefinition] = []
         for kind in SinkKind.allCases {
-            guard let environment = kind.platform.environment, let url = try config.url(environment.url) else {
-                continue
-            }
-            var limits: [RateWindow]?
-            if let key = environment.rateLimit { limits = try Self.limits(key, config) }
-            let secret = environment.secret.flatMap { config.string($0) }
-            sinks.append(SinkDefinition(name: environment.name, kind: kind, url: url, secret: secret, limits: limits))
+            if let sink = try kind.platform.environmentSink(config) { sinks.append(sink) }
         }
         var routes: [Route] = []
         if let path = config.string(.routesFile) {
@@ -50,7 +44,7 @@ struct NotifierConfig: Sendable {
             }
         }
         guard !sinks.isEmpty else {
-            let variables = SinkKind.allCases.compactMap { $0.platform.environment?.url.name }
+            let variables = SinkKind.allCases.compactMap { $0.platform.environment?.url.name } + [ConfigKey.feishuChatID.name]
             throw .missing(
                 variable: variables.first ?? ConfigKey.routesFile.name,
                 meaning: "no sink configured: set \(variables.joined(separator: ", ")) or sinks in ROUTES_FILE")
@@ -66,7 +60,7 @@ struct NotifierConfig: Sendable {
     }
 
     /// A rate-limit variable: nil when unset (the documented limits apply), empty when 0 (off).
-    private static func limits(_ key: ConfigKey, _ config: ConfigSource) throws(ConfigError) -> [RateWindow]? {
+    static func limits(_ key: ConfigKey, _ config: ConfigSource) throws(ConfigError) -> [RateWindow]? {
         guard config.string(key) != nil else { return nil }
         let rate = try config.double(key, default: 0)
         guard RateWindow.isAcceptable(rate) else {

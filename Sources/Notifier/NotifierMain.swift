@@ -31,7 +31,8 @@ enum NotifierMain {
         }
         await ServiceRunner.run(basics) { producer in
             do {
-                _ = try await KafkaTopicCheck.run(topics, kafka: basics.kafka, logger: basics.logger)
+                _ = try await KafkaTopicCheck.run(
+                    topics(for: config), kafka: basics.kafka, logger: basics.logger)
             } catch let problem as KafkaTopicProblem {
                 StartupFailure.exit(service: basics.service, problem)
             }
@@ -55,6 +56,12 @@ extension NotifierMain {
         KafkaTopicRequirement(name: Topics.issueEvents, partitions: 6),
         KafkaTopicRequirement(name: Topics.deadLetter(of: Topics.issueEvents), partitions: 1),
     ]
+
+    /// `topics`, and `guance.chat-messages` when a Feishu app sink keeps its cards there.
+    static func topics(for config: NotifierConfig) -> [KafkaTopicRequirement] {
+        guard config.sinks.contains(where: { $0.kind == .feishuApp }) else { return topics }
+        return topics + [KafkaTopicRequirement(name: Topics.chatMessages, partitions: 6, compacted: true)]
+    }
 }
 
 /// Owns the webhook client's lifetime as a `Service`: shuts it down after everything that uses it stopped.

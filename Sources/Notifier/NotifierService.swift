@@ -29,7 +29,8 @@ final class NotifierService: Service {
             var sinkLogger = logger
             sinkLogger[metadataKey: LogKey.sink] = "\(sink.name)"
             dispatchers[sink.name] = SinkDispatcher(
-                definition: sink, transport: transport, settings: config.dispatch, logger: sinkLogger)
+                definition: sink, transport: transport, settings: config.dispatch, logger: sinkLogger,
+                context: SinkContext(kafka: config.consumer.client, publisher: deadLetters, logger: sinkLogger))
         }
         self.dispatchers = dispatchers
         self.handler = RecordHandler(

@@ -117,8 +117,10 @@ struct RoutesFile: Sendable {
                 options[field] = try resolve(
                     field, values, environment: environment, sink: name, required: false, keyLine: line(key))?.0
             }
+            let defaultURL = kind.platform.defaultURL.map { ($0, line(key)) }
             let url = try resolve(
-                "url", values, environment: environment, sink: name, required: true, keyLine: line(key))!
+                "url", values, environment: environment, sink: name, required: defaultURL == nil, keyLine: line(key))
+                ?? defaultURL!
             guard let parsed = URL(string: url.0), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
                 parsed.host != nil
             else {
@@ -144,10 +146,13 @@ struct RoutesFile: Sendable {
                     throw Failure(line: templateLine, reason: "template of sink '\(name)': \(error)")
                 }
             }
-            result.append(
-                SinkDefinition(
-                    name: name, kind: kind, url: url.0, secret: secret?.0, limits: limits, template: template,
-                    options: options))
+            let definition = SinkDefinition(
+                name: name, kind: kind, url: url.0, secret: secret?.0, limits: limits, template: template,
+                options: options)
+            if let problem = kind.platform.problem(with: definition) {
+                throw Failure(line: line(key), reason: "sink '\(name)': \(problem)")
+            }
+            result.append(definition)
         }
         return result
     }

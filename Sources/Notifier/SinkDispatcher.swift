@@ -88,10 +88,14 @@ actor SinkDispatcher {
     private var wake: AsyncStream<Void>.Continuation
     private let wakeups: AsyncStream<Void>
 
-    init(definition: SinkDefinition, transport: any SinkTransport, settings: Settings, logger: Logger) {
+    init(
+        definition: SinkDefinition, transport: any SinkTransport, settings: Settings, logger: Logger,
+        context: SinkContext? = nil
+    ) {
         self.definition = definition
         self.renderer = MessageRenderer(kind: definition.kind, template: definition.template)
-        self.delivery = definition.kind.platform.makeDelivery(definition, transport: transport)
+        self.delivery = definition.kind.platform.makeDelivery(
+            definition, transport: transport, context: context ?? SinkContext(logger: logger))
         self.settings = settings
         self.logger = logger
         self.limiter = RateLimiter(windows: definition.limits)

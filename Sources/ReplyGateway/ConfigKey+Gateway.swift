@@ -6,9 +6,6 @@ extension ConfigKey {
         "FEISHU_VERIFICATION_TOKEN", "Feishu event subscription verification token", secret: true)
     public static let feishuEncryptKey = ConfigKey(
         "FEISHU_ENCRYPT_KEY", "Feishu event subscription encrypt key", secret: true)
-    public static let feishuAppID = ConfigKey("FEISHU_APP_ID", "Feishu app id (confirmations in chat)")
-    public static let feishuAppSecret = ConfigKey("FEISHU_APP_SECRET", "Feishu app secret", secret: true)
-    public static let feishuOpenAPIURL = ConfigKey("FEISHU_OPENAPI_URL", "Feishu app API base URL")
     public static let flowToken = ConfigKey("FLOW_TOKEN", "bearer token required on /feishu/flow", secret: true)
     public static let dingtalkAppSecret = ConfigKey(
         "DINGTALK_APP_SECRET", "DingTalk robot AppSecret for /dingtalk/events", secret: true)

@@ -165,7 +165,8 @@ struct DeploymentFilesTests {
     /// The names every service accepts in a shared `CONFIG_FILE` are exactly the keys the services define.
     @Test func theProductWideKeyNamesAreTheServicesKeys() {
         #expect(ConfigKey.productKeyNames == Set(Self.allKeys.map(\.name)))
-        #expect(Self.allKeys.count == ConfigKey.productKeyNames.count, "a key is defined twice")
+        // A key two services read (the Feishu app's) is listed by both but defined once.
+        #expect(Set(Self.allKeys).count == ConfigKey.productKeyNames.count, "a key is defined twice")
     }
 
     @Test func everyConfigurationVariableIsDocumented() throws {

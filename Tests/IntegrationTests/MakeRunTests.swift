@@ -24,7 +24,7 @@ struct MakeRunTests {
             name: "make-run", url: URL(fileURLWithPath: "/usr/bin/python3"),
             arguments: ["-c", groupLeaderExec, "bash", script.path, binDirectory.path],
             environment: [
-                "PATH": "/usr/bin:/bin", "LOG_FORMAT": "json", "SHUTDOWN_GRACE_PERIOD": "\(Self.grace)",
+                "PATH": "/usr/bin:/bin", "LOG_FORMAT": "json", "SHUTDOWN_GRACE_PERIOD": "\(Self.grace)", "CARD_DEMO": "0",
                 "GATEWAY_PORT": "\(try freePort())", "POLLER_METRICS_PORT": "\(try freePort())",
                 "NOTIFIER_METRICS_PORT": "\(try freePort())", "GATEWAY_METRICS_PORT": "\(try freePort())",
             ])

@@ -8,7 +8,7 @@ struct SinkKind: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Every platform, in the order their environment-configured sinks are created.
-    static let allCases: [SinkKind] = [.feishu, .feishuFlow, .dingtalk, .wecom, .webhook, .slack, .teams]
+    static let allCases: [SinkKind] = [.feishu, .feishuFlow, .dingtalk, .wecom, .webhook, .slack, .teams, .feishuApp]
 
     /// The platform whose routes-file `type` is `rawValue`.
     init?(rawValue: String) {

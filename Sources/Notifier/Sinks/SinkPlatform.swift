@@ -1,5 +1,7 @@
 import Events
 import Foundation
+import KafkaClient
+import Logging
 import ServiceKit
 
 /// One chat platform the notifier delivers to: everything the rest of the notifier may know about it. Each platform
@@ -30,8 +32,44 @@ protocol SinkPlatform: SendableMetatype {
     /// A Guance title made inert for the platform's markup (the one place digests put Guance text into markup).
     static func inert(_ title: String) -> String
 
+    /// The sink configured by environment variables, if they are set (default: from `environment`).
+    static func environmentSink(_ config: ConfigSource) throws(ConfigError) -> SinkDefinition?
+    /// The `url` of a routes-file sink that names none (nil: `url` is required).
+    static var defaultURL: String? { get }
+    /// What is wrong with a sink's platform settings (nil: nothing), checked when the configuration is loaded.
+    static func problem(with definition: SinkDefinition) -> String?
+
     /// How a configured sink of this platform sends. Called once per sink at start.
-    static func makeDelivery(_ definition: SinkDefinition, transport: any SinkTransport) -> any SinkDelivery
+    static func makeDelivery(_ definition: SinkDefinition, transport: any SinkTransport, context: SinkContext)
+        -> any SinkDelivery
+}
+
+extension SinkPlatform {
+    static func environmentSink(_ config: ConfigSource) throws(ConfigError) -> SinkDefinition? {
+        guard let environment, let url = try config.url(environment.url) else { return nil }
+        var limits: [RateWindow]?
+        if let key = environment.rateLimit { limits = try NotifierConfig.limits(key, config) }
+        let secret = environment.secret.flatMap { config.string($0) }
+        return SinkDefinition(name: environment.name, kind: SinkKind(self), url: url, secret: secret, limits: limits)
+    }
+
+    static var defaultURL: String? { nil }
+
+    static func problem(with definition: SinkDefinition) -> String? { nil }
+}
+
+/// What a stateful sink may need beyond its definition: the Kafka cluster and producer (state kept on a topic) and
+/// the sink's logger. Plain webhooks need none of it.
+struct SinkContext: Sendable {
+    var kafka: KafkaClientSettings?
+    var publisher: (any DeadLetterPublisher)?
+    var logger: Logger
+
+    init(kafka: KafkaClientSettings? = nil, publisher: (any DeadLetterPublisher)? = nil, logger: Logger) {
+        self.kafka = kafka
+        self.publisher = publisher
+        self.logger = logger
+    }
 }
 
 /// What a sink is asked to send: one event, or a digest standing for several (every event counts as delivered when

@@ -10,7 +10,9 @@ protocol WebhookPlatform: SinkPlatform {
 }
 
 extension WebhookPlatform {
-    static func makeDelivery(_ definition: SinkDefinition, transport: any SinkTransport) -> any SinkDelivery {
+    static func makeDelivery(_ definition: SinkDefinition, transport: any SinkTransport, context: SinkContext)
+        -> any SinkDelivery
+    {
         WebhookDelivery<Self>(definition: definition, transport: transport)
     }
 

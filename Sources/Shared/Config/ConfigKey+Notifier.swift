@@ -34,5 +34,5 @@ extension ConfigKey {
         feishuWebhookURL, feishuWebhookSecret, feishuFlowWebhookURL, dingtalkWebhookURL, dingtalkSecret,
         wecomWebhookURL, webhookURL, webhookSecret, feishuWebhookRateLimit, dingtalkRateLimit, wecomRateLimit,
         routesFile, notifierMaxAttempts, notifierRetryBackoff, notifierRequestTimeout, notifierMaxInFlight,
-    ]
+    ] + feishuAppSinkKeys
 }

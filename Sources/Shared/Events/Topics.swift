@@ -14,6 +14,9 @@ public enum Topics {
     /// Wake-ups from Guance's webhook (`PollTrigger`), keyed by poll target name. Every poller instance reads all of
     /// it (a consumer group of its own); only the target's owner acts.
     public static let pollTriggers = "guance.poll-triggers"
+    /// Where each issue's chat message lives (`ChatMessage`), keyed by `<sink>/<issue uuid>`, `cleanup.policy=compact`:
+    /// every notifier instance reads all of it, so any instance can update any card.
+    public static let chatMessages = "guance.chat-messages"
 
     /// The dead-letter topic of a consumed topic.
     public static func deadLetter(of topic: String) -> String { topic + ".dlq" }
@@ -28,6 +31,7 @@ public enum Topics {
             (pollerCoordination, pollerCoordinationPartitions),
             (apiUsage, 1),
             (pollTriggers, partitions),
+            (chatMessages, partitions),
             (deadLetter(of: issueEvents), 1),
             (deadLetter(of: replyCommands), 1),
             (deadLetter(of: replyResults), 1),
