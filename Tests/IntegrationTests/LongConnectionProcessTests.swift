@@ -74,6 +74,14 @@ struct LongConnectionProcessTests {
         let click = try await send(#"{"cardAction":"resolve","issueUUID":"\#(issue.uuid)","eventID":"ev_click"}"#)
         #expect(click["code"] as? Int == 200, "\(click)")
         #expect((click["data"] as? String)?.contains("toast") == true, "\(click)")
+        // ...and the writer applies it: the issue is resolved with exactly one modify call, also after the same click
+        // is delivered again over the other connection.
+        func modifies() -> Int { guance.calls().filter { $0.endpoint == "issue_modify" && $0.status == 200 }.count }
+        try await eventually(timeout: .seconds(30), "the click resolved the issue") {
+            guance.issue(uuid: issue.uuid)?.statusType == 20
+        }
+        let again = try await send(#"{"cardAction":"resolve","issueUUID":"\#(issue.uuid)","eventID":"ev_click"}"#)
+        #expect(again["code"] as? Int == 200, "\(again)")
 
         // 200 events over both connections.
         let count = 200
@@ -95,6 +103,7 @@ struct LongConnectionProcessTests {
         let contents = try await written()
         #expect(contents.count == count + 3)
         #expect(Set(contents).count == contents.count, "a reply was written twice")
+        #expect(modifies() == 1, "the repeated click was applied again")
         // Connected, and the events counted under the HTTP route's metric with transport="websocket".
         for url in metrics {
             let text = try await EndToEndTests.get(url)
