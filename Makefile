@@ -17,7 +17,7 @@ run: build
 
 ## Build and run the whole test suite. Serially: many tests start processes, brokers and servers with bounded waits,
 ## and on a 2-core machine running them all at once only trades minutes for flakiness.
-test: deps
+test: deps format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 

@@ -105,7 +105,8 @@ struct CardStormBenchmark: AsyncParsableCommand {
             issue: .init(
                 uuid: "issue_cards_\(number)", name: "card storm issue \(number)", level: "2",
                 statusType: round == 0 ? 10 : (round % 2 == 1 ? 15 : 30), resource: "/api/orders",
-                resourceType: "service", description: "card storm benchmark", createAt: now, updateAt: now + Int64(round),
+                resourceType: "service", description: "card storm benchmark", createAt: now,
+                updateAt: now + Int64(round),
                 creator: nil, url: "https://console.guance.example/keyevents/issues/issue_cards_\(number)"),
             reply: nil)
     }

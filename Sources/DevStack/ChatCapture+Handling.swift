@@ -101,9 +101,9 @@ extension ChatCapture {
             if let limited = limit(.feishu, code: 11232, message: "frequency limited", at: current) { return limited }
         case .feishuFlow:
             guard token == options.token else {
-                return errorAnswer(.feishuFlow, 800004509, "webhook trigger workflow is disabled")
+                return errorAnswer(.feishuFlow, 800_004_509, "webhook trigger workflow is disabled")
             }
-            guard body.count <= 4 << 20 else { return errorAnswer(.feishuFlow, 800005647, "request body too large") }
+            guard body.count <= 4 << 20 else { return errorAnswer(.feishuFlow, 800_005_647, "request body too large") }
             guard json != nil else { return errorAnswer(.feishuFlow, 9499, "Bad Request") }
         case .dingtalk:
             guard params["access_token"].map(String.init) == options.token else {

@@ -189,7 +189,12 @@ public final class ChatCapture: Service, Sendable {
 
     /// Stops a capture started with `start()`: a graceful shutdown, so the server closes without an error line.
     public func stop() async {
-        guard let running = state.withLock({ value in defer { value.runner = nil }; return value.runner }) else { return }
+        guard
+            let running = state.withLock({ value in
+                defer { value.runner = nil }
+                return value.runner
+            })
+        else { return }
         await running.group.triggerGracefulShutdown()
         _ = await running.task.result
     }

@@ -38,7 +38,8 @@ struct DevStackCommand: AsyncParsableCommand {
     @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
     var quietCaptures = false
 
-    @Flag(help: "Once the sample issue's Feishu card is sent, reply to the issue and resolve it in the Guance simulator.")
+    @Flag(
+        help: "Once the sample issue's Feishu card is sent, reply to the issue and resolve it in the Guance simulator.")
     var cardDemo = false
 
     func validate() throws {
@@ -69,22 +70,28 @@ struct DevStackCommand: AsyncParsableCommand {
         if let guance {
             lines += guance.lines
             FileHandle.standardOutput.write(Data((guance.lines.joined(separator: "\n") + "\n").utf8))
-            logger.info("Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(guance.simulator.url)"])
+            logger.info(
+                "Guance OpenAPI simulator running with sample issues", metadata: ["url": "\(guance.simulator.url)"])
         } else {
             logger.info("Guance simulator not started (GUANCE_API_KEY is set, or --no-guance-simulator)")
         }
         logger.info(
             "mock Kafka cluster running",
-            metadata: ["brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)"])
+            metadata: [
+                "brokers": "\(brokers)", "partitions": "\(partitions)", "bootstrap": "\(cluster.bootstrapServers)",
+            ])
         // Feishu app-API fake + gateway secrets; once the gateway is ready, one signed and encrypted sample message
         // answering an issue of the Guance simulator.
         let feishu = FeishuDevStack(
             websocketMode: ProcessInfo.processInfo.environment["FEISHU_EVENT_MODE"]?.lowercased() == "websocket",
             logger: logger)
         let gatewayPort = Int(ProcessInfo.processInfo.environment["GATEWAY_PORT"] ?? "") ?? 8080
-        let sampleIssue = guance?.simulator.addIssue(GuanceSimulator.IssueDraft(
-            name: "sample: answer me from Feishu",
-            description: "<p>dev-stack sends a Feishu message <code>#uuid#…</code> for this issue once the gateway is ready.</p>"))
+        let sampleIssue = guance?.simulator.addIssue(
+            GuanceSimulator.IssueDraft(
+                name: "sample: answer me from Feishu",
+                description:
+                    "<p>dev-stack sends a Feishu message <code>#uuid#…</code> for this issue once the gateway is ready.</p>"
+            ))
         let realFeishu = ProcessInfo.processInfo.environment["FEISHU_APP_ID"].map { !$0.isEmpty } ?? false
         var services: [any Service] = [UntilShutdown()]
         if !realFeishu {
@@ -98,10 +105,12 @@ struct DevStackCommand: AsyncParsableCommand {
         }
         if let simulator = guance?.simulator {
             // Guance's webhook notification target, pointed at the gateway: pushes wake the poller.
-            let token = ProcessInfo.processInfo.environment["GUANCE_WEBHOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let token =
+                ProcessInfo.processInfo.environment["GUANCE_WEBHOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? GuanceSimulator.randomHex(32)
-            services.append(simulator.pushChanges(
-                to: "http://127.0.0.1:\(gatewayPort)/guance/webhook/default", token: token))
+            services.append(
+                simulator.pushChanges(
+                    to: "http://127.0.0.1:\(gatewayPort)/guance/webhook/default", token: token))
             lines.append("GUANCE_WEBHOOK_TOKEN=\(token)")
         }
         let group = ServiceGroup(
@@ -138,11 +147,14 @@ extension DevStackCommand {
         let simulator = GuanceSimulator()
         try await simulator.start()
         simulator.addSampleIssues()
-        return (simulator, [
-            "GUANCE_OPENAPI_URL=\(simulator.url)",
-            "GUANCE_API_KEY=\(simulator.apiKey)",
-            "GUANCE_CONSOLE_URL=\(simulator.url)/console",
-        ])
+        return (
+            simulator,
+            [
+                "GUANCE_OPENAPI_URL=\(simulator.url)",
+                "GUANCE_API_KEY=\(simulator.apiKey)",
+                "GUANCE_CONSOLE_URL=\(simulator.url)/console",
+            ]
+        )
     }
 }
 

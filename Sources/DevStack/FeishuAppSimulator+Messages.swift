@@ -94,7 +94,8 @@ extension FeishuAppSimulator {
 
     private func forcedRateLimit() -> Response? {
         guard chats.takeForcedRateLimit() else { return nil }
-        var response = Self.json(#"{"code":99991400,"msg":"request trigger frequency limit"}"#, status: .tooManyRequests)
+        var response = Self.json(
+            #"{"code":99991400,"msg":"request trigger frequency limit"}"#, status: .tooManyRequests)
         let reset = rateLimitReset.withLock { $0 }
         response.headers[HTTPField.Name("x-ogw-ratelimit-reset")!] = "\(reset)"
         response.headers[HTTPField.Name("x-ogw-ratelimit-limit")!] = "50"

@@ -239,7 +239,8 @@ public final class FeishuAppSimulator: Sendable {
             return Self.json(#"{"error":"no gateway configured"}"#, status: .serviceUnavailable)
         }
         guard let body = try? await request.decode(as: Body.self, context: context) else {
-            return Self.json(#"{"error":"expected {\"action\":\"resolve\",\"issueUUID\":\"issue_…\"}"}"#, status: .badRequest)
+            return Self.json(
+                #"{"error":"expected {\"action\":\"resolve\",\"issueUUID\":\"issue_…\"}"}"#, status: .badRequest)
         }
         let result = try await sender.sendCardClick(
             action: body.action, issueUUID: body.issueUUID, openID: body.openID ?? "ou_devstack_user",

@@ -102,7 +102,8 @@ struct FeishuLoadCommand: AsyncParsableCommand {
         let statuses = Dictionary(grouping: results.map(\.1), by: { $0 }).mapValues(\.count)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let ok = statuses[200] ?? 0
-        let mode = baseline ? "baseline GET /healthz" : cardClicks ? "POST /feishu/events card clicks" : "POST /feishu/events"
+        let mode =
+            baseline ? "baseline GET /healthz" : cardClicks ? "POST /feishu/events card clicks" : "POST /feishu/events"
         print("mode=\(mode) requests=\(requests) concurrency=\(concurrency)")
         print(String(format: "elapsed=%.2f s  accepted(200)/s=%.0f", seconds, Double(ok) / seconds))
         print("p50=\(percentile(0.50)) p90=\(percentile(0.90)) p99=\(percentile(0.99)) max=\(percentile(1.0))")

@@ -39,9 +39,10 @@ extension GuanceSimulator {
         router.post("/__admin/issues/:uuid/replies") { request, context in
             let body = try await request.decode(as: AdminReply.self, context: context)
             let uuid = context.parameters.get("uuid") ?? ""
-            guard let reply = self.addReply(
-                issueUUID: uuid, content: body.content, extend: body.extend ?? .emptyObject,
-                creatorName: body.creatorName ?? "console-user")
+            guard
+                let reply = self.addReply(
+                    issueUUID: uuid, content: body.content, extend: body.extend ?? .emptyObject,
+                    creatorName: body.creatorName ?? "console-user")
             else { throw HTTPError(.notFound, message: "no issue \(uuid)") }
             return Self.json(["uuid": reply.uuid, "issueUUID": uuid, "createAt": reply.createAt])
         }

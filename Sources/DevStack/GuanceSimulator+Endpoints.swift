@@ -7,13 +7,14 @@ import Synchronization
 /// The simulated OpenAPI endpoints: channels, issues, replies.
 extension GuanceSimulator {
     static let channelList: Handler = { _, workspace, _, _, _ in
-        ok(workspace.channels.map { channel -> [String: Any] in
-            [
-                "uuid": channel.uuid, "name": channel.name, "description": "", "workspaceUUID": workspace.uuid,
-                "notifyTarget": [Any](), "subscribeType": "", "status": 0, "id": 38, "createAt": 1_680_767_371,
-                "updateAt": 1_681_357_025, "deleteAt": -1, "creator": "acnt_sim", "updator": "acnt_sim",
-            ]
-        })
+        ok(
+            workspace.channels.map { channel -> [String: Any] in
+                [
+                    "uuid": channel.uuid, "name": channel.name, "description": "", "workspaceUUID": workspace.uuid,
+                    "notifyTarget": [Any](), "subscribeType": "", "status": 0, "id": 38, "createAt": 1_680_767_371,
+                    "updateAt": 1_681_357_025, "deleteAt": -1, "creator": "acnt_sim", "updator": "acnt_sim",
+                ]
+            })
     }
 
     static let issueList: Handler = { state, workspace, body, _, _ in

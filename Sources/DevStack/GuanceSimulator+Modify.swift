@@ -19,7 +19,8 @@ extension GuanceSimulator {
         }
         // Typed decoding: "20", 20.5 or true are not a statusType; a list is not an extend.
         guard let fields = try? JSONDecoder().decode(ModifyBody.self, from: body) else {
-            return error(400, "ft.ParamError", "a field has the wrong type (statusType integer, name string, extend object)")
+            return error(
+                400, "ft.ParamError", "a field has the wrong type (statusType integer, name string, extend object)")
         }
         if let status = fields.statusType {
             guard [10, 20, 30].contains(status) else {

@@ -17,7 +17,8 @@ extension GuanceSimulator {
         }
     }
 
-    typealias Handler = @Sendable (inout State, Workspace, _ body: Data, _ request: Request, _ context: BasicRequestContext)
+    typealias Handler =
+        @Sendable (inout State, Workspace, _ body: Data, _ request: Request, _ context: BasicRequestContext)
         -> Reply
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -67,7 +68,9 @@ extension GuanceSimulator {
             let reply = Self.process(&state, key: key, endpoint: endpoint, fault: fault, now: now) { state, ws in
                 handler(&state, ws, body, request, context)
             }
-            if let key { state.calls.append(CallRecord(apiKey: key, at: now, endpoint: endpoint, status: reply.status)) }
+            if let key {
+                state.calls.append(CallRecord(apiKey: key, at: now, endpoint: endpoint, status: reply.status))
+            }
             return reply
         }
         if reply.status == 200 {
@@ -106,7 +109,8 @@ extension GuanceSimulator {
         state.acceptedByWorkspace[workspaceUUID, default: []].append(now)
         switch fault {
         case .malformedJSON:
-            return .raw(status: 200, contentType: "application/json", body: "{\"code\":200,\"content\":{\"data\":[{\"uuid\"")
+            return .raw(
+                status: 200, contentType: "application/json", body: "{\"code\":200,\"content\":{\"data\":[{\"uuid\"")
         case let .htmlPage(status):
             return .raw(
                 status: status, contentType: "text/html",

@@ -62,7 +62,12 @@ public final class GuanceSimulator: Sendable {
 
     /// Stops the server.
     public func stop() async {
-        guard let running = runner.withLock({ value in defer { value = nil }; return value }) else { return }
+        guard
+            let running = runner.withLock({ value in
+                defer { value = nil }
+                return value
+            })
+        else { return }
         await running.group.triggerGracefulShutdown()
         _ = await running.task.result
     }

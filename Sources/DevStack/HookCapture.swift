@@ -1,8 +1,8 @@
 import Foundation
-import NIOCore
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -124,15 +124,17 @@ public final class HookCapture: Service, Sendable {
         let received = Message(
             body: body, headers: headers, path: request.uri.path, query: request.uri.query ?? "",
             answer: Answer(status: 0, body: ""), receivedAt: now)
-        let answer = state.withLock { state -> Answer? in
-            if !state.injected.isEmpty { return state.injected.removeFirst() }
-            guard let limit else { return nil }
-            let window = Double(limit.window.components.seconds) + Double(limit.window.components.attoseconds) / 1e18
-            state.recent = state.recent.filter { now.timeIntervalSince($0) < window }
-            if state.recent.count >= limit.count { return limit.throttled }
-            state.recent.append(now)
-            return nil
-        } ?? rules(received)
+        let answer =
+            state.withLock { state -> Answer? in
+                if !state.injected.isEmpty { return state.injected.removeFirst() }
+                guard let limit else { return nil }
+                let window =
+                    Double(limit.window.components.seconds) + Double(limit.window.components.attoseconds) / 1e18
+                state.recent = state.recent.filter { now.timeIntervalSince($0) < window }
+                if state.recent.count >= limit.count { return limit.throttled }
+                state.recent.append(now)
+                return nil
+            } ?? rules(received)
         let message = Message(
             body: body, headers: headers, path: received.path, query: received.query, answer: answer, receivedAt: now)
         state.withLock { $0.messages.append(message) }

@@ -22,10 +22,12 @@ extension HostileIngressRequests {
         let segment = target.split(separator: "/", omittingEmptySubsequences: false)
             .map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }.joined(separator: "/")
         // The router ignores empty path segments: `default/` and `default//` name the target too.
-        let authenticated = goodToken && secrets.guanceWebhookToken != nil
+        let authenticated =
+            goodToken && secrets.guanceWebhookToken != nil
             && target.split(separator: "/") == [Substring(Self.guanceWebhookTarget)]
         return HostileRequest(
             path: "/guance/webhook/" + segment, headers: headers, body: hostileBody(), authenticated: authenticated,
-            label: authenticated ? "guance webhook: bearer token, hostile body" : "guance webhook: hostile token or target")
+            label: authenticated
+                ? "guance webhook: bearer token, hostile body" : "guance webhook: hostile token or target")
     }
 }

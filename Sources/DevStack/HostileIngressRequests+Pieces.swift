@@ -77,7 +77,8 @@ extension HostileIngressRequests {
         switch int(12) {
         case 0: return []
         case 1: return (0..<int(2048)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-        case 2: return [0xFF, 0xFE, 0xC0, 0x80, 0xED, 0xA0, 0x80] + Array(#"{"a":""#.utf8) + [0xC3] + Array(#""}"#.utf8)
+        case 2:
+            return [0xFF, 0xFE, 0xC0, 0x80, 0xED, 0xA0, 0x80] + Array(#"{"a":""#.utf8) + [0xC3] + Array(#""}"#.utf8)
         case 3: return Array(repeating: UInt8(ascii: "["), count: 1000 + int(maxBodyBytes - 1000))
         case 4:
             let depth = 100 + int(20_000)
@@ -86,9 +87,12 @@ extension HostileIngressRequests {
         case 5: return Array(repeating: UInt8(ascii: "a"), count: maxBodyBytes + 1 + int(4096))
         case 6: return Array(("\"" + String(repeating: "x", count: maxBodyBytes - 2) + "\"").utf8)
         case 7:
-            let field = ["msgId", "content", "encrypt", "token", "sessionWebhookExpiredTime", "challenge", "type"][int(7)]
+            let field = ["msgId", "content", "encrypt", "token", "sessionWebhookExpiredTime", "challenge", "type"][
+                int(7)]
             return Array(#"{"\#(field)":\#(hostileNumber())}"#.utf8)
-        case 8: return Array(["null", "[]", "{}", "true", "\"\"", "0", "{\"encrypt\":null}", "{\"encrypt\":\"\"}"][int(8)].utf8)
+        case 8:
+            return Array(
+                ["null", "[]", "{}", "true", "\"\"", "0", "{\"encrypt\":null}", "{\"encrypt\":\"\"}"][int(8)].utf8)
         case 9: return Array(jsonString(["encrypt": randomText(0...200)]).utf8)
         default:
             let value = jsonValue(depth: 4)

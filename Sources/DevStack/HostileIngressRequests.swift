@@ -40,7 +40,8 @@ public struct HostileIngressRequests: Sendable {
                 path: path, headers: hostileHeaders(FeishuHeaders.all), body: hostileBody(), authenticated: false,
                 label: "feishu: hostile signature headers, hostile body")
         case 1:
-            var request = FeishuEventFactory.request(feishuEvent(token: secrets.feishuVerificationToken), encryptKey: key)
+            var request = FeishuEventFactory.request(
+                feishuEvent(token: secrets.feishuVerificationToken), encryptKey: key)
             if !request.body.isEmpty { request.body[int(request.body.count)] ^= UInt8(1 + int(255)) }
             return HostileRequest(
                 path: path, headers: request.headers, body: request.body, authenticated: false,
@@ -51,24 +52,28 @@ public struct HostileIngressRequests: Sendable {
                 path: path, headers: request.headers, body: request.body, authenticated: false,
                 label: "feishu: signed and encrypted, wrong verification token")
         case 3:
-            let request = FeishuEventFactory.request(feishuEvent(token: secrets.feishuVerificationToken), encryptKey: key)
+            let request = FeishuEventFactory.request(
+                feishuEvent(token: secrets.feishuVerificationToken), encryptKey: key)
             return HostileRequest(
                 path: path, headers: request.headers, body: request.body, authenticated: true,
                 label: "feishu: signed and encrypted, hostile event")
         case 4:
-            let plain = chance(2) ? hostileText() : FeishuEventFactory.challenge(randomText(0...20), token: randomText(0...20))
+            let plain =
+                chance(2) ? hostileText() : FeishuEventFactory.challenge(randomText(0...20), token: randomText(0...20))
             let body = Array(jsonString(["encrypt": FeishuEventCrypto.encrypt(plain, encryptKey: key)]).utf8)
             return HostileRequest(
                 path: path, headers: chance(2) ? [:] : hostileHeaders(FeishuHeaders.all), body: body,
                 authenticated: false, label: "feishu: encrypted with the key, unsigned, hostile plaintext")
         default:
-            var request = FeishuEventFactory.request(feishuEvent(token: secrets.feishuVerificationToken), encryptKey: key)
+            var request = FeishuEventFactory.request(
+                feishuEvent(token: secrets.feishuVerificationToken), encryptKey: key)
             let name = FeishuHeaders.all[int(FeishuHeaders.all.count)]
             let original = request.headers[name]
             request.headers[name] = chance(2) ? hostileHeaderValue() : nil
             // A "hostile" timestamp can be the current second, i.e. the genuine one.
             return HostileRequest(
-                path: path, headers: request.headers, body: request.body, authenticated: request.headers[name] == original,
+                path: path, headers: request.headers, body: request.body,
+                authenticated: request.headers[name] == original,
                 label: "feishu: signed, one signature header replaced or missing (\(name))")
         }
     }

@@ -30,7 +30,8 @@ struct KafkaBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var logger = Logger(label: "bench")
-        logger.logLevel = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         var settings = KafkaProducerSettings(client: KafkaClientSettings(bootstrapServers: bootstrap))
         settings.maxInFlightMessages = window
         let producer = try KafkaProducerClient(settings: settings, logger: logger)

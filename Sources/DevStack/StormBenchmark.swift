@@ -32,7 +32,8 @@ struct StormBenchmark: AsyncParsableCommand {
         let capture = ChatCapture(options: .init(enforceRateLimits: true))
         try await capture.start()
         let target = ChatCapture.Platform(rawValue: platform)!
-        let url = [ChatCapture.Platform.feishu: capture.feishuURL, .dingtalk: capture.dingtalkURL][target]
+        let url =
+            [ChatCapture.Platform.feishu: capture.feishuURL, .dingtalk: capture.dingtalkURL][target]
             ?? capture.wecomURL
         let variable = [ChatCapture.Platform.feishu: "FEISHU", .dingtalk: "DINGTALK"][target] ?? "WECOM"
         let process = try ChildProcess(
@@ -71,10 +72,11 @@ struct StormBenchmark: AsyncParsableCommand {
         }
         let messages = capture.accepted(target)
         let rejected = capture.requests(target).count - messages.count
-        let took = finished.map { instant -> String in
-            let (seconds, attoseconds) = (instant - started).components
-            return String(format: "%.1f s", Double(seconds) + Double(attoseconds) * 1e-18)
-        } ?? "not within \(timeout) s"
+        let took =
+            finished.map { instant -> String in
+                let (seconds, attoseconds) = (instant - started).components
+                return String(format: "%.1f s", Double(seconds) + Double(attoseconds) * 1e-18)
+            } ?? "not within \(timeout) s"
         print(
             "platform=\(platform) issues=\(issues) delivered=\(ChatCapture.accountedEvents(messages)) messages=\(messages.count) "
                 + "time-to-last-issue=\(took) rejected-posts=\(rejected) "

@@ -36,7 +36,9 @@ struct MessageRenderer: Sendable {
         var low = 0
         var high = view.description.utf8.count
         var best = {
-            var empty = base; empty.description = JSONBody.trim(view.description, toBytes: 0); return make(empty)
+            var empty = base
+            empty.description = JSONBody.trim(view.description, toBytes: 0)
+            return make(empty)
         }()
         while low < high {
             let mid = (low + high + 1) / 2

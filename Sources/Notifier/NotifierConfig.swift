@@ -44,7 +44,8 @@ struct NotifierConfig: Sendable {
             }
         }
         guard !sinks.isEmpty else {
-            let variables = SinkKind.allCases.compactMap { $0.platform.environment?.url.name } + [ConfigKey.feishuChatID.name]
+            let variables =
+                SinkKind.allCases.compactMap { $0.platform.environment?.url.name } + [ConfigKey.feishuChatID.name]
             throw .missing(
                 variable: variables.first ?? ConfigKey.routesFile.name,
                 meaning: "no sink configured: set \(variables.joined(separator: ", ")) or sinks in ROUTES_FILE")

@@ -40,8 +40,10 @@ struct Route: Sendable, Equatable {
     static func glob(_ pattern: String, matches text: String) -> Bool {
         let p = Array(pattern)
         let t = Array(text)
-        var pi = 0, ti = 0
-        var star = -1, mark = 0
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
         while ti < t.count {
             if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
                 pi += 1

@@ -118,8 +118,10 @@ struct RoutesFile: Sendable {
                     field, values, environment: environment, sink: name, required: false, keyLine: line(key))?.0
             }
             let defaultURL = kind.platform.defaultURL.map { ($0, line(key)) }
-            let url = try resolve(
-                "url", values, environment: environment, sink: name, required: defaultURL == nil, keyLine: line(key))
+            let url =
+                try resolve(
+                    "url", values, environment: environment, sink: name, required: defaultURL == nil, keyLine: line(key)
+                )
                 ?? defaultURL!
             guard let parsed = URL(string: url.0), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
                 parsed.host != nil

@@ -10,7 +10,8 @@ extension ConfigKey {
     public static let guancePollLookback = ConfigKey(
         "GUANCE_POLL_LOOKBACK", "poller: on a target's first start, announce issues this many seconds old; default 300")
     public static let guanceTrackWindow = ConfigKey(
-        "GUANCE_TRACK_WINDOW", "poller: seconds of issues swept for status/level changes (spare budget only); default 86400, 0 = off")
+        "GUANCE_TRACK_WINDOW",
+        "poller: seconds of issues swept for status/level changes (spare budget only); default 86400, 0 = off")
     public static let guancePollerSessionTimeout = ConfigKey(
         "GUANCE_POLLER_SESSION_TIMEOUT", "poller: seconds before a dead instance's targets move to another; default 10")
 

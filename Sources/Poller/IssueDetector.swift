@@ -40,7 +40,8 @@ struct IssueDetector: Sendable {
                     let event = factory.updated(issue)
                     if !published.contains(event.eventId) { events.append(event) }
                 }
-                if issue.updateAt > known.updateAt || (issue.updateAt == known.updateAt && known.recheckReplies == true) {
+                if issue.updateAt > known.updateAt || (issue.updateAt == known.updateAt && known.recheckReplies == true)
+                {
                     detection.replyChecks.append(issue)
                 }
                 if issue.updateAt >= known.updateAt { detection.snapshots[issue.uuid] = snapshot }

@@ -33,7 +33,8 @@ struct PollTriggerListener: Sendable {
                 await consumer.close()
             } catch {
                 logger.error(
-                    "poll trigger consumer could not start", metadata: [LogKey.topic: "\(topic)", LogKey.error: "\(error)"])
+                    "poll trigger consumer could not start",
+                    metadata: [LogKey.topic: "\(topic)", LogKey.error: "\(error)"])
             }
             try? await Task.sleep(for: .seconds(5))
         }

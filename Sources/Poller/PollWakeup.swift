@@ -37,7 +37,9 @@ final class PollWakeup: Sendable {
         if state.withLock({ state in
             defer { state.pending = false }
             return state.pending
-        }) { return true }
+        }) {
+            return true
+        }
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 try? await Task.sleep(until: deadline, clock: .continuous)

@@ -59,18 +59,21 @@ struct PollerConfig: Sendable {
                 guard let map = entry as? [String: Any] else {
                     throw .invalid(variable: "\(targetsSection)[\(index)]", value: "…", reason: "expected a map")
                 }
-                targets.append(try target(
-                    map, index: index, source: source, defaults: (defaultURL, consoleURL, rateLimit, channel)))
+                targets.append(
+                    try target(
+                        map, index: index, source: source, defaults: (defaultURL, consoleURL, rateLimit, channel)))
             }
             let names = targets.map(\.name)
             if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
                 throw .invalid(variable: targetsSection, value: duplicate, reason: "target names must be unique")
             }
         } else if let key = source.string(.guanceAPIKey) {
-            targets.append(PollTarget(
-                name: "default", openAPIURL: defaultURL, apiKey: key,
-                channelUUID: channel.hasPrefix("chan_") ? channel : nil, channelName: channel, consoleURL: consoleURL,
-                rateLimit: rateLimit))
+            targets.append(
+                PollTarget(
+                    name: "default", openAPIURL: defaultURL, apiKey: key,
+                    channelUUID: channel.hasPrefix("chan_") ? channel : nil, channelName: channel,
+                    consoleURL: consoleURL,
+                    rateLimit: rateLimit))
         }
         if targets.isEmpty {
             throw .missing(
@@ -88,13 +91,17 @@ struct PollerConfig: Sendable {
         defaults: (url: String, console: String?, rate: Int, channel: String)
     ) throws(ConfigError) -> PollTarget {
         let field = "\(targetsSection)[\(index)]"
-        let known: Set<String> = ["name", "api_key", "api_key_env", "openapi_url", "channel", "console_url", "rate_limit"]
+        let known: Set<String> = [
+            "name", "api_key", "api_key_env", "openapi_url", "channel", "console_url", "rate_limit",
+        ]
         if let unknown = map.keys.first(where: { !known.contains($0) }) {
-            throw .invalid(variable: "\(field).\(unknown)", value: "…", reason: "unknown key (known: \(known.sorted()))")
+            throw .invalid(
+                variable: "\(field).\(unknown)", value: "…", reason: "unknown key (known: \(known.sorted()))")
         }
         guard let name = map["name"].map({ "\($0)" }), PollTrigger.isValidTargetName(name)
         else {
-            throw .invalid(variable: "\(field).name", value: "\(map["name"] ?? "")", reason: "1 to 128 letters, digits, . _ -")
+            throw .invalid(
+                variable: "\(field).name", value: "\(map["name"] ?? "")", reason: "1 to 128 letters, digits, . _ -")
         }
         var apiKey = map["api_key"].map { "\($0)" }
         if let variable = map["api_key_env"].map({ "\($0)" }) {
@@ -112,7 +119,8 @@ struct PollerConfig: Sendable {
         var rate = defaults.rate
         if let value = map["rate_limit"] {
             guard let parsed = Int("\(value)"), parsed >= 0 else {
-                throw .invalid(variable: "\(field).rate_limit", value: "\(value)", reason: "expected a whole number >= 0")
+                throw .invalid(
+                    variable: "\(field).rate_limit", value: "\(value)", reason: "expected a whole number >= 0")
             }
             rate = parsed
         }
@@ -146,13 +154,15 @@ struct PollerConfig: Sendable {
             // Of each target's share of a window, a quarter may be spent at once on pushes; the rest refills evenly.
             let share = Double(pollingShare) / Double(entry.count)
             settings.pushBurst = max(Int(share / 4), 1)
-            settings.pushRefill = share > Double(settings.pushBurst)
+            settings.pushRefill =
+                share > Double(settings.pushBurst)
                 ? settings.budgetWindow / (share - Double(settings.pushBurst)) : gap
         }
         settings.minimumPollGap = minimum
         if settings.pollInterval < minimum {
             notices.append(
-                "GUANCE_POLL_INTERVAL \(settings.pollInterval) is below what the request budget allows; using \(minimum)")
+                "GUANCE_POLL_INTERVAL \(settings.pollInterval) is below what the request budget allows; using \(minimum)"
+            )
             settings.pollInterval = minimum
         }
     }

@@ -138,9 +138,11 @@ final class PollerCoordinator: Service, Sendable {
         for target in wanted { start(target) }
         let owned = ownedTargets
         metrics.ownedTargets(owned.count)
-        logger.info("poll targets owned by this instance", metadata: [
-            "targets": "\(owned)", "partitions": "\(mine.sorted())", "of": "\(count)",
-        ])
+        logger.info(
+            "poll targets owned by this instance",
+            metadata: [
+                "targets": "\(owned)", "partitions": "\(mine.sorted())", "of": "\(count)",
+            ])
     }
 
     /// Maps targets with the topic's real partition count, so every instance agrees whatever the topic was created
@@ -153,19 +155,25 @@ final class PollerCoordinator: Service, Sendable {
                     return partitions
                 }
                 if previous != count {
-                    logger.info("coordination topic partition count", metadata: [
-                        LogKey.topic: "\(config.coordinationTopic)", "partitions": "\(count)",
-                    ])
+                    logger.info(
+                        "coordination topic partition count",
+                        metadata: [
+                            LogKey.topic: "\(config.coordinationTopic)", "partitions": "\(count)",
+                        ])
                 }
                 return
             }
-            logger.error("coordination topic not found; targets cannot be assigned", metadata: [
-                LogKey.topic: "\(config.coordinationTopic)",
-            ])
+            logger.error(
+                "coordination topic not found; targets cannot be assigned",
+                metadata: [
+                    LogKey.topic: "\(config.coordinationTopic)"
+                ])
         } catch {
-            logger.warning("could not read the coordination topic's partition count", metadata: [
-                LogKey.topic: "\(config.coordinationTopic)", LogKey.error: "\(error)",
-            ])
+            logger.warning(
+                "could not read the coordination topic's partition count",
+                metadata: [
+                    LogKey.topic: "\(config.coordinationTopic)", LogKey.error: "\(error)",
+                ])
         }
     }
 
@@ -184,9 +192,11 @@ final class PollerCoordinator: Service, Sendable {
             logger.notice("every poll target is owned again")
         } else {
             health.fail(Self.ownershipCheck, reason: "no instance polls \(names.joined(separator: ", "))")
-            logger.error("poll targets not polled by any instance", metadata: [
-                "targets": "\(names)", LogKey.topic: "\(config.coordinationTopic)",
-            ])
+            logger.error(
+                "poll targets not polled by any instance",
+                metadata: [
+                    "targets": "\(names)", LogKey.topic: "\(config.coordinationTopic)",
+                ])
         }
     }
 

@@ -20,10 +20,12 @@ enum PollerMain {
         }
         let logger = basics.logger
         for notice in config.notices { logger.notice("\(notice)") }
-        logger.info("poll targets configured", metadata: [
-            "targets": "\(config.targets.map(\.name))", "interval": "\(config.settings.pollInterval)",
-            "instance": "\(instanceID)",
-        ])
+        logger.info(
+            "poll targets configured",
+            metadata: [
+                "targets": "\(config.targets.map(\.name))", "interval": "\(config.settings.pollInterval)",
+                "instance": "\(instanceID)",
+            ])
         await ServiceRunner.run(basics) { producer in
             do {
                 _ = try await KafkaTopicCheck.run(topics, kafka: basics.kafka, logger: logger)
@@ -31,7 +33,8 @@ enum PollerMain {
                 StartupFailure.exit(service: basics.service, problem)
             }
             // The budget of each key is shared with every other process using it (unless GUANCE_BUDGET_MODE=local).
-            let ledger = config.settings.budget.shared && config.targets.contains(where: { $0.rateLimit > 0 })
+            let ledger =
+                config.settings.budget.shared && config.targets.contains(where: { $0.rateLimit > 0 })
                 ? GuanceUsageLedger(kafka: basics.kafka, producer: producer, service: "poller", logger: logger) : nil
             let poller = PollerService(
                 config: config, kafka: basics.kafka, publisher: producer, health: basics.health, logger: logger,

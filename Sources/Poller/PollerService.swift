@@ -32,7 +32,8 @@ struct PollerService: Service {
         let tail = KafkaPartitionReader(kafka: kafka, logger: logger, groupPrefix: "poller-reader")
         let store = PollerStateStore(publisher: publisher, reader: tail)
         let settings = config.settings
-        coordinator = PollerCoordinator(config: config, kafka: kafka, health: health, logger: logger) { [budgets, http] target in
+        coordinator = PollerCoordinator(config: config, kafka: kafka, health: health, logger: logger) {
+            [budgets, http] target in
             var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
             clientSettings.retry = settings.retry
             clientSettings.requestTimeout = settings.requestTimeout

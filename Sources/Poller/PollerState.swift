@@ -22,7 +22,11 @@ struct PollerState: Codable, Sendable, Equatable {
         var recheckReplies: Bool? = nil
 
         enum CodingKeys: String, CodingKey {
-            case createAt = "c", updateAt = "u", statusType = "s", level = "l", replyCursor = "r"
+            case createAt = "c"
+            case updateAt = "u"
+            case statusType = "s"
+            case level = "l"
+            case replyCursor = "r"
             case recheckReplies = "x"
         }
     }

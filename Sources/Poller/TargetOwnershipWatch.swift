@@ -23,9 +23,10 @@ struct TargetOwnershipWatch: Sendable {
         var next: [KafkaTopicPartition: Int64]?
         while !Task.isCancelled {
             do {
-                let ends = Dictionary(uniqueKeysWithValues: try await tail.endOffsets(topic: topic).map {
-                    (KafkaTopicPartition(topic: topic, partition: $0.key), $0.value)
-                })
+                let ends = Dictionary(
+                    uniqueKeysWithValues: try await tail.endOffsets(topic: topic).map {
+                        (KafkaTopicPartition(topic: topic, partition: $0.key), $0.value)
+                    })
                 if let from = next {
                     // Only partitions that grew (a partition added since is read from its beginning).
                     let grown = ends.filter { $0.value > (from[$0.key] ?? 0) }.map(\.key)
@@ -37,9 +38,11 @@ struct TargetOwnershipWatch: Sendable {
                 next = ends
             } catch {
                 if Task.isCancelled { return }
-                tail.logger.warning("could not read the state topic to check target ownership", metadata: [
-                    LogKey.topic: "\(topic)", LogKey.error: "\(error)",
-                ])
+                tail.logger.warning(
+                    "could not read the state topic to check target ownership",
+                    metadata: [
+                        LogKey.topic: "\(topic)", LogKey.error: "\(error)",
+                    ])
             }
             let now = ContinuousClock.now
             report(lastWrite.filter { now - $0.value > timeout }.keys.sorted())

@@ -29,7 +29,8 @@ extension TargetPoller {
             while let (uuid, ids, offsets, error) = await group.next() {
                 outcome.publishedIDs += ids
                 for offset in offsets {
-                    outcome.nextOffsets[offset.partition] = max(outcome.nextOffsets[offset.partition] ?? 0, offset.offset + 1)
+                    outcome.nextOffsets[offset.partition] = max(
+                        outcome.nextOffsets[offset.partition] ?? 0, offset.offset + 1)
                 }
                 if let error {
                     outcome.failedIssues.insert(uuid)
@@ -41,7 +42,9 @@ extension TargetPoller {
         return outcome
     }
 
-    private func publishInOrder(_ uuid: String, _ events: [IssueEvent]) async -> (String, [String], [KafkaOffset], (any Error)?) {
+    private func publishInOrder(_ uuid: String, _ events: [IssueEvent]) async -> (
+        String, [String], [KafkaOffset], (any Error)?
+    ) {
         var ids: [String] = []
         var offsets: [KafkaOffset] = []
         for event in events {
@@ -54,22 +57,28 @@ extension TargetPoller {
                 ids.append(event.eventId)
                 offsets.append(offset)
                 if event.kind != .reply, event.issue.description.hasSuffix(HTMLText.truncationMark) {
-                    logger.notice("issue description cut for the event", metadata: [
-                        LogKey.issueUUID: "\(uuid)", LogKey.eventID: "\(event.eventId)",
-                        "limit": "\(HTMLText.defaultLimit) characters",
-                    ])
+                    logger.notice(
+                        "issue description cut for the event",
+                        metadata: [
+                            LogKey.issueUUID: "\(uuid)", LogKey.eventID: "\(event.eventId)",
+                            "limit": "\(HTMLText.defaultLimit) characters",
+                        ])
                 }
                 metrics.published(target: target.name, kind: event.kind.rawValue)
                 if event.kind == .created {
                     metrics.eventDelay(seconds: Date().timeIntervalSince1970 - Double(event.issue.createAt))
                 }
-                logger.debug("published", metadata: [
-                    LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.offset: "\(offset)",
-                ])
+                logger.debug(
+                    "published",
+                    metadata: [
+                        LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.offset: "\(offset)",
+                    ])
             } catch {
                 logger.error(
                     "publishing failed; the issue is retried next poll",
-                    metadata: [LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.error: "\(error)"])
+                    metadata: [
+                        LogKey.eventID: "\(event.eventId)", LogKey.issueUUID: "\(uuid)", LogKey.error: "\(error)",
+                    ])
                 return (uuid, ids, offsets, error)
             }
         }

@@ -35,9 +35,11 @@ extension TargetPoller {
             } catch {
                 if Task.isCancelled { return nil }
                 let delay = Self.takeoverBackoff.delay(afterFailures: attempt + 1)
-                logger.warning("taking the target over failed; retrying", metadata: [
-                    LogKey.error: "\(error)", "retry_in": "\(delay)",
-                ])
+                logger.warning(
+                    "taking the target over failed; retrying",
+                    metadata: [
+                        LogKey.error: "\(error)", "retry_in": "\(delay)",
+                    ])
                 try? await Task.sleep(for: delay)
             }
         }
@@ -52,9 +54,11 @@ extension TargetPoller {
                 return state
             }
             if ContinuousClock.now >= deadline {
-                logger.info("previous owner did not release the target in time; taking it over", metadata: [
-                    "previous_owner": "\(owner)",
-                ])
+                logger.info(
+                    "previous owner did not release the target in time; taking it over",
+                    metadata: [
+                        "previous_owner": "\(owner)"
+                    ])
                 return state
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -63,9 +67,10 @@ extension TargetPoller {
 
     /// Adds the ids of events published after the state was written (a crash between publishing and saving).
     private func recover(_ state: inout PollerState) async throws {
-        let starts = Dictionary(uniqueKeysWithValues: state.eventOffsets.compactMap { key, offset in
-            Int32(key).map { (KafkaTopicPartition(topic: settings.eventsTopic, partition: $0), offset) }
-        })
+        let starts = Dictionary(
+            uniqueKeysWithValues: state.eventOffsets.compactMap { key, offset in
+                Int32(key).map { (KafkaTopicPartition(topic: settings.eventsTopic, partition: $0), offset) }
+            })
         var found: [String] = []
         let known = Set(state.recentEventIDs)
         var ends = state.eventOffsets

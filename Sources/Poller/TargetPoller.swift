@@ -162,7 +162,8 @@ struct TargetPoller: Sendable {
                     for: issue, replies: page.items, replyCursor: cursor, published: published)
                 let newest = page.items.filter(\.isHumanReply).map(\.createAt).max() ?? cursor
                 detection.snapshots[issue.uuid]?.replyCursor = max(cursor, newest)
-                detection.snapshots[issue.uuid]?.recheckReplies = issue.updateAt >= Int64(Date().timeIntervalSince1970) - 1
+                detection.snapshots[issue.uuid]?.recheckReplies =
+                    issue.updateAt >= Int64(Date().timeIntervalSince1970) - 1
                     ? true : nil
                 if !events.isEmpty {
                     if groups[issue.uuid] == nil { order.append(issue.uuid) }

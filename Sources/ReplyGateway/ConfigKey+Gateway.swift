@@ -19,14 +19,16 @@ extension ConfigKey {
 
     public static let feishuAllowUnencrypted = ConfigKey(
         "FEISHU_ALLOW_UNENCRYPTED",
-        "true lets /feishu/events run without FEISHU_ENCRYPT_KEY (token only, no signature, no replay window); default false")
+        "true lets /feishu/events run without FEISHU_ENCRYPT_KEY (token only, no signature, no replay window); default false"
+    )
     public static let dingtalkSessionWebhookOrigins = ConfigKey(
         "DINGTALK_SESSION_WEBHOOK_ORIGINS",
         "https origins a DingTalk sessionWebhook may point to, comma separated; default https://oapi.dingtalk.com")
     public static let gatewayReadTimeout = ConfigKey(
         "GATEWAY_READ_TIMEOUT", "seconds a callback's body may take to arrive before 408; default 10")
     public static let gatewayIdleTimeout = ConfigKey(
-        "GATEWAY_IDLE_TIMEOUT", "seconds an ingress connection may stay idle (no request) before it is closed; default 30")
+        "GATEWAY_IDLE_TIMEOUT",
+        "seconds an ingress connection may stay idle (no request) before it is closed; default 30")
     public static let guanceWebhookToken = ConfigKey(
         "GUANCE_WEBHOOK_TOKEN",
         "bearer token Guance's webhook notification target sends to /guance/webhook/<target>; unset = no such route",
@@ -34,7 +36,8 @@ extension ConfigKey {
 
     public static let identityFile = ConfigKey(
         "IDENTITY_FILE",
-        "YAML file mapping Feishu open_ids or e-mails to Guance account e-mails (who acknowledged, who replied); optional")
+        "YAML file mapping Feishu open_ids or e-mails to Guance account e-mails (who acknowledged, who replied); optional"
+    )
     public static let feishuEventMode = ConfigKey(
         "FEISHU_EVENT_MODE",
         "how Feishu events reach the gateway: webhook (Feishu POSTs to /feishu/events) or websocket (the gateway "

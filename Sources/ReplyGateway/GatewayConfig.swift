@@ -71,7 +71,8 @@ struct GatewayConfig: Sendable {
         result.port = try config.int(.gatewayPort, default: 8080, range: 0...65535)
         let modeText = config.string(.feishuEventMode) ?? FeishuEventMode.webhook.rawValue
         guard let mode = FeishuEventMode(rawValue: modeText.lowercased()) else {
-            throw .invalid(variable: ConfigKey.feishuEventMode.name, value: modeText, reason: "expected webhook or websocket")
+            throw .invalid(
+                variable: ConfigKey.feishuEventMode.name, value: modeText, reason: "expected webhook or websocket")
         }
         if mode == .webhook, let token = config.string(.feishuVerificationToken) {
             result.feishu = FeishuSubscriptionSettings(
@@ -139,7 +140,8 @@ struct GatewayConfig: Sendable {
         guard let app else {
             throw .missing(
                 variable: ConfigKey.feishuAppID.name,
-                meaning: "FEISHU_EVENT_MODE=websocket opens Feishu's long connection with FEISHU_APP_ID/FEISHU_APP_SECRET")
+                meaning:
+                    "FEISHU_EVENT_MODE=websocket opens Feishu's long connection with FEISHU_APP_ID/FEISHU_APP_SECRET")
         }
         guard let token = config.string(.feishuVerificationToken) else {
             throw .missing(

@@ -101,7 +101,8 @@ struct GatewayServices {
         }
         if config.role.runsWriter, let guance = config.guance {
             // Reply writes are interactive: polling on the same key yields to them, in every process.
-            let ledger = guance.budget.shared && guance.rateLimit > 0
+            let ledger =
+                guance.budget.shared && guance.rateLimit > 0
                 ? GuanceUsageLedger(kafka: kafka, producer: producer, service: "reply-gateway", logger: logger) : nil
             let budget = GuanceRequestBudget(
                 apiKey: guance.apiKey, limit: guance.rateLimit, settings: guance.budget, ledger: ledger)

@@ -29,7 +29,8 @@ struct BuildProductsTests {
         let (status, output) = try run("scripts/build-products.sh", ["debug", out.path, "--ignore-lock"])
         #expect(status == 0, "\(output.suffix(2000))")
         for product in Self.products {
-            #expect(FileManager.default.isExecutableFile(atPath: out.appendingPathComponent(product).path), "\(product)")
+            #expect(
+                FileManager.default.isExecutableFile(atPath: out.appendingPathComponent(product).path), "\(product)")
         }
         #expect(output.contains("checked: poller notifier reply-gateway dev-stack"))
     }

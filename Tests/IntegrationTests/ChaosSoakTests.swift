@@ -1,4 +1,3 @@
-@testable import Poller
 import AsyncHTTPClient
 import DevStack
 import Events
@@ -9,6 +8,8 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import Testing
+
+@testable import Poller
 
 /// A seeded random schedule of faults against the poller, the notifier and the reply gateway as processes: brokers
 /// of a 3-broker mock cluster go down and up, processes are SIGKILLed and restarted, the Guance simulator answers
@@ -128,7 +129,9 @@ struct ChaosSoakTests {
         }
         try await eventually(timeout: .seconds(120), "every reply accepted by the gateway and on its issue") {
             replies.pending == 0
-                && sent.allSatisfy { reply in simulator.replies(issueUUID: reply.issue).contains { $0.content.contains(reply.text) } }
+                && sent.allSatisfy { reply in
+                    simulator.replies(issueUUID: reply.issue).contains { $0.content.contains(reply.text) }
+                }
         }
         let doubleReplies = sent.filter { reply in
             simulator.replies(issueUUID: reply.issue).filter { $0.content.contains(reply.text) }.count > 1
@@ -136,7 +139,8 @@ struct ChaosSoakTests {
         let published = try await Self.publishedEventIDs(cluster)
         let delivered = Self.deliveredIssues(capture)
         let duplicates = delivered.count - Set(delivered).count
-        let summary = "seed \(seed), \(seconds) s, \(created.count) issues, faults \(tally.sorted { $0.key < $1.key }), "
+        let summary =
+            "seed \(seed), \(seconds) s, \(created.count) issues, faults \(tally.sorted { $0.key < $1.key }), "
             + "published \(published.count) (distinct \(Set(published).count)), delivered \(delivered.count) "
             + "(distinct \(Set(delivered).count), duplicates \(duplicates)), replies \(sent.count) "
             + "(retried requests \(replies.retries), written twice \(doubleReplies))"
@@ -170,7 +174,9 @@ struct ChaosSoakTests {
             self.url = url
             let (stream, continuation) = AsyncStream<(reply: (issue: String, text: String), token: String)>.makeStream()
             queue = continuation
-            task.withLock { $0 = Task { [self] in for await item in stream { await self.send(item.reply, token: item.token) } } }
+            task.withLock {
+                $0 = Task { [self] in for await item in stream { await self.send(item.reply, token: item.token) } }
+            }
         }
 
         var pending: Int { state.withLock { $0.pending } }
@@ -215,9 +221,12 @@ struct ChaosSoakTests {
 
     static func publishedEventIDs(_ cluster: MockKafkaCluster) async throws -> [String] {
         let tail = KafkaPartitionReader(
-            kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: PollerCrashTests.quietLogger)
+            kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: PollerCrashTests.quietLogger
+        )
         var ids: [String] = []
-        try await tail.read((0..<Int32(partitions)).map { KafkaTopicPartition(topic: Topics.issueEvents, partition: $0) }) {
+        try await tail.read(
+            (0..<Int32(partitions)).map { KafkaTopicPartition(topic: Topics.issueEvents, partition: $0) }
+        ) {
             if let id = $0.header(EventHeaders.eventID) { ids.append(id) }
         }
         return ids

@@ -1,10 +1,11 @@
 import DevStack
-import Foundation
-import Logging
-@testable import Notifier
-import Testing
 import Events
+import Foundation
 import KafkaClient
+import Logging
+import Testing
+
+@testable import Notifier
 
 /// `notifier dlq list|replay` against a mock cluster whose DLQ holds records parked the way the notifier parks them.
 @Suite("notifier dlq lists and replays parked records", .timeLimit(.minutes(2)))
@@ -47,8 +48,9 @@ struct DLQToolTests {
     }
 
     static func tool(_ cluster: MockKafkaCluster) -> DLQTool {
-        DLQTool(kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: logger,
-                timeout: .seconds(15))
+        DLQTool(
+            kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: logger,
+            timeout: .seconds(15))
     }
 
     @Test func listSelectsByReasonOffsetAndTime() async throws {
@@ -139,8 +141,9 @@ struct DLQToolTests {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(DLQSelection.parseSince("2h", now: now) == now.addingTimeInterval(-7200))
         #expect(DLQSelection.parseSince("90s", now: now) == now.addingTimeInterval(-90))
-        #expect(DLQSelection.parseSince("2026-11-30T12:00:00Z")
-            == Date(timeIntervalSince1970: 1_796_040_000))
+        #expect(
+            DLQSelection.parseSince("2026-11-30T12:00:00Z")
+                == Date(timeIntervalSince1970: 1_796_040_000))
         #expect(DLQSelection.parseSince("2026-11-30T20:00:00.5+08:00") != nil)
         #expect(DLQSelection.parseSince("yesterday") == nil)
         #expect(DLQPosition("2:41") == DLQPosition(partition: 2, offset: 41))

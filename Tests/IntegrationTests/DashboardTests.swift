@@ -8,8 +8,10 @@ struct DashboardTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     /// The executable each source folder belongs to; code in Shared is exported under every service that runs it.
-    static let services = ["Poller": ["poller"], "Notifier": ["notifier"], "ReplyGateway": ["reply-gateway"],
-                           "Shared": ["poller", "notifier", "reply-gateway"]]
+    static let services = [
+        "Poller": ["poller"], "Notifier": ["notifier"], "ReplyGateway": ["reply-gateway"],
+        "Shared": ["poller", "notifier", "reply-gateway"],
+    ]
 
     /// Metric names the sources define, with the prefix; histograms (Timer, aggregating Recorder) also with the
     /// `_bucket`, `_sum` and `_count` series Prometheus exposes for them.

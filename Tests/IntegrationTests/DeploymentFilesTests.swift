@@ -68,8 +68,9 @@ struct DeploymentFilesTests {
         let products = Set(listed.dropFirst("PRODUCTS=(".count).dropLast().split(separator: " ").map(String.init))
         let manifest = try read("Package.swift")
         let regex = try NSRegularExpression(pattern: #"\.executable\(name: "([a-z-]+)""#)
-        let declared = Set(regex.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest))
-            .compactMap { Range($0.range(at: 1), in: manifest).map { String(manifest[$0]) } })
+        let declared = Set(
+            regex.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest))
+                .compactMap { Range($0.range(at: 1), in: manifest).map { String(manifest[$0]) } })
         #expect(products == declared, "scripts/products.sh and Package.swift's executables differ")
         for name in ["poller", "notifier", "reply-gateway"] {
             let command = try #require(try services()[name]?["command"] as? [String])
@@ -119,9 +120,11 @@ struct DeploymentFilesTests {
             for (dependency, settings) in dependencies where bundled.contains(dependency) {
                 #expect(settings["required"] as? Bool == false, "\(name) requires \(dependency)")
             }
-            #expect(!(service["depends_on"] is [String]) || (service["depends_on"] as? [String])?.allSatisfy {
-                !bundled.contains($0)
-            } == true, "\(name) requires a bundled service")
+            #expect(
+                !(service["depends_on"] is [String])
+                    || (service["depends_on"] as? [String])?.allSatisfy {
+                        !bundled.contains($0)
+                    } == true, "\(name) requires a bundled service")
         }
         #expect(try read(".env.example").contains("COMPOSE_PROFILES=kafka"))
     }
@@ -185,8 +188,9 @@ struct DeploymentFilesTests {
         }
         #expect(compose.contains("create guance.poller-state 1 \"--config cleanup.policy=compact\""))
         for topic in Topics.all(partitions: 6) where topic.name.hasSuffix(".dlq") {
-            #expect(compose.contains("create \(topic.name) 1 \"--config retention.ms=$$DLQ_RETENTION_MS\""),
-                    "\(topic.name) has no explicit retention")
+            #expect(
+                compose.contains("create \(topic.name) 1 \"--config retention.ms=$$DLQ_RETENTION_MS\""),
+                "\(topic.name) has no explicit retention")
         }
         // The budget's usage log: one partition, deleted (not compacted: every claim of a window counts), broker time.
         let usage = compose.split(separator: "\n").first { $0.contains("create \(Topics.apiUsage) ") } ?? ""

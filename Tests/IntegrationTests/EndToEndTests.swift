@@ -74,7 +74,8 @@ struct EndToEndTests {
         for process in [notifier, poller, gateway] {
             process.signal(SIGTERM)
             let status = try await process.waitForExit(timeout: .seconds(15))
-            #expect(status == 0, "\(process.name) exited \(String(describing: status)): \(process.outputText.suffix(2000))")
+            #expect(
+                status == 0, "\(process.name) exited \(String(describing: status)): \(process.outputText.suffix(2000))")
         }
 
         // 5. A restarted notifier redelivers nothing it had committed, and still delivers a new issue.

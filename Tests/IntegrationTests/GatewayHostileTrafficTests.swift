@@ -61,7 +61,9 @@ struct GatewayHostileTrafficTests {
                 if let status { answered[status, default: 0] += 1 } else { transportErrors += 1 }
             }
         }
-        print("hostile traffic: seed=\(seed) answers=\(answered.sorted { $0.key < $1.key }) transport errors=\(transportErrors)")
+        print(
+            "hostile traffic: seed=\(seed) answers=\(answered.sorted { $0.key < $1.key }) transport errors=\(transportErrors)"
+        )
         #expect(gateway.isRunning, "\(gateway.outputText.suffix(3000))")
         for status in answered.keys {
             #expect(status == 200 || (400..<500).contains(status) || status == 503, "status \(status), seed \(seed)")

@@ -18,13 +18,15 @@ struct MakeRunTests {
         // The script leads its own process group, so the test can signal the group as a terminal does. A test
         // runner's threads block most signals and a spawned child inherits that mask; a terminal's shell does not,
         // so the script starts with an empty mask.
-        let groupLeaderExec = "import os, signal, sys; os.setpgid(0, 0); "
+        let groupLeaderExec =
+            "import os, signal, sys; os.setpgid(0, 0); "
             + "signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])"
         let run = try ChildProcess(
             name: "make-run", url: URL(fileURLWithPath: "/usr/bin/python3"),
             arguments: ["-c", groupLeaderExec, "bash", script.path, binDirectory.path],
             environment: [
-                "PATH": "/usr/bin:/bin", "LOG_FORMAT": "json", "SHUTDOWN_GRACE_PERIOD": "\(Self.grace)", "CARD_DEMO": "0",
+                "PATH": "/usr/bin:/bin", "LOG_FORMAT": "json", "SHUTDOWN_GRACE_PERIOD": "\(Self.grace)",
+                "CARD_DEMO": "0",
                 "GATEWAY_PORT": "\(try freePort())", "POLLER_METRICS_PORT": "\(try freePort())",
                 "NOTIFIER_METRICS_PORT": "\(try freePort())", "GATEWAY_METRICS_PORT": "\(try freePort())",
             ])
@@ -47,7 +49,9 @@ struct MakeRunTests {
         for service in Self.services {
             let stopped = afterStop.range(of: "\"\(service) stopped\"")
             #expect(stopped != nil, "\(service) did not log its stop:\n\(afterStop)")
-            if let stopped { #expect(stopped.lowerBound < brokerStop.lowerBound, "\(service) stopped after the broker") }
+            if let stopped {
+                #expect(stopped.lowerBound < brokerStop.lowerBound, "\(service) stopped after the broker")
+            }
         }
         #expect(afterStop.hasSuffix("stopped.\n"), "\(afterStop.suffix(500))")
     }

@@ -133,7 +133,8 @@ struct NotifierProcessTests {
         let inFlightWindow = deliveries.filter { nearARebalance($0.at) }
         #expect(all.count - Self.events <= inFlightWindow.count)
         #expect(beforeKill == victimDeliveries.count, "nothing from the killed process after the kill")
-        print("notifier SIGKILL test: \(all.count) messages for \(Self.events) events, \(duplicatedIDs.count) duplicated")
+        print(
+            "notifier SIGKILL test: \(all.count) messages for \(Self.events) events, \(duplicatedIDs.count) duplicated")
 
         // The survivor's metrics count its deliveries; it reports ready.
         let output = processes[1].outputText

@@ -1,4 +1,3 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
@@ -6,6 +5,8 @@ import GuanceAPI
 import KafkaClient
 import Logging
 import Testing
+
+@testable import Poller
 
 @Suite("A killed poller process resumes without repeats or gaps", .timeLimit(.minutes(2)))
 struct PollerCrashTests {

@@ -1,4 +1,3 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
@@ -6,13 +5,16 @@ import GuanceAPI
 import KafkaClient
 import Testing
 
+@testable import Poller
+
 /// A killed poller on a state topic with several partitions (a broker's default when someone else created it)
 /// finds its state again: issues of the downtime are announced once, older ones are not repeated.
 @Suite("A poller killed on a multi-partition state topic resumes where it stopped", .timeLimit(.minutes(3)))
 struct PollerDowntimeTests {
     func records(_ cluster: MockKafkaCluster, topic: String, partitions: Int32) async throws -> [KafkaRecord] {
         let tail = KafkaPartitionReader(
-            kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: PollerCrashTests.quietLogger)
+            kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: PollerCrashTests.quietLogger
+        )
         var records: [KafkaRecord] = []
         try await tail.read((0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) }) {
             records.append($0)
@@ -45,7 +47,9 @@ struct PollerDowntimeTests {
             "GUANCE_POLL_LOOKBACK": "600",
         ]
         let now = Int64(Date().timeIntervalSince1970)
-        let before = (0..<10).map { simulator.addIssue(.init(name: "before-\($0)", createAt: now - 300 + Int64($0))).uuid }
+        let before = (0..<10).map {
+            simulator.addIssue(.init(name: "before-\($0)", createAt: now - 300 + Int64($0))).uuid
+        }
         let first = try ChildProcess("poller", environment: environment)
         try await eventually(timeout: .seconds(30), "the first process announced the issues before the kill") {
             try await events(cluster).count == before.count

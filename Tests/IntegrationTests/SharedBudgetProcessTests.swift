@@ -1,4 +1,3 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
@@ -6,6 +5,8 @@ import GuanceAPI
 import KafkaClient
 import Logging
 import Testing
+
+@testable import Poller
 
 /// A poller and a reply writer as processes on one API key, with the minute compressed to 6 s (the simulator
 /// enforces 20 calls per 6 s and counts every call): the poller is SIGKILLed mid-poll and restarted at once, and
@@ -66,7 +67,8 @@ struct SharedBudgetProcessTests {
         ) { producer in
             for index in 0..<20 {
                 let command = ReplyCommand(
-                    commandId: "burst-\(index)", issueUUID: issues[index % issues.count], content: "burst reply \(index)",
+                    commandId: "burst-\(index)", issueUUID: issues[index % issues.count],
+                    content: "burst reply \(index)",
                     requestedAt: EventCoding.rfc3339(Date()), origin: .init(platform: "feishu", eventId: "ev-\(index)"))
                 _ = try await producer.send(
                     topic: Topics.replyCommands, key: command.issueUUID, value: try EventCoding.encode(command))
@@ -82,7 +84,8 @@ struct SharedBudgetProcessTests {
 
         let calls = simulator.calls(apiKey: simulator.apiKey)
         let worst = simulator.maxCallsInAnyWindow(apiKey: simulator.apiKey, window: Self.window)
-        print("""
+        print(
+            """
             shared budget: \(calls.count) calls, at most \(worst) in any 6 s, \
             \(simulator.rateLimitedAnswers(apiKey: simulator.apiKey)) rate-limited, 20 replies in \(doneAt - burstAt)
             """)

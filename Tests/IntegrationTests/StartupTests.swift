@@ -50,11 +50,14 @@ struct StartupTests {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("guance.issue-events", partitions: 3)
         try cluster.createTopic("guance.poller-state", partitions: 1)
-        let process = try ChildProcess("poller", environment: [
-            "KAFKA_BROKERS": cluster.bootstrapServers, "GUANCE_API_KEY": "k", "LOG_LEVEL": "error",
-        ])
+        let process = try ChildProcess(
+            "poller",
+            environment: [
+                "KAFKA_BROKERS": cluster.bootstrapServers, "GUANCE_API_KEY": "k", "LOG_LEVEL": "error",
+            ])
         #expect(try await process.waitForExit(timeout: .seconds(40)) == 2)
-        let line = "topic guance.poller-coordination does not exist; create it: kafka-topics.sh --bootstrap-server "
+        let line =
+            "topic guance.poller-coordination does not exist; create it: kafka-topics.sh --bootstrap-server "
             + "\(cluster.bootstrapServers) --create --topic guance.poller-coordination --partitions 12"
         #expect(process.outputText.contains(line), "\(process.outputText)")
     }
@@ -67,18 +70,22 @@ struct StartupTests {
         service: String, environment: [String: String], topic: String
     ) async throws {
         let cluster = try MockKafkaCluster(brokers: 1)
-        let process = try ChildProcess(service, environment: environment.merging([
-            "KAFKA_BROKERS": cluster.bootstrapServers, "LOG_LEVEL": "error",
-        ]) { $1 })
+        let process = try ChildProcess(
+            service,
+            environment: environment.merging([
+                "KAFKA_BROKERS": cluster.bootstrapServers, "LOG_LEVEL": "error",
+            ]) { $1 })
         #expect(try await process.waitForExit(timeout: .seconds(40)) == 2)
         #expect(
-            process.outputText.contains("topic \(topic) does not exist; create it: kafka-topics.sh --bootstrap-server "
-                + "\(cluster.bootstrapServers) --create --topic \(topic) --partitions 6"), "\(process.outputText)")
+            process.outputText.contains(
+                "topic \(topic) does not exist; create it: kafka-topics.sh --bootstrap-server "
+                    + "\(cluster.bootstrapServers) --create --topic \(topic) --partitions 6"), "\(process.outputText)")
     }
 
     @Test func aRejectedLibrdkafkaPropertyStopsStartUpWithLibrdkafkasMessage() async throws {
         let process = try ChildProcess(
-            "notifier", environment: [
+            "notifier",
+            environment: [
                 "KAFKA_BROKERS": "127.0.0.1:9092", "KAFKA_PROP_NO_SUCH_THING": "1",
                 "FEISHU_WEBHOOK_URL": "http://127.0.0.1:9/open-apis/bot/v2/hook/x",
             ])
@@ -130,7 +137,9 @@ struct StartupTests {
             var environment = environment
             if service == "reply-gateway" {
                 // The gateway needs a way in (here the flow token) and, for its writer, a Guance key.
-                environment.merge(["FLOW_TOKEN": "t", "GUANCE_API_KEY": "k", "GATEWAY_PORT": "0"]) { current, _ in current }
+                environment.merge(["FLOW_TOKEN": "t", "GUANCE_API_KEY": "k", "GATEWAY_PORT": "0"]) { current, _ in
+                    current
+                }
             }
             let process = try ChildProcess(service, environment: environment)
             try await eventually("\(service) started") { process.outputText.contains("\(service) started") }

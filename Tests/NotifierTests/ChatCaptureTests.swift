@@ -2,6 +2,7 @@ import DevStack
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Notifier
 
 /// The DevStack captures behave like the platforms: strict signatures, real error bodies, enforced limits.
@@ -96,13 +97,14 @@ struct ChatCaptureTests {
         options.printer = { text in printed.withLock { $0.append(text) } }
         let capture = ChatCapture(options: options)
         try await capture.start()
-        let url = switch platform {
-        case .feishu: capture.feishuURL
-        case .feishuFlow: capture.feishuFlowURL
-        case .dingtalk: capture.dingtalkURL
-        case .wecom: capture.wecomURL
-        case .webhook: capture.webhookURL
-        }
+        let url =
+            switch platform {
+            case .feishu: capture.feishuURL
+            case .feishuFlow: capture.feishuFlowURL
+            case .dingtalk: capture.dingtalkURL
+            case .wecom: capture.wecomURL
+            case .webhook: capture.webhookURL
+            }
         let body = try String(
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
                 "Golden/\(file)"), encoding: .utf8)

@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 import Testing
 
 /// docs/events/chat-message.v1.schema.json describes what the notifier puts on `guance.chat-messages`.
@@ -12,7 +12,8 @@ struct ChatMessageSchemaTests {
         let message = ChatMessage(
             sink: "feishu-app", chatId: "oc_1", messageId: "om_1", issueUUID: "issue_1",
             sentAt: EventCoding.rfc3339(Date()), lastEventId: "evt-1")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(EventCoding.encode(message))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(EventCoding.encode(message))) as? [String: Any])
         let required = try #require(schema["required"] as? [String])
         let properties = try #require(schema["properties"] as? [String: Any])
         #expect(Set(json.keys) == Set(required))

@@ -1,6 +1,7 @@
-import Testing
-@testable import Notifier
 import KafkaClient
+import Testing
+
+@testable import Notifier
 
 /// `notifier dlq list` prints records whose timestamps their producers set: any value prints, none traps.
 @Suite("DLQ listing")

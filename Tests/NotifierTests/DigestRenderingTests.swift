@@ -2,6 +2,7 @@ import DevStack
 import Events
 import Foundation
 import Testing
+
 @testable import Notifier
 
 /// A digest is readable on its own: count, levels, the newest titles each with its link, a link to the whole list;

@@ -1,10 +1,10 @@
 import DevStack
-import Synchronization
-import Foundation
-import ServiceLifecycle
 import Events
 import FeishuKit
+import Foundation
 import KafkaClient
+import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import Notifier
@@ -21,7 +21,9 @@ final class FeishuAppHarness: Sendable {
     let producer: KafkaProducerClient
     private let tasks = Mutex<[Task<Void, any Error>]>([])
 
-    private init(simulator: FeishuAppSimulator, cluster: MockKafkaCluster, baseURL: String, producer: KafkaProducerClient) {
+    private init(
+        simulator: FeishuAppSimulator, cluster: MockKafkaCluster, baseURL: String, producer: KafkaProducerClient
+    ) {
         self.simulator = simulator
         self.cluster = cluster
         self.baseURL = baseURL
@@ -64,7 +66,8 @@ final class FeishuAppHarness: Sendable {
             kafka: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), publisher: producer,
             logger: testLogger)
         tasks.withLock { $0.append(Task { try await store.run() }) }
-        let api = FeishuOpenAPI(credentials: FeishuAppCredentials(appID: simulator.appID, appSecret: "cards-secret", baseURL: baseURL))
+        let api = FeishuOpenAPI(
+            credentials: FeishuAppCredentials(appID: simulator.appID, appSecret: "cards-secret", baseURL: baseURL))
         return FeishuAppSink(
             name: name, chatID: Self.chat, client: FeishuMessagesClient(api: api), store: store,
             pacer: FeishuAppPacer(), logger: testLogger, now: now)

@@ -1,6 +1,6 @@
 import DevStack
-import Foundation
 import Events
+import Foundation
 import Testing
 
 @testable import Notifier

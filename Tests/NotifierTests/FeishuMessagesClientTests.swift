@@ -3,8 +3,8 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import Notifier
 @testable import FeishuKit
+@testable import Notifier
 
 /// The app messages client and the fake's rules: `uuid` idempotency, update_multi, 2.0 never back to 1.0, 30 KB,
 /// the rate-limit reset header, and answers from a hostile server that never trap.
@@ -38,7 +38,8 @@ struct FeishuMessagesClientTests {
         }
         let v1 = try chats.send(chat: "c", msgType: "interactive", content: Self.card1, uuid: nil)
         #expect(throws: FeishuChatStore.Rejection.self) { try chats.patch(v1.messageID, content: Self.card1Shared) }
-        let big = #"{"schema":"2.0","body":{"elements":[{"tag":"div","text":{"tag":"plain_text","content":""#
+        let big =
+            #"{"schema":"2.0","body":{"elements":[{"tag":"div","text":{"tag":"plain_text","content":""#
             + String(repeating: "x", count: 31_000) + #""}}]}}"#
         #expect(throws: FeishuChatStore.Rejection(400, 230_025, "message content too long")) {
             try chats.patch(v2.messageID, content: big)
@@ -91,13 +92,18 @@ struct FeishuMessagesClientTests {
         for round in 0..<3000 {
             var bytes: [UInt8]
             if round % 2 == 0 {
-                bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             } else {
                 bytes = Array(valid.prefix(Int.random(in: 0...valid.count, using: &generator)))
-                if !bytes.isEmpty { bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255) }
+                if !bytes.isEmpty {
+                    bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255)
+                }
             }
             let data = Data(bytes)
-            _ = try? FeishuOpenAPI.check(path: "/p", .init(status: Int.random(in: 100...599), body: data, rateLimitReset: nil))
+            _ = try? FeishuOpenAPI.check(
+                path: "/p", .init(status: Int.random(in: 100...599), body: data, rateLimitReset: nil))
             _ = try? FeishuMessagesClient.sentMessage(path: "/p", data)
         }
     }

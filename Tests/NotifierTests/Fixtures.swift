@@ -1,8 +1,9 @@
-import Foundation
-import Logging
-@testable import Notifier
 import Events
+import Foundation
 import KafkaClient
+import Logging
+
+@testable import Notifier
 
 let testLogger: Logger = {
     var logger = Logger(label: "notifier-test")

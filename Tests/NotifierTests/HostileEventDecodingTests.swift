@@ -1,8 +1,8 @@
+import Events
 import Foundation
 import Testing
 
 @testable import Notifier
-import Events
 
 /// Event records are decoded from Kafka; their numbers came from Guance. Out-of-range values are a decode failure
 /// (the record goes to the DLQ), and formatting any Int64 time is safe.
@@ -12,7 +12,8 @@ struct HostileEventDecodingTests {
         var object = json(eventBytes(makeEvent(1)))
         object["issue"] = nil
         let base = String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-        let issue = #""issue":{"uuid":"issue_1","name":"n","level":"critical","statusType":\#(statusType),"resource":"","resourceType":"","description":"","createAt":\#(createAt),"updateAt":1,"creator":null,"url":"https://x"}"#
+        let issue =
+            #""issue":{"uuid":"issue_1","name":"n","level":"critical","statusType":\#(statusType),"resource":"","resourceType":"","description":"","createAt":\#(createAt),"updateAt":1,"creator":null,"url":"https://x"}"#
         return Array((String(base.dropLast()) + "," + issue + "}").utf8)
     }
 

@@ -1,6 +1,6 @@
 import DevStack
-import Foundation
 import Events
+import Foundation
 import Testing
 
 @testable import Notifier
@@ -26,8 +26,10 @@ struct IssueCardTests {
         try MarkupInjectionTests.expectInert(body, kind: .feishu)
     }
 
-    @Test(arguments: [(10, ["acknowledge", "resolve"]), (15, ["acknowledge", "resolve"]), (30, ["acknowledge", "resolve"]),
-                      (20, ["reopen"]), (25, ["reopen"])])
+    @Test(arguments: [
+        (10, ["acknowledge", "resolve"]), (15, ["acknowledge", "resolve"]), (30, ["acknowledge", "resolve"]),
+        (20, ["reopen"]), (25, ["reopen"]),
+    ])
     func buttonsFollowTheStatus(status: Int, actions: [String]) throws {
         var event = makeEvent(1)
         event.issue.statusType = status

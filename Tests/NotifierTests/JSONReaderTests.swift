@@ -1,10 +1,10 @@
+import DevStack
+import Events
 import Foundation
+import KafkaClient
 import Testing
 
 @testable import Notifier
-import DevStack
-import Events
-import KafkaClient
 
 @Suite("The hot-path JSON reader agrees with Foundation")
 struct JSONReaderTests {

@@ -1,8 +1,8 @@
+import Events
 import Foundation
 import Testing
 
 @testable import Notifier
-import Events
 
 /// Text from Guance never becomes chat markup: an issue named `<at id=all></at> [x](https://evil.example)` shows as
 /// that text on every sink, with no mention and no foreign link, while our own markup (the console link, colours)
@@ -51,7 +51,9 @@ struct MarkupInjectionTests {
         #expect(actual == expected)
         try Self.expectInert(body, kind: kind)
         // Our own markup in the template still works: the console link is a link.
-        #expect(Self.texts(body).contains { $0.contains("(https://console.guance.example/workspace/wksp_1/issue/issue_3)") })
+        #expect(
+            Self.texts(body).contains { $0.contains("(https://console.guance.example/workspace/wksp_1/issue/issue_3)") }
+        )
     }
 
     /// Digests (storms) put the same Guance titles into markup: inert there too.
@@ -94,7 +96,9 @@ struct MarkupInjectionTests {
         #expect(WeComMarkdown.escape("<@all>") == "<\u{2060}@all>")
         #expect(FeishuMarkup.markdown("<at id=all></at>") == "&#60;at id=all&#62;&#60;/at&#62;")
         #expect(FeishuMarkup.plainText("see https://x.example") == "see https:\u{2060}//x.example")
-        #expect(EventView.linkTarget("https://console.example/a b)[x](https://evil") == "https://console.example/a%20b%29%5Bx%5D%28https://evil")
+        #expect(
+            EventView.linkTarget("https://console.example/a b)[x](https://evil")
+                == "https://console.example/a%20b%29%5Bx%5D%28https://evil")
         #expect(EventView.linkTarget("javascript:alert(1)") == "")
     }
 
@@ -111,15 +115,17 @@ struct MarkupInjectionTests {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("ab<>[]()*_~`#!\\&:/\"\n\t\u{0}\u{1F}é中🙂\u{0338}\u{2060}")
         for _ in 0..<500 {
-            let text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in
-                alphabet.randomElement(using: &generator)!
-            })
+            let text = String(
+                (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                    alphabet.randomElement(using: &generator)!
+                })
             for escape in [FeishuMarkup.plainText, FeishuMarkup.markdown, DingTalkMarkdown.escape] {
                 let inert = escape(text)
                 // Removing what the escaping adds gives the text back for the plain-text rule.
                 if escape("<") == "<\u{2060}" && escape("*") == "*" {
-                    #expect(inert.replacingOccurrences(of: "\u{2060}", with: "")
-                        == text.replacingOccurrences(of: "\u{2060}", with: ""))
+                    #expect(
+                        inert.replacingOccurrences(of: "\u{2060}", with: "")
+                            == text.replacingOccurrences(of: "\u{2060}", with: ""))
                 }
                 var writer = JSONWriter()
                 writer.raw("{\"v\":")

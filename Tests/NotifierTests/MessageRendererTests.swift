@@ -1,6 +1,7 @@
 import DevStack
 import Foundation
 import Testing
+
 @testable import Notifier
 
 @Suite("Renderings: golden files, the platforms' documented structure and size limits")

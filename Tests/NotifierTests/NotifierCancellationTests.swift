@@ -5,6 +5,7 @@ import KafkaClient
 import ServiceKit
 import Synchronization
 import Testing
+
 @testable import Notifier
 
 /// The notifier's dispatchers and partition workers are child tasks of `NotifierService.run()`: cancelling the

@@ -1,10 +1,11 @@
 import DevStack
+import Events
 import Foundation
+import KafkaClient
 import Synchronization
 import Testing
+
 @testable import Notifier
-import Events
-import KafkaClient
 
 /// A storm fills a partition's buffer (the consumer pauses it for back-pressure); then a member joins the group and
 /// leaves again, so the partition is revoked and assigned back. Every event must still be delivered: before, the

@@ -1,11 +1,12 @@
 import DevStack
-import Foundation
-import Logging
-import Testing
-@testable import Notifier
 import Events
+import Foundation
 import KafkaClient
+import Logging
 import ServiceKit
+import Testing
+
+@testable import Notifier
 
 /// The notifier in-process against a per-test mock Kafka cluster and the DevStack chat captures (loopback sockets).
 @Suite("Notifier service against the mock cluster and the chat captures", .timeLimit(.minutes(2)))

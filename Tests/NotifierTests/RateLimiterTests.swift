@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Notifier
 
 @Suite("Sliding-window limiter at the platforms' documented limits")
@@ -14,7 +15,10 @@ struct RateLimiterTests {
         var times: [ContinuousClock.Instant] = []
         while now < end {
             let next = try #require(limiter.nextAllowed(now: now))
-            if next > now { now = next; continue }
+            if next > now {
+                now = next
+                continue
+            }
             limiter.sent()
             limiter.answered(now: now)
             times.append(now)

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
-@testable import Notifier
 import Events
+import Foundation
 import KafkaClient
+import Testing
+
+@testable import Notifier
 
 @Suite("Bad input is recognised with a reason")
 struct RecordDecodingTests {
@@ -15,7 +16,10 @@ struct RecordDecodingTests {
 
     @Test func validEventDecodes() {
         let record = record(makeEvent())
-        guard case let .success(event) = RecordHandler.decode(record) else { Issue.record("should decode"); return }
+        guard case let .success(event) = RecordHandler.decode(record) else {
+            Issue.record("should decode")
+            return
+        }
         #expect(event == makeEvent())
     }
 

@@ -1,9 +1,10 @@
-@testable import Notifier
 import Events
 import Foundation
 import KafkaClient
 import ServiceKit
 import Testing
+
+@testable import Notifier
 
 @Suite("Routing: the routes file and the router")
 struct RoutesFileTests {
@@ -38,8 +39,10 @@ struct RoutesFileTests {
             .deletingLastPathComponent().appendingPathComponent("config/routes.example.yaml")
         let file = try RoutesFile.parse(
             try String(contentsOf: example, encoding: .utf8),
-            environment: ["OPS_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=x",
-                          "OPS_DINGTALK_SECRET": "SECx"],
+            environment: [
+                "OPS_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=x",
+                "OPS_DINGTALK_SECRET": "SECx",
+            ],
             knownSinks: ["feishu"])
         #expect(file.sinks.map(\.name) == ["ops-dingtalk"])
         #expect(file.routes?.count == 2)

@@ -2,6 +2,7 @@ import DevStack
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Notifier
 
 /// A transport answering from a script, recording every request.
@@ -74,7 +75,10 @@ struct SinkDispatcherTests {
         ])
         let sink = dispatcher(.feishu, transport)
         let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
-        guard case let .failed(reason) = result else { Issue.record("expected failure, got \(result)"); return }
+        guard case let .failed(reason) = result else {
+            Issue.record("expected failure, got \(result)")
+            return
+        }
         #expect(reason.contains("19021"))
         #expect(transport.calls.count == 1)
     }
@@ -94,7 +98,10 @@ struct SinkDispatcherTests {
         let transport = ScriptedTransport(fallback: (503, "unavailable"))
         let sink = dispatcher(.wecom, transport, attempts: 3)
         let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
-        guard case let .failed(reason) = result else { Issue.record("expected failure"); return }
+        guard case let .failed(reason) = result else {
+            Issue.record("expected failure")
+            return
+        }
         #expect(reason.contains("3 attempts"))
         #expect(transport.calls.count == 3)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Notifier
 
 @Suite("Signatures match the platforms' test vectors")
@@ -63,7 +64,8 @@ struct SinkSignerTests {
             name: "feishu", kind: .feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/t", secret: "s3cr3t")
         let body = Array(#"{"msg_type":"text"}"#.utf8)
         let first = json(FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_000.2)).body)
-        let sameSecond = json(FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_000.9)).body)
+        let sameSecond = json(
+            FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_000.9)).body)
         let next = json(FeishuSink.request(sink, body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
         #expect(first["sign"] as? String == "CNNNRL0wSY2j+cKcY98lQAfVvb21u/iW3phZyXRkmcY=")
         #expect(sameSecond["sign"] as? String == first["sign"] as? String)
@@ -71,7 +73,8 @@ struct SinkSignerTests {
         #expect(next["sign"] as? String == SinkSigner.feishu(timestamp: "1700000001", secret: "s3cr3t"))
         // Another secret in the same second gets its own signature, not the cached one.
         let other = SinkDefinition(name: "f2", kind: .feishu, url: sink.url, secret: "other")
-        let otherBody = json(FeishuSink.request(other, body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
+        let otherBody = json(
+            FeishuSink.request(other, body: body, now: Date(timeIntervalSince1970: 1_700_000_001)).body)
         #expect(otherBody["sign"] as? String == SinkSigner.feishu(timestamp: "1700000001", secret: "other"))
 
         let dingtalk = SinkDefinition(

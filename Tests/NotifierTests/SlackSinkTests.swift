@@ -3,6 +3,7 @@ import Events
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Notifier
 
 /// The Slack sink: Block Kit with a `text` fallback, Slack's answers, its 1-per-second limit, against a strict fake.

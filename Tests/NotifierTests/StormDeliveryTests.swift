@@ -1,9 +1,10 @@
 import DevStack
-import Foundation
-import Testing
-@testable import Notifier
 import Events
+import Foundation
 import KafkaClient
+import Testing
+
+@testable import Notifier
 
 /// Storms through the whole notifier (mock cluster, real HTTP) into the chat captures, which enforce the platforms'
 /// documented limits as sliding windows and answer 11232 / 130101 / 45009 beyond them.

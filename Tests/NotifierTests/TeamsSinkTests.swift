@@ -3,6 +3,7 @@ import Events
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Notifier
 
 /// The Teams sink: a message with one Adaptive Card, the Workflows trigger's answers, against a strict fake.
@@ -89,7 +90,10 @@ struct TeamsSinkTests {
         badLoop.cancel()
         await http.shutdown()
         await capture.stop()
-        guard case let .failed(reason) = refused else { Issue.record("bad sig must fail, got \(refused)"); return }
+        guard case let .failed(reason) = refused else {
+            Issue.record("bad sig must fail, got \(refused)")
+            return
+        }
         #expect(reason.contains("DirectApiAuthorizationRequired"))
         #expect(capture.requests.map(\.answer.status) == [429, 202, 401])
         #expect(capture.shown.count == 1)

@@ -1,12 +1,13 @@
 import DevStack
+import Events
 import Foundation
+import KafkaClient
 import Logging
 import Synchronization
-import Testing
-@testable import Notifier
-import Events
-import KafkaClient
 import TestSupport
+import Testing
+
+@testable import Notifier
 
 /// The poller's `traceparent` reaches the notifier's per-record logs (`trace_id`) and the DLQ copy of a record.
 @Suite("Trace context in the notifier")

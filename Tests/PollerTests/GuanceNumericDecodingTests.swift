@@ -8,7 +8,9 @@ import Testing
 @Suite("Guance numbers: out-of-range values are decode errors")
 struct GuanceNumericDecodingTests {
     func issue(createAt: String, statusType: String = "10") -> Data {
-        Data(#"{"uuid":"issue_n","name":"n","createAt":\#(createAt),"updateAt":1700000000,"statusType":\#(statusType)}"#.utf8)
+        Data(
+            #"{"uuid":"issue_n","name":"n","createAt":\#(createAt),"updateAt":1700000000,"statusType":\#(statusType)}"#
+                .utf8)
     }
 
     @Test(arguments: ["1e300", "-1e300", "1.5", "9.3e18", "1e19", "\"1e300\"", "\"9223372036854775808\""])

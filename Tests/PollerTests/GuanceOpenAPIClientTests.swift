@@ -69,7 +69,10 @@ struct GuanceOpenAPIClientTests {
         try await withGuanceSimulator(retry: .none) { sim, client in
             sim.injectFault(.malformedJSON)
             let malformed = await #expect(throws: GuanceAPIError.self) { try await client.listChannels() }
-            guard case .malformedResponse = malformed else { Issue.record("got \(String(describing: malformed))"); return }
+            guard case .malformedResponse = malformed else {
+                Issue.record("got \(String(describing: malformed))")
+                return
+            }
 
             sim.injectFault(.htmlPage(status: 502))
             let html = await #expect(throws: GuanceAPIError.self) { try await client.listChannels() }
@@ -97,7 +100,10 @@ struct GuanceOpenAPIClientTests {
             let slow = GuanceOpenAPIClient(
                 settings: settings, httpClient: http, budget: GuanceRequestBudget(limit: 0), logger: guanceTestLogger)
             let error = await #expect(throws: GuanceAPIError.self) { try await slow.listChannels() }
-            guard case .timeout = error else { Issue.record("got \(String(describing: error))"); return }
+            guard case .timeout = error else {
+                Issue.record("got \(String(describing: error))")
+                return
+            }
             #expect(error?.isRetryable == true)
             try await http.shutdown()
         }
@@ -108,7 +114,8 @@ struct GuanceOpenAPIClientTests {
             let issue = sim.addIssue(.init(name: "db down", createAt: Int64(Date().timeIntervalSince1970) - 10))
             let marker = GuanceReplyMarker(commandID: "cmd-42")
             let created = try await client.createReply(
-                issueUUID: issue.uuid, content: "on it", extend: marker.extend(merging: .object(["members": .array([])])))
+                issueUUID: issue.uuid, content: "on it",
+                extend: marker.extend(merging: .object(["members": .array([])])))
             #expect(created.type == "reply")
             #expect(created.chatOpsMarker == marker)
             #expect(created.extend?["members"] == .array([]))

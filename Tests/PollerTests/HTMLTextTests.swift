@@ -12,7 +12,8 @@ struct HTMLTextTests {
             <p><span class="mention" data-uuid="acnt_1">@ops-oncall</span> <span data-type="#">#payments</span> \
             please look&#33; &#x4e2d;&#25991;</p>
             """
-        #expect(HTMLText.plainText(html) == "Latency of checkout is > 2 s & rising.\n@ops-oncall #payments please look! 中文")
+        #expect(
+            HTMLText.plainText(html) == "Latency of checkout is > 2 s & rising.\n@ops-oncall #payments please look! 中文")
     }
 
     @Test func listsBreaksAndTablesKeepTheirShape() {

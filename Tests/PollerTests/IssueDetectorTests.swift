@@ -1,7 +1,8 @@
-@testable import Poller
 import Events
 import GuanceAPI
 import Testing
+
+@testable import Poller
 
 @Suite("Issue detection rules")
 struct IssueDetectorTests {
@@ -47,11 +48,15 @@ struct IssueDetectorTests {
     @Test func statusOrLevelChangesAreUpdatesAndMovedIssuesGetReplyChecks() {
         let known = [issue("a"), issue("b"), issue("c")]
         let detection = detector.detect(
-            [issue("a", updateAt: 1010, status: 20), issue("b", updateAt: 1010, level: "3"), issue("c", updateAt: 1010)],
+            [
+                issue("a", updateAt: 1010, status: 20), issue("b", updateAt: 1010, level: "3"),
+                issue("c", updateAt: 1010),
+            ],
             state: state(known: known))
-        #expect(detection.eventsByIssue.flatMap(\.events).map(\.eventId) == [
-            "a:updated:1010:20:2", "b:updated:1010:10:3",
-        ])
+        #expect(
+            detection.eventsByIssue.flatMap(\.events).map(\.eventId) == [
+                "a:updated:1010:20:2", "b:updated:1010:10:3",
+            ])
         #expect(detection.replyChecks.map(\.uuid) == ["a", "b", "c"])
     }
 

@@ -1,8 +1,9 @@
-import Foundation
-@testable import Poller
-import Testing
 import Events
+import Foundation
 import GuanceAPI
+import Testing
+
+@testable import Poller
 
 /// The JSON Schema in docs/events/ describes what the poller really publishes.
 @Suite("IssueEvent v1 matches docs/events/issue-event.v1.schema.json")
@@ -38,7 +39,8 @@ struct IssueEventSchemaTests {
         let reply = GuanceReply(
             uuid: "repim_1", issueUUID: "issue_1", content: "ok", creatorInfo: GuancePersonInfo(name: "al"),
             createAt: 1_700_000_100)
-        let eventIDPattern = try Regex(try #require(try object(try object(schema["properties"])["eventId"])["pattern"] as? String))
+        let eventIDPattern = try Regex(
+            try #require(try object(try object(schema["properties"])["eventId"])["pattern"] as? String))
         for event in [factory.created(issue), factory.updated(issue), factory.reply(reply, on: issue)] {
             let json = try object(JSONSerialization.jsonObject(with: Data(EventCoding.encode(event))))
             try check(json, against: schema, path: event.kind.rawValue)

@@ -1,10 +1,11 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
 import GuanceAPI
 import KafkaClient
 import Testing
+
+@testable import Poller
 
 @Suite("Guance pushes wake the poller that owns the target", .timeLimit(.minutes(2)))
 struct PollTriggerTests {

@@ -1,4 +1,3 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
@@ -6,6 +5,8 @@ import GuanceAPI
 import Logging
 import TestSupport
 import Testing
+
+@testable import Poller
 
 /// Time is scaled 20×: the budget and the simulator's limit use a 3-second window (Guance's 60 s / 20), the poll
 /// interval and sweep interval shrink by the same factor, so 9 real seconds stand for 3 minutes.
@@ -65,7 +66,9 @@ struct PollerBudgetTests {
             #expect(Set(events.map(\.event.eventId)).count == events.count)
             #expect(Set(events.filter { $0.event.kind == .created }.map(\.event.issue.uuid)) == Set(created))
             let failures = harness.logs.entries.filter { $0.level >= .warning && !$0.message.contains("retrying") }
-            #expect(failures.isEmpty, "rate limits led to back-off, not failure: \(failures.map { "\($0.message) \($0.metadata)" })")
+            #expect(
+                failures.isEmpty,
+                "rate limits led to back-off, not failure: \(failures.map { "\($0.message) \($0.metadata)" })")
             #expect(harness.logs.contains(level: .warning, "retrying"))
             let replyEvents = events.filter { $0.event.kind == .reply }.count
             #expect(replyEvents > 0 && replyEvents <= replied.count)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Poller
-import Testing
 import ServiceKit
+import Testing
+
+@testable import Poller
 
 @Suite("Poller configuration")
 struct PollerConfigTests {
@@ -92,10 +93,13 @@ struct PollerConfigTests {
             rateLimit: 20)
         #expect(target.coordinationPartition(of: 12) == target.coordinationPartition(of: 12))
         let names = (0..<48).map { "t\($0)" }
-        let partitions = Set(names.map {
-            PollTarget(name: $0, openAPIURL: "", apiKey: "", channelUUID: nil, channelName: "", consoleURL: nil,
-                       rateLimit: 0).coordinationPartition(of: 12)
-        })
+        let partitions = Set(
+            names.map {
+                PollTarget(
+                    name: $0, openAPIURL: "", apiKey: "", channelUUID: nil, channelName: "", consoleURL: nil,
+                    rateLimit: 0
+                ).coordinationPartition(of: 12)
+            })
         #expect(partitions.count > 6)
     }
 }

@@ -1,7 +1,8 @@
 import DevStack
 import Foundation
-@testable import Poller
 import Testing
+
+@testable import Poller
 
 @Suite("Several poller instances share the targets through Kafka group membership", .timeLimit(.minutes(2)))
 struct PollerCoordinatorTests {
@@ -22,7 +23,8 @@ struct PollerCoordinatorTests {
 
     func addIssues(_ harness: PollerHarness, _ targets: [PollTarget], prefix: String) {
         for target in targets {
-            harness.simulator.addIssue(.init(name: "\(prefix)-\(target.name)", createAt: nowSeconds() - 5), apiKey: target.apiKey)
+            harness.simulator.addIssue(
+                .init(name: "\(prefix)-\(target.name)", createAt: nowSeconds() - 5), apiKey: target.apiKey)
         }
     }
 

@@ -1,15 +1,16 @@
 import AsyncHTTPClient
 import DevStack
-import Foundation
-import Logging
-import ServiceLifecycle
-import Synchronization
-@testable import Poller
 import Events
+import Foundation
 import GuanceAPI
 import KafkaClient
+import Logging
 import ServiceKit
+import ServiceLifecycle
+import Synchronization
 import TestSupport
+
+@testable import Poller
 
 /// A published event with its Kafka coordinates and headers.
 struct PublishedEvent: Sendable {
@@ -105,9 +106,10 @@ final class PollerHarness: Sendable {
             }
             var headers: [String: String] = [:]
             for header in record.headers { headers[header.key] = header.stringValue }
-            events.append(PublishedEvent(
-                event: event, key: record.keyString, partition: record.partition, offset: record.offset,
-                headers: headers))
+            events.append(
+                PublishedEvent(
+                    event: event, key: record.keyString, partition: record.partition, offset: record.offset,
+                    headers: headers))
         }
         precondition(undecodable == 0, "half-formed records on \(Topics.issueEvents)")
         return events

@@ -1,4 +1,3 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
@@ -8,6 +7,8 @@ import ServiceKit
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import Poller
 
 /// Topics created by someone else (a broker's auto-create, another partition count) and instances that do not
 /// poll what they own: the poller adapts, or says so on every instance.
@@ -41,7 +42,8 @@ struct PollerTopologyTests {
             let instance = startInstance(harness, targets: targets, name: "a")
             try await eventually(timeout: .seconds(30), "every target owned") { instance.owned.count == targets.count }
             for target in targets {
-                harness.simulator.addIssue(.init(name: "issue-\(target.name)", createAt: nowSeconds() - 5), apiKey: target.apiKey)
+                harness.simulator.addIssue(
+                    .init(name: "issue-\(target.name)", createAt: nowSeconds() - 5), apiKey: target.apiKey)
             }
             try await eventually(timeout: .seconds(30), "one event per target") {
                 try await harness.events().count == targets.count
@@ -56,7 +58,8 @@ struct PollerTopologyTests {
         try await withPollerHarness(options: .unlimited, topicPartitions: [Topics.pollerState: 6]) { harness in
             let targets = makeTargets(harness)
             let store = PollerStateStore(
-                publisher: harness.producer, reader: KafkaPartitionReader(kafka: harness.kafka, logger: guanceTestLogger))
+                publisher: harness.producer,
+                reader: KafkaPartitionReader(kafka: harness.kafka, logger: guanceTestLogger))
             for (index, target) in targets.enumerated() {
                 try await store.save(PollerState(target: target.name, cursor: Int64(index), since: 0))
             }

@@ -1,4 +1,3 @@
-@testable import Poller
 import DevStack
 import Events
 import Foundation
@@ -9,6 +8,8 @@ import ServiceKit
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import Poller
 
 /// A publisher that forwards to Kafka but fails writes to one topic, as a crash right before them would.
 final class FailingTopicPublisher: EventPublisher {
@@ -45,7 +46,8 @@ struct TargetPollerTests {
             let base = nowSeconds() - 30
             var uuids: [String] = []
             for index in 0..<250 {
-                uuids.append(harness.simulator.addIssue(.init(name: "burst \(index)", createAt: base + Int64(index % 20))).uuid)
+                uuids.append(
+                    harness.simulator.addIssue(.init(name: "burst \(index)", createAt: base + Int64(index % 20))).uuid)
             }
             try await poller.cycle(&state, channel: channel, started: Date())
             let events = try await harness.events()
@@ -229,7 +231,10 @@ struct TargetPollerTests {
             let events = try await harness.events()
             #expect(events.map(\.event.issue.name) == ["good"])
             #expect(harness.logs.contains(level: .error, broken.uuid))
-            #expect(harness.logs.entries.contains { $0.level == .error && $0.metadata[LogKey.error]?.contains("createAt") == true })
+            #expect(
+                harness.logs.entries.contains {
+                    $0.level == .error && $0.metadata[LogKey.error]?.contains("createAt") == true
+                })
         }
     }
 
@@ -239,7 +244,9 @@ struct TargetPollerTests {
         try await withPollerHarness(options: .unlimited) { harness in
             let poller = harness.poller(harness.target())
             var (state, channel) = try await start(poller)
-            let issues = (1...3).map { harness.simulator.addIssue(.init(name: "issue \($0)", createAt: nowSeconds() - 20)) }
+            let issues = (1...3).map {
+                harness.simulator.addIssue(.init(name: "issue \($0)", createAt: nowSeconds() - 20))
+            }
             try await poller.cycle(&state, channel: channel, started: Date())
             for issue in issues {
                 harness.simulator.addReply(issueUUID: issue.uuid, content: "on it", createAt: nowSeconds() - 5)

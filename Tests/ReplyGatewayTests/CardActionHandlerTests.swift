@@ -70,7 +70,9 @@ struct CardActionHandlerTests {
         #expect(action.schema == "guance.issue-action/v1")
         #expect(action.action == .resolve)
         #expect(action.issueUUID == "issue_abc")
-        #expect(action.actor == IssueAction.Actor(platform: "feishu", id: "ou_alice", name: "Alice", email: "alice@example.com"))
+        #expect(
+            action.actor
+                == IssueAction.Actor(platform: "feishu", id: "ou_alice", name: "Alice", email: "alice@example.com"))
         #expect(action.origin.messageId == "om_card")
         #expect(action.commandId == CommandIntake.commandID(platform: "feishu", eventID: "ev_click"))
     }

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Hummingbird
 import ServiceLifecycle
@@ -5,7 +6,6 @@ import Synchronization
 import Testing
 
 @testable import ReplyGateway
-import Events
 
 @Suite("Chat answers", .timeLimit(.minutes(1)))
 struct ChatResponderTests {

@@ -1,8 +1,8 @@
+import Events
 import Foundation
 import Testing
 
 @testable import ReplyGateway
-import Events
 
 /// docs/events/*.schema.json describe what the gateway and writer really put on the topics.
 @Suite("Reply event schemas")

@@ -1,9 +1,9 @@
-
-@testable import ReplyGateway
 import Crypto
 import FeishuKit
 import Foundation
 import Testing
+
+@testable import ReplyGateway
 
 /// The worked vectors of docs/protocols/test-vectors.md (3 to 6).
 @Suite("Feishu and DingTalk crypto vectors")

@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import DevStack
 import Events
 import FeishuKit
@@ -7,6 +5,8 @@ import Foundation
 import HTTPTypes
 import Synchronization
 import Testing
+
+@testable import ReplyGateway
 
 @Suite("Feishu event callbacks", .timeLimit(.minutes(1)))
 struct FeishuEventHandlerTests {

@@ -1,8 +1,8 @@
-
-@testable import ReplyGateway
 import FeishuKit
 import ServiceKit
 import Testing
+
+@testable import ReplyGateway
 
 @Suite("Gateway configuration")
 struct GatewayConfigTests {
@@ -73,7 +73,8 @@ struct GatewayConfigTests {
         #expect(defaults.idleTimeout == .seconds(30))
         let custom = try GatewayConfig.load(
             ConfigSource([
-                "FLOW_TOKEN": "t", "DINGTALK_SESSION_WEBHOOK_ORIGINS": "https://oapi.dingtalk.com, https://Ding.Corp:8443/",
+                "FLOW_TOKEN": "t",
+                "DINGTALK_SESSION_WEBHOOK_ORIGINS": "https://oapi.dingtalk.com, https://Ding.Corp:8443/",
                 "GATEWAY_READ_TIMEOUT": "2", "GATEWAY_IDLE_TIMEOUT": "5",
             ]),
             role: .ingress)
@@ -92,7 +93,8 @@ struct GatewayConfigTests {
     @Test func aHugeDurationIsAConfigurationErrorNotATrap() {
         for value in ["1e300", "inf", "nan", "-1"] {
             #expect(throws: ConfigError.self, "\(value)") {
-                try GatewayConfig.load(ConfigSource(["FLOW_TOKEN": "t", "GATEWAY_SIGNATURE_WINDOW": value]), role: .ingress)
+                try GatewayConfig.load(
+                    ConfigSource(["FLOW_TOKEN": "t", "GATEWAY_SIGNATURE_WINDOW": value]), role: .ingress)
             }
         }
     }

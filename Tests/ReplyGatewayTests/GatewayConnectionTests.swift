@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import AsyncHTTPClient
 import DevStack
 import Foundation
@@ -10,6 +8,8 @@ import ServiceKit
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+@testable import ReplyGateway
 
 /// What the internet-facing port serves, and how it treats slow or stalled clients.
 @Suite("Gateway connections: ports, readiness, slow clients", .timeLimit(.minutes(2)))
@@ -39,7 +39,8 @@ struct GatewayConnectionTests {
             onRunning: { continuation.yield($0) })
         let group = ServiceGroup(
             configuration: .init(
-                services: [server, HealthRefresher(health: health, interval: .seconds(3600))], logger: gatewayTestLogger))
+                services: [server, HealthRefresher(health: health, interval: .seconds(3600))], logger: gatewayTestLogger
+            ))
         let task = Task { try await group.run() }
         var port = 0
         for await bound in ports {

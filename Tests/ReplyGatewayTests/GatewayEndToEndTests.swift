@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import AsyncHTTPClient
 import DevStack
 import Events
@@ -10,6 +8,8 @@ import KafkaClient
 import Logging
 import TestSupport
 import Testing
+
+@testable import ReplyGateway
 
 /// Gateway + writer + Guance simulator + Feishu app fake + mock Kafka cluster in this process.
 @Suite("Reply gateway end to end", .serialized, .timeLimit(.minutes(2)))

@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import AsyncHTTPClient
 import DevStack
 import FeishuKit
@@ -12,6 +10,8 @@ import NIOHTTP1
 import Prometheus
 import ServiceKit
 import ServiceLifecycle
+
+@testable import ReplyGateway
 
 /// Gateway (ingress and, unless told otherwise, writer), Guance simulator, Feishu app-API fake and a mock Kafka
 /// cluster in one test process, all on 127.0.0.1.

@@ -1,12 +1,12 @@
 import DevStack
+import Events
 import Foundation
 import HTTPTypes
 import Logging
+import ServiceKit
 import Synchronization
 
 @testable import ReplyGateway
-import Events
-import ServiceKit
 
 let gatewayTestLogger: Logger = {
     var logger = Logger(label: "reply-gateway-test")

@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import DevStack
 import Events
 import Foundation
@@ -9,6 +7,8 @@ import KafkaClient
 import ServiceKit
 import Synchronization
 import Testing
+
+@testable import ReplyGateway
 
 @Suite("Guance webhook wake-ups", .serialized, .timeLimit(.minutes(2)))
 struct GuanceWebhookTests {
@@ -72,7 +72,8 @@ extension GatewayEndToEndTests {
             logger: gatewayTestLogger)
         var total: Int64 = 0
         for partition in 0..<Int32(2) {
-            total += try await consumer.highWatermark(KafkaTopicPartition(topic: Topics.pollTriggers, partition: partition))
+            total += try await consumer.highWatermark(
+                KafkaTopicPartition(topic: Topics.pollTriggers, partition: partition))
         }
         await consumer.close()
         return total

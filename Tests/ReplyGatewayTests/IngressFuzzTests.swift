@@ -26,7 +26,8 @@ struct IngressFuzzTests {
         dingtalkAppSecret: "ding-fuzz", guanceWebhookToken: "guance-push-fuzz")
 
     @Test func hostileRequestsOnEveryRouteAreAnsweredAndPublishNothingUnauthenticated() async throws {
-        let seed = ProcessInfo.processInfo.environment["GATEWAY_FUZZ_SEED"].flatMap { UInt64($0) }
+        let seed =
+            ProcessInfo.processInfo.environment["GATEWAY_FUZZ_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 0...UInt64.max)
         let publisher = RecordingPublisher()
         let actions = RecordingActionPublisher()
@@ -87,7 +88,9 @@ struct IngressFuzzTests {
         let statusText = summary.1.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
         let published = publisher.commands.count
         print("ingress fuzz: seed=\(seed) cases=\(Self.cases) time=\(elapsed) slowest=\(summary.0)", terminator: " ")
-        print("statuses=[\(statusText)] published=\(published) triggers=\(triggers.triggers.count) actions=\(actions.actions.count) (replay: GATEWAY_FUZZ_SEED=\(seed))")
+        print(
+            "statuses=[\(statusText)] published=\(published) triggers=\(triggers.triggers.count) actions=\(actions.actions.count) (replay: GATEWAY_FUZZ_SEED=\(seed))"
+        )
         // The generator must reach the handlers' interesting paths, not only the front door.
         #expect(summary.1[200, default: 0] > 0)
         #expect(publisher.commands.count > 0)

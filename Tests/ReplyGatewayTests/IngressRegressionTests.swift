@@ -1,11 +1,11 @@
-
-@testable import ReplyGateway
 import DevStack
 import Events
 import FeishuKit
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import ReplyGateway
 
 /// Requests that once ended the whole gateway process, and their relatives: each must be a 4xx, never a trap.
 @Suite("Ingress regressions: outside numbers and lists", .timeLimit(.minutes(1)))
@@ -53,7 +53,9 @@ struct IngressRegressionTests {
         handler.now = { now }
         func status(secondsAgo: Int64) async -> Int {
             let timestamp = String(1_700_000_000_000 - secondsAgo * 1000)
-            let headers = httpFields(["timestamp": timestamp, "sign": DingTalkHandler.sign(timestamp: timestamp, appSecret: "secret")])
+            let headers = httpFields([
+                "timestamp": timestamp, "sign": DingTalkHandler.sign(timestamp: timestamp, appSecret: "secret"),
+            ])
             let body = ##"{"msgId":"m\##(secondsAgo)","text":{"content":"#issue_w#in the window"}}"##
             return Int(await handler.handle(headers: headers, body: Array(body.utf8)).status.code)
         }
@@ -67,8 +69,11 @@ struct IngressRegressionTests {
     /// A mention with an empty key matched everywhere without consuming anything: the strip loop never ended.
     @Test func aMentionWithAnEmptyKeyEndsAndIsIgnored() {
         let stripped = MentionText.strip(
-            "@_user_1 #issue_m#hello @_user_2", mentions: [(key: "", name: "ghost"), (key: "@_user_1", name: "Bot"),
-                                                            (key: "@_user_2", name: "Ann")])
+            "@_user_1 #issue_m#hello @_user_2",
+            mentions: [
+                (key: "", name: "ghost"), (key: "@_user_1", name: "Bot"),
+                (key: "@_user_2", name: "Ann"),
+            ])
         #expect(stripped == "#issue_m#hello @Ann")
     }
 
@@ -93,7 +98,9 @@ struct IngressRegressionTests {
     func aSessionWebhookOffDingTalksEndpointIsDroppedAtTheIngress(webhook: String) async throws {
         let handler = DingTalkHandler(appSecret: "secret", intake: intake, notices: nil, logger: gatewayTestLogger)
         let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
-        let headers = httpFields(["timestamp": timestamp, "sign": DingTalkHandler.sign(timestamp: timestamp, appSecret: "secret")])
+        let headers = httpFields([
+            "timestamp": timestamp, "sign": DingTalkHandler.sign(timestamp: timestamp, appSecret: "secret"),
+        ])
         let body = try JSONSerialization.data(withJSONObject: [
             "msgId": "m1", "text": ["content": "#issue_s#hi"], "sessionWebhook": webhook,
         ])
@@ -105,7 +112,9 @@ struct IngressRegressionTests {
     @Test func dingTalksOwnSessionEndpointIsKept() async throws {
         let handler = DingTalkHandler(appSecret: "secret", intake: intake, notices: nil, logger: gatewayTestLogger)
         let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
-        let headers = httpFields(["timestamp": timestamp, "sign": DingTalkHandler.sign(timestamp: timestamp, appSecret: "secret")])
+        let headers = httpFields([
+            "timestamp": timestamp, "sign": DingTalkHandler.sign(timestamp: timestamp, appSecret: "secret"),
+        ])
         let webhook = "https://oapi.dingtalk.com/robot/sendBySession?session=abc"
         let body = try JSONSerialization.data(withJSONObject: [
             "msgId": "m1", "text": ["content": "#issue_s#hi"], "sessionWebhook": webhook,

@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import AsyncHTTPClient
 import Events
 import FeishuKit
@@ -9,12 +7,16 @@ import Hummingbird
 import ServiceKit
 import Testing
 
+@testable import ReplyGateway
+
 /// Outgoing calls carry credentials (`DF-API-KEY`, `app_secret`, tokens): a redirect to another origin must never
 /// be followed, and a DingTalk session webhook must point at DingTalk's endpoint.
 @Suite("Outgoing calls: no redirect followed, no foreign session webhook", .timeLimit(.minutes(1)))
 struct OutboundRedirectTests {
     /// The other origin a redirect points at; it must never see a request.
-    func withRedirect(_ body: (_ redirecting: RecordingHTTPServer, _ elsewhere: RecordingHTTPServer) async throws -> Void)
+    func withRedirect(
+        _ body: (_ redirecting: RecordingHTTPServer, _ elsewhere: RecordingHTTPServer) async throws -> Void
+    )
         async throws
     {
         let elsewhere = await RecordingHTTPServer { _ in Response(status: .ok) }
@@ -37,7 +39,8 @@ struct OutboundRedirectTests {
             let pollerHTTP = GuanceOpenAPIClient.makeHTTPClient()
             for http in [HTTPClient.outbound, pollerHTTP] {
                 let client = GuanceOpenAPIClient(
-                    settings: settings, httpClient: http, budget: GuanceRequestBudget(limit: 0), logger: gatewayTestLogger)
+                    settings: settings, httpClient: http, budget: GuanceRequestBudget(limit: 0),
+                    logger: gatewayTestLogger)
                 await #expect(throws: GuanceAPIError.self) { try await client.listChannels() }
             }
             try await pollerHTTP.shutdown()
@@ -49,7 +52,8 @@ struct OutboundRedirectTests {
     @Test func theFeishuAppClientDoesNotFollowARedirect() async throws {
         try await withRedirect { redirecting, elsewhere in
             let client = FeishuAppClient(
-                settings: FeishuAppSettings(appID: "cli", appSecret: "secret-never-elsewhere", baseURL: redirecting.url))
+                settings: FeishuAppSettings(appID: "cli", appSecret: "secret-never-elsewhere", baseURL: redirecting.url)
+            )
             await #expect(throws: FeishuAppError.self) { try await client.tenantAccessToken() }
             #expect(redirecting.requests.count == 1)
             #expect(elsewhere.requests.isEmpty)

@@ -32,7 +32,8 @@ final class RawHTTPConnection: @unchecked Sendable {
     func send(_ text: String) async -> Bool {
         await run { [socket] in
             let bytes = Array(text.utf8)
-            return bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+            return bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                == bytes.count
         }
     }
 

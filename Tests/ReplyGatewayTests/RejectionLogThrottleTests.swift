@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import ReplyGateway
 
 /// A flood of bad callbacks writes a bounded number of log lines, and the next line says how many were left out.

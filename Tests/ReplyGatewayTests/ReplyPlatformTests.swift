@@ -61,7 +61,10 @@ struct ReplyPlatformTests {
             "reply added", to: .init(platform: .unknown("slack"), eventId: "e", messageId: "m"), key: "k")
         #expect(delivery == .skipped("platform 'slack' is not served by this gateway"))
         let flow = try await responder.respond("x", to: .init(platform: .feishuFlow, eventId: "e"), key: "k")
-        guard case .skipped = flow else { Issue.record("the flow is answered over HTTP, got \(flow)"); return }
+        guard case .skipped = flow else {
+            Issue.record("the flow is answered over HTTP, got \(flow)")
+            return
+        }
     }
 }
 

@@ -1,11 +1,11 @@
-
-@testable import ReplyGateway
 import DevStack
 import Events
 import Foundation
 import GuanceAPI
 import KafkaClient
 import Testing
+
+@testable import ReplyGateway
 
 @Suite("Reply writer against the Guance simulator", .serialized, .timeLimit(.minutes(2)))
 struct ReplyWriterTests {

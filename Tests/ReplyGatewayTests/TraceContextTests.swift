@@ -1,5 +1,3 @@
-
-@testable import ReplyGateway
 import DevStack
 import Events
 import Foundation
@@ -9,6 +7,8 @@ import Logging
 import ServiceKit
 import TestSupport
 import Testing
+
+@testable import ReplyGateway
 
 /// A reply command starts a trace at the gateway ingress; the writer logs with its `trace_id` and continues it on the
 /// result.

@@ -42,9 +42,10 @@ struct ConfigSourceTests {
             "CONFIG_FILE": path, "KAFKA_PROP_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_PROP_SASL_USERNAME": "u",
             "KAFKA_PROP_SASL_PASSWORD": "",  // empty = unset: compose passes unused `${KAFKA_PROP_X:-}` as ""
         ])
-        #expect(source.kafkaProperties == [
-            "security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN", "sasl.username": "u",
-        ])
+        #expect(
+            source.kafkaProperties == [
+                "security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN", "sasl.username": "u",
+            ])
     }
 
     @Test func unknownFileKeysAndLikelyTyposInTheEnvironmentAreReported() throws {

@@ -12,9 +12,10 @@ struct GuanceBudgetSettingsTests {
     }
 
     @Test func localModeAndAShorterWindowAreRead() throws {
-        let settings = try GuanceBudgetSettings(config: ConfigSource([
-            "GUANCE_BUDGET_MODE": "LOCAL", "GUANCE_RATE_WINDOW": "6", "GUANCE_RATE_RESERVE": "2",
-        ]))
+        let settings = try GuanceBudgetSettings(
+            config: ConfigSource([
+                "GUANCE_BUDGET_MODE": "LOCAL", "GUANCE_RATE_WINDOW": "6", "GUANCE_RATE_RESERVE": "2",
+            ]))
         #expect(settings == GuanceBudgetSettings(window: .seconds(6), reserve: 2, shared: false))
     }
 

@@ -86,7 +86,9 @@ struct GuanceUsageLedgerTests {
                 let burst = start + Self.window
                 #expect(replies.last! - burst < Self.window + .milliseconds(500), "\(replies)")
                 // While replies wait, polling claims nothing (a race at the very start aside).
-                let overtaking = all.filter { $0.1 == .polling && $0.0 > burst + .milliseconds(200) && $0.0 < replies.last! }
+                let overtaking = all.filter {
+                    $0.1 == .polling && $0.0 > burst + .milliseconds(200) && $0.0 < replies.last!
+                }
                 #expect(overtaking.count <= 1, "polling took \(overtaking.count) calls while replies waited")
             }
         }
@@ -150,7 +152,8 @@ struct GuanceUsageLedgerTests {
                 latencies.append(outcome.latency)
             }
             latencies.sort()
-            let p50 = latencies[100], p99 = latencies[198]
+            let p50 = latencies[100]
+            let p99 = latencies[198]
             print("claim round trip over the mock cluster: p50 \(p50), p99 \(p99), max \(latencies.last!)")
             #expect(p99 < .milliseconds(500))
         }

@@ -63,20 +63,24 @@ struct GuanceUsageWindowTests {
 
     @Test func aWaitingReplyStopsPollingUntilItIsServedOrTheDemandExpires() {
         var window = GuanceUsageWindow()
-        window.apply(GuanceUsageRecord(kind: .demand, key: "k", process: "writer@b", windowMs: Self.windowMs),
-                     offset: 0, time: 1000)
+        window.apply(
+            GuanceUsageRecord(kind: .demand, key: "k", process: "writer@b", windowMs: Self.windowMs),
+            offset: 0, time: 1000)
         #expect(window.apply(Self.claim("poller@a", .polling), offset: 1, time: 1100) == .denied)
         #expect(window.apply(Self.claim("writer@b", .interactive), offset: 2, time: 1200) == .granted)
-        #expect(window.room(priority: .polling, limit: 20, reserve: 4, windowMs: Self.windowMs, at: 1300)
-            == .after(1000 + Self.windowMs + 1))
+        #expect(
+            window.room(priority: .polling, limit: 20, reserve: 4, windowMs: Self.windowMs, at: 1300)
+                == .after(1000 + Self.windowMs + 1))
         window.apply(GuanceUsageRecord(kind: .clear, key: "k", process: "writer@b"), offset: 3, time: 1300)
         #expect(window.apply(Self.claim("poller@a", .polling), offset: 4, time: 1400) == .granted)
 
-        window.apply(GuanceUsageRecord(kind: .demand, key: "k", process: "crashed@c", windowMs: Self.windowMs),
-                     offset: 5, time: 2000)
+        window.apply(
+            GuanceUsageRecord(kind: .demand, key: "k", process: "crashed@c", windowMs: Self.windowMs),
+            offset: 5, time: 2000)
         #expect(window.apply(Self.claim("poller@a", .polling), offset: 6, time: 2000 + Self.windowMs - 1) == .denied)
-        #expect(window.apply(Self.claim("poller@a", .polling), offset: 7, time: 2001 + Self.windowMs) == .granted,
-                "a demand nobody clears expires after one window")
+        #expect(
+            window.apply(Self.claim("poller@a", .polling), offset: 7, time: 2001 + Self.windowMs) == .granted,
+            "a demand nobody clears expires after one window")
     }
 
     @Test func readersStartingAnywhereAWindowBackAgreeOnEveryLaterDecision() {

@@ -53,10 +53,12 @@ struct KafkaConsumerGroupTests {
     @Test func twoMembersSplitThePartitionsAndACloseHandsThemOver() async throws {
         let cluster = try MockKafkaCluster(brokers: 3)
         try cluster.createTopic("split", partitions: 6)
-        let first = Reader(try KafkaConsumerClient(
-            settings: consumerSettings(cluster, group: "g-split", topics: ["split"]), logger: testLogger))
-        let second = Reader(try KafkaConsumerClient(
-            settings: consumerSettings(cluster, group: "g-split", topics: ["split"]), logger: testLogger))
+        let first = Reader(
+            try KafkaConsumerClient(
+                settings: consumerSettings(cluster, group: "g-split", topics: ["split"]), logger: testLogger))
+        let second = Reader(
+            try KafkaConsumerClient(
+                settings: consumerSettings(cluster, group: "g-split", topics: ["split"]), logger: testLogger))
         first.start()
         second.start()
         try await eventually("both members own partitions") {

@@ -14,8 +14,9 @@ struct KafkaPauseTests {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("paused", partitions: 2)
         let groups = KafkaConsumerGroupTests()
-        let first = Reader(try KafkaConsumerClient(
-            settings: consumerSettings(cluster, group: "g-paused", topics: ["paused"]), logger: testLogger))
+        let first = Reader(
+            try KafkaConsumerClient(
+                settings: consumerSettings(cluster, group: "g-paused", topics: ["paused"]), logger: testLogger))
         first.start()
         try await eventually("first member owns both partitions") { first.consumer.assignment.count == 2 }
         try await groups.produce(cluster, topic: "paused", count: 20)
@@ -26,8 +27,9 @@ struct KafkaPauseTests {
         #expect(first.consumer.pausedPartitions == Set(both))
 
         // A member joins (the first loses a partition, eager protocol: loses both, gets one back) and leaves.
-        let second = Reader(try KafkaConsumerClient(
-            settings: consumerSettings(cluster, group: "g-paused", topics: ["paused"]), logger: testLogger))
+        let second = Reader(
+            try KafkaConsumerClient(
+                settings: consumerSettings(cluster, group: "g-paused", topics: ["paused"]), logger: testLogger))
         second.start()
         try await eventually("the group split") {
             first.consumer.assignment.count == 1 && second.consumer.assignment.count == 1

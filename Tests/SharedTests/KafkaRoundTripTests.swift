@@ -36,7 +36,8 @@ struct KafkaRoundTripTests {
         let offsets = try await withProducer(producerSettings(cluster), logger: testLogger) { producer in
             var offsets: [KafkaOffset] = []
             for index in 0..<20 {
-                offsets.append(try await producer.send(topic: "keyed", key: "issue_same", value: index == 3 ? nil : [1]))
+                offsets.append(
+                    try await producer.send(topic: "keyed", key: "issue_same", value: index == 3 ? nil : [1]))
             }
             return offsets
         }

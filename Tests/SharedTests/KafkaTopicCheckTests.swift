@@ -26,10 +26,12 @@ struct KafkaTopicCheckTests {
         try cluster.createTopic("present", partitions: 2)
         let logs = LogCapture()
         let kafka = KafkaClientSettings(bootstrapServers: cluster.bootstrapServers)
-        await #expect(throws: KafkaTopicProblem.missing(
-            topic: "absent",
-            fix: "kafka-topics.sh --bootstrap-server \(cluster.bootstrapServers) --create --topic absent --partitions 1"
-                + " --config cleanup.policy=compact")
+        await #expect(
+            throws: KafkaTopicProblem.missing(
+                topic: "absent",
+                fix:
+                    "kafka-topics.sh --bootstrap-server \(cluster.bootstrapServers) --create --topic absent --partitions 1"
+                    + " --config cleanup.policy=compact")
         ) {
             _ = try await KafkaTopicCheck.run(
                 [.init(name: "present", partitions: 2), .init(name: "absent", partitions: 1, compacted: true)],

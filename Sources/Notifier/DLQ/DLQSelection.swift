@@ -17,7 +17,7 @@ struct DLQSelection: Sendable, Equatable {
     func matches(_ record: KafkaRecord) -> Bool {
         if let since {
             guard let millis = record.timestampMilliseconds,
-                  Date(timeIntervalSince1970: Double(millis) / 1000) >= since
+                Date(timeIntervalSince1970: Double(millis) / 1000) >= since
             else { return false }
         }
         if !positions.isEmpty, !positions.contains(DLQPosition(partition: record.partition, offset: record.offset)) {
@@ -25,7 +25,7 @@ struct DLQSelection: Sendable, Equatable {
         }
         if let reasonContains {
             guard let reason = record.header(EventHeaders.dlqReason),
-                  reason.range(of: reasonContains, options: .caseInsensitive) != nil
+                reason.range(of: reasonContains, options: .caseInsensitive) != nil
             else { return false }
         }
         return true
@@ -57,7 +57,7 @@ struct DLQPosition: Hashable, Sendable, CustomStringConvertible {
     init?(_ text: String) {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]),
-              partition >= 0, offset >= 0
+            partition >= 0, offset >= 0
         else { return nil }
         self.init(partition: partition, offset: offset)
     }

@@ -30,7 +30,9 @@ struct DeadLetterReader: Sendable {
         let reader = KafkaPartitionReader(
             kafka: kafka, logger: logger, groupPrefix: "notifier-dlq", timeout: timeout, batchSize: 500)
         let watermarks: [Int32: (low: Int64, high: Int64)]?
-        do { watermarks = try await reader.watermarks(topic: topic) } catch { throw Self.readError(error, topic: topic) }
+        do { watermarks = try await reader.watermarks(topic: topic) } catch {
+            throw Self.readError(error, topic: topic)
+        }
         guard let watermarks else { throw .noSuchTopic(topic) }
         // Retention may have emptied some partitions.
         let partitions = watermarks.filter { $0.value.high > $0.value.low }.keys

@@ -12,7 +12,8 @@ enum DingTalkSink: WebhookPlatform {
     static let maxBodyBytes: Int? = 20_000
     static let templateMode = SinkTemplate.Mode.text
     static let environment: SinkEnvironment? = SinkEnvironment(
-        name: "dingtalk", prefix: "DINGTALK_", url: .dingtalkWebhookURL, secret: .dingtalkSecret, rateLimit: .dingtalkRateLimit)
+        name: "dingtalk", prefix: "DINGTALK_", url: .dingtalkWebhookURL, secret: .dingtalkSecret,
+        rateLimit: .dingtalkRateLimit)
     static let routesFields: [String] = []
 
     static func render(_ event: IssueEvent, raw: [UInt8], renderer: MessageRenderer) -> [UInt8] {

@@ -101,7 +101,10 @@ enum SlackSink: WebhookPlatform {
     }
 
     private static func button(_ text: String, url: String) -> [String: Any] {
-        ["type": "actions", "elements": [["type": "button", "text": ["type": "plain_text", "text": text], "url": url]]]
+        [
+            "type": "actions",
+            "elements": [["type": "button", "text": ["type": "plain_text", "text": text], "url": url]],
+        ]
     }
 
     /// At most `count` characters (the header limit counts characters), ending with `…` when cut.

@@ -75,8 +75,10 @@ enum TeamsSink: WebhookPlatform {
         if (200..<300).contains(status) { return .delivered }
         let json = try? JSONReader.parse(body)
         let code = json?["error"]?["code"]?.string
-        let reason = "teams HTTP \(status) " + (code.map { "\($0) \(json?["error"]?["message"]?.string ?? "")" }
-            ?? SendOutcome.quote(body))
+        let reason =
+            "teams HTTP \(status) "
+            + (code.map { "\($0) \(json?["error"]?["message"]?.string ?? "")" }
+                ?? SendOutcome.quote(body))
         switch status {
         case 429: return .rateLimited(reason: reason)
         case 408, 500...599: return .retryable(reason: reason)

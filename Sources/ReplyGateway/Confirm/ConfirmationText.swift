@@ -26,7 +26,8 @@ enum ConfirmationText {
         case .rejected:
             return "\(who)「\(chinese)」未执行 / \(english) not done: \(result.reason ?? "rejected")"
         case .failed:
-            return "\(who)「\(chinese)」失败 / \(english) failed: \(result.reason ?? "unknown error"); please try again later"
+            return
+                "\(who)「\(chinese)」失败 / \(english) failed: \(result.reason ?? "unknown error"); please try again later"
         }
     }
 }

@@ -60,10 +60,13 @@ struct IdentityFile: Sendable, Equatable {
             }
             let id = keyScalar.string.trimmingCharacters(in: .whitespaces)
             guard id.hasPrefix("ou_") && id.count > 3 && id.count <= 128 || isEmail(id) else {
-                throw Failure(line: line(key), reason: "'\(id.prefix(64))' is neither a Feishu open_id (ou_…) nor an e-mail address")
+                throw Failure(
+                    line: line(key),
+                    reason: "'\(id.prefix(64))' is neither a Feishu open_id (ou_…) nor an e-mail address")
             }
             guard case .scalar(let valueScalar) = value, isEmail(valueScalar.string) else {
-                throw Failure(line: line(value), reason: "the Guance account of '\(id.prefix(64))' must be one e-mail address")
+                throw Failure(
+                    line: line(value), reason: "the Guance account of '\(id.prefix(64))' must be one e-mail address")
             }
             guard people.updateValue(valueScalar.string, forKey: id.lowercased()) == nil else {
                 throw Failure(line: line(key), reason: "'\(id.prefix(64))' is listed twice")

@@ -27,7 +27,8 @@ struct ReplayWindow: Sendable {
         let earliest = current - width.milliseconds
         let latest = current + width.milliseconds
         guard milliseconds >= earliest, milliseconds <= latest else {
-            throw .staleTimestamp("\(milliseconds) ms is not within \(width.milliseconds / 1000) s of now (\(current) ms)")
+            throw .staleTimestamp(
+                "\(milliseconds) ms is not within \(width.milliseconds / 1000) s of now (\(current) ms)")
         }
     }
 }

@@ -43,7 +43,8 @@ enum GatewayRoutes {
             label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
         let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path + "/:target")) { request, context -> Response in
-            await respond(path: path, duration: duration, throttle: throttle, logger: logger) { () async throws(IngressRejection) -> IngressAnswer in
+            await respond(path: path, duration: duration, throttle: throttle, logger: logger) {
+                () async throws(IngressRejection) -> IngressAnswer in
                 try handler.checkHeaders(request.headers)
                 let target = try handler.checkTarget(context.parameters.get("target"))
                 let body = try await readBody(request, limit: maxBodyBytes)
@@ -60,7 +61,8 @@ enum GatewayRoutes {
             label: "reply_gateway_request_duration_seconds", dimensions: [("route", path), ("transport", "webhook")])
         let throttle = RejectionLogThrottle()
         router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
-            await respond(path: path, duration: duration, throttle: throttle, logger: logger) { () async throws(IngressRejection) -> IngressAnswer in
+            await respond(path: path, duration: duration, throttle: throttle, logger: logger) {
+                () async throws(IngressRejection) -> IngressAnswer in
                 guard let handler else { throw .notConfigured(name) }
                 try handler.checkHeaders(request.headers)
                 let body = try await readBody(request, limit: maxBodyBytes)

@@ -15,9 +15,12 @@ final class RejectionLogThrottle: Sendable {
     private let window = Mutex(Window())
     private let currentSecond: @Sendable () -> Int64
 
-    init(perSecond: Int = 10, currentSecond: @escaping @Sendable () -> Int64 = {
-        Int64(Date().timeIntervalSince1970.rounded(.down))
-    }) {
+    init(
+        perSecond: Int = 10,
+        currentSecond: @escaping @Sendable () -> Int64 = {
+            Int64(Date().timeIntervalSince1970.rounded(.down))
+        }
+    ) {
         self.perSecond = perSecond
         self.currentSecond = currentSecond
     }

@@ -1,7 +1,7 @@
 import Events
 import Foundation
-import KafkaClient
 import GuanceAPI
+import KafkaClient
 import Logging
 import ServiceKit
 
@@ -65,7 +65,8 @@ struct IssueActionWriter: Sendable {
                 }
                 lastError = error
                 guard error.isRetryable else { break }
-                log.warning("issue action failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
+                log.warning(
+                    "issue action failed, retrying", metadata: [LogKey.error: "\(error)", "attempt": "\(attempt)"])
             }
         }
         log.error("issue action not performed", metadata: [LogKey.error: "\(lastError.map { "\($0)" } ?? "-")"])

@@ -29,7 +29,8 @@ extension ReplyWriter {
         } else {
             var result = ReplyResult(
                 commandId: action.commandId, issueUUID: action.issueUUID, issueName: nil, outcome: .failed,
-                replyUUID: nil, reason: "this writer cannot perform card actions", completedAt: EventCoding.rfc3339(now()),
+                replyUUID: nil, reason: "this writer cannot perform card actions",
+                completedAt: EventCoding.rfc3339(now()),
                 origin: action.origin)
             result.action = action.action
             outcome = IssueActionWriter.Outcome(result: result, changed: nil)
@@ -63,7 +64,8 @@ extension ReplyWriter {
                 return
             } catch {
                 if Task.isCancelled { throw error }
-                log.warning("publishing failed, retrying", metadata: [LogKey.topic: "\(topic)", LogKey.error: "\(error)"])
+                log.warning(
+                    "publishing failed, retrying", metadata: [LogKey.topic: "\(topic)", LogKey.error: "\(error)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

@@ -30,9 +30,10 @@ extension ConfigKey {
         "NOTIFIER_MAX_IN_FLIGHT", "records per partition being delivered at once; default 500")
 
     /// Keys of the notifier.
-    public static let notifierKeys: [ConfigKey] = [
-        feishuWebhookURL, feishuWebhookSecret, feishuFlowWebhookURL, dingtalkWebhookURL, dingtalkSecret,
-        wecomWebhookURL, webhookURL, webhookSecret, feishuWebhookRateLimit, dingtalkRateLimit, wecomRateLimit,
-        routesFile, notifierMaxAttempts, notifierRetryBackoff, notifierRequestTimeout, notifierMaxInFlight,
-    ] + feishuAppSinkKeys
+    public static let notifierKeys: [ConfigKey] =
+        [
+            feishuWebhookURL, feishuWebhookSecret, feishuFlowWebhookURL, dingtalkWebhookURL, dingtalkSecret,
+            wecomWebhookURL, webhookURL, webhookSecret, feishuWebhookRateLimit, dingtalkRateLimit, wecomRateLimit,
+            routesFile, notifierMaxAttempts, notifierRetryBackoff, notifierRequestTimeout, notifierMaxInFlight,
+        ] + feishuAppSinkKeys
 }

@@ -167,7 +167,8 @@ public struct ConfigSource: Sendable {
     /// Environment variables that look like ours (known prefixes) but no part of the product reads: likely typos.
     public var unknownEnvironmentKeys: [String] {
         let prefixes = [
-            "KAFKA_", "GUANCE_", "FEISHU_", "DINGTALK_", "WECOM_", "GATEWAY_", "FLOW_", "ROUTES_", "NOTIFIER_", "WEBHOOK_",
+            "KAFKA_", "GUANCE_", "FEISHU_", "DINGTALK_", "WECOM_", "GATEWAY_", "FLOW_", "ROUTES_", "NOTIFIER_",
+            "WEBHOOK_",
         ]
         return environment.keys.filter { name in
             prefixes.contains { name.hasPrefix($0) } && !ConfigKey.isKnown(name)

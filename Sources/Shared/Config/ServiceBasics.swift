@@ -58,9 +58,11 @@ extension KafkaClientSettings {
         let brokers = try config.required(.kafkaBrokers)
         let servers = brokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for server in servers where !server.contains(":") || server.isEmpty {
-            throw .invalid(variable: ConfigKey.kafkaBrokers.name, value: brokers, reason: "expected host:port[,host:port]")
+            throw .invalid(
+                variable: ConfigKey.kafkaBrokers.name, value: brokers, reason: "expected host:port[,host:port]")
         }
-        self.init(bootstrapServers: servers.joined(separator: ","), clientID: clientID,
-                  extraProperties: config.kafkaProperties)
+        self.init(
+            bootstrapServers: servers.joined(separator: ","), clientID: clientID,
+            extraProperties: config.kafkaProperties)
     }
 }

@@ -18,7 +18,8 @@ public enum ServiceRunner {
         do {
             let producer: KafkaProducerClient
             do {
-                producer = try KafkaProducerClient(settings: KafkaProducerSettings(client: basics.kafka), logger: logger)
+                producer = try KafkaProducerClient(
+                    settings: KafkaProducerSettings(client: basics.kafka), logger: logger)
             } catch {
                 StartupFailure.exit(service: basics.service, error)
             }
@@ -31,13 +32,18 @@ public enum ServiceRunner {
             let own = try await makeServices(producer)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: producer)]
             if let port = try basics.config.int(.metricsPort, default: -1, range: -1...65535) as Int?, port >= 0 {
-                services.append(.init(service: ObservabilityServer.make(
-                    port: port, registry: basics.registry, health: basics.health, logger: logger)))
+                services.append(
+                    .init(
+                        service: ObservabilityServer.make(
+                            port: port, registry: basics.registry, health: basics.health, logger: logger)))
                 services.append(.init(service: HealthRefresher(health: basics.health)))
             }
             services += own.map { .init(service: $0) }
-            services.append(.init(service: StartAnnouncer(service: basics.service, brokers: basics.kafka.bootstrapServers,
-                                                          logger: logger)))
+            services.append(
+                .init(
+                    service: StartAnnouncer(
+                        service: basics.service, brokers: basics.kafka.bootstrapServers,
+                        logger: logger)))
             var configuration = ServiceGroupConfiguration(services: services, logger: logger)
             configuration.gracefulShutdownSignals = [.sigterm, .sigint]
             configuration.maximumGracefulShutdownDuration = basics.gracePeriod

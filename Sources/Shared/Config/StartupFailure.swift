@@ -24,10 +24,12 @@ public enum StartupFailure {
     /// in `notConfiguredFile`, until SIGTERM or SIGINT ends it with code 0.
     static func waitUntilStopped(notConfigured line: String) -> Never {
         try? Data("not configured: \(line)\n".utf8).write(to: URL(fileURLWithPath: notConfiguredFile))
-        FileHandle.standardError.write(Data("""
-            not configured; waiting for SIGTERM (\(ConfigKey.onConfigError.name)=wait). \
-            Fix the configuration and restart the service.\n
-            """.utf8))
+        FileHandle.standardError.write(
+            Data(
+                """
+                not configured; waiting for SIGTERM (\(ConfigKey.onConfigError.name)=wait). \
+                Fix the configuration and restart the service.\n
+                """.utf8))
         signal(SIGTERM) { _ in _exit(0) }
         signal(SIGINT) { _ in _exit(0) }
         var unblocked = sigset_t()

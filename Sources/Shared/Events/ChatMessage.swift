@@ -17,7 +17,8 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     /// The event the message shows now (the last one sent or patched into it).
     public var lastEventId: String
 
-    public init(sink: String, chatId: String, messageId: String, issueUUID: String, sentAt: String, lastEventId: String) {
+    public init(sink: String, chatId: String, messageId: String, issueUUID: String, sentAt: String, lastEventId: String)
+    {
         self.schema = Self.schemaV1
         self.sink = sink
         self.chatId = chatId

@@ -23,7 +23,8 @@ public final class FeishuAppClient: Sendable {
     private let tokenFetches = Atomic<Int>(0)
 
     public init(
-        settings: FeishuAppSettings, httpClient: HTTPClient = .outbound, now: @escaping @Sendable () -> Date = { Date() }
+        settings: FeishuAppSettings, httpClient: HTTPClient = .outbound,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.settings = settings
         self.httpClient = httpClient

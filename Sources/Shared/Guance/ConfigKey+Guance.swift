@@ -13,7 +13,8 @@ extension ConfigKey {
         "GUANCE_RATE_RESERVE", "calls of each rate window polling leaves to reply writes and card actions; default 4")
     public static let guanceBudgetMode = ConfigKey(
         "GUANCE_BUDGET_MODE",
-        "shared: one budget per API key across all processes, through Kafka topic guance.api-usage; local: per process; default shared")
+        "shared: one budget per API key across all processes, through Kafka topic guance.api-usage; local: per process; default shared"
+    )
 
     /// Keys of the Guance OpenAPI client and its request budget (poller and reply writer).
     public static let guanceAPIKeys: [ConfigKey] = [

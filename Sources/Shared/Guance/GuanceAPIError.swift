@@ -6,8 +6,9 @@ public enum GuanceAPIError: Error, Sendable, CustomStringConvertible, Equatable 
     /// The issue does not exist (or is not visible to this key). The simulator answers an unknown issue uuid with
     /// HTTP 404 and `errorCode` `GuanceAPIError.issueNotFoundCode`; the real code is **unconfirmed**, so any 404 or
     /// any `…NotFound`/`…NotExist…` code on an issue endpoint maps here.
-    case issueNotFound(issueUUID: String, endpoint: String, status: Int, errorCode: String, message: String,
-                       traceId: String?)
+    case issueNotFound(
+        issueUUID: String, endpoint: String, status: Int, errorCode: String, message: String,
+        traceId: String?)
     /// The answer was not the documented JSON (an HTML page, malformed JSON, a missing `content`).
     case malformedResponse(endpoint: String, status: Int, reason: String, traceId: String?)
     /// No answer within the call's timeout.

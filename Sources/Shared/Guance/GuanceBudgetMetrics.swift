@@ -23,9 +23,12 @@ struct GuanceBudgetMetrics: Sendable {
         Timer(label: "guance_budget_claim_seconds", dimensions: [("key", key)])
             .recordNanoseconds(latency.nanoseconds)
         if decision == .denied {
-            Counter(label: "guance_budget_claims_denied_total", dimensions: [
-                ("key", key), ("priority", priority.rawValue),
-            ]).increment()
+            Counter(
+                label: "guance_budget_claims_denied_total",
+                dimensions: [
+                    ("key", key), ("priority", priority.rawValue),
+                ]
+            ).increment()
         }
     }
 

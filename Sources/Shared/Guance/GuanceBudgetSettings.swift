@@ -24,7 +24,8 @@ public struct GuanceBudgetSettings: Sendable, Equatable {
     public init(config: ConfigSource) throws(ConfigError) {
         window = try config.seconds(.guanceRateWindow, default: .seconds(60))
         guard window >= .seconds(1) else {
-            throw .invalid(variable: ConfigKey.guanceRateWindow.name, value: "\(window)", reason: "expected >= 1 second")
+            throw .invalid(
+                variable: ConfigKey.guanceRateWindow.name, value: "\(window)", reason: "expected >= 1 second")
         }
         reserve = try config.int(.guanceRateReserve, default: 4, range: 0...100_000)
         switch config.string(.guanceBudgetMode, default: "shared").lowercased() {

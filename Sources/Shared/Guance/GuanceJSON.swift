@@ -32,7 +32,9 @@ public enum GuanceJSON: Codable, Sendable, Hashable {
         case .null: try container.encodeNil()
         case let .bool(value): try container.encode(value)
         case let .number(value):
-            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else {
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
                 try container.encode(value)
             }
         case let .string(value): try container.encode(value)

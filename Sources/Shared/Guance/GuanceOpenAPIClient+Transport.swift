@@ -24,7 +24,9 @@ extension GuanceOpenAPIClient {
         let endpoint = "\(method.rawValue) \(path)"
         var url = settings.baseURL + path
         if !query.isEmpty {
-            url += "?" + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            url +=
+                "?"
+                + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
                 .joined(separator: "&")
         }
         let body = json.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
@@ -37,8 +39,11 @@ extension GuanceOpenAPIClient {
                     .increment()
                 return answer
             } catch {
-                Counter(label: "guance_openapi_calls_total", dimensions: [("endpoint", label), ("outcome", error.outcomeLabel)])
-                    .increment()
+                Counter(
+                    label: "guance_openapi_calls_total",
+                    dimensions: [("endpoint", label), ("outcome", error.outcomeLabel)]
+                )
+                .increment()
                 let retryable = error.isRetryable && (retryAmbiguous || !error.isAmbiguous)
                 var metadata: Logger.Metadata = [
                     "endpoint": "\(endpoint)", "attempt": "\(attempt)", LogKey.error: "\(error)",
@@ -56,7 +61,9 @@ extension GuanceOpenAPIClient {
                 if error.isRateLimited { await budget.pause(for: delay) }
                 metadata["retry_in"] = "\(delay)"
                 logger.warning("Guance call failed, retrying", metadata: metadata)
-                do { try await Task.sleep(for: delay) } catch { throw GuanceAPIError.transport(endpoint: endpoint, reason: "cancelled") }
+                do { try await Task.sleep(for: delay) } catch {
+                    throw GuanceAPIError.transport(endpoint: endpoint, reason: "cancelled")
+                }
             }
         }
     }
@@ -71,7 +78,9 @@ extension GuanceOpenAPIClient {
         request.headers.add(name: "Accept", value: "application/json")
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let grant: GuanceRequestBudget.Grant
-        do { grant = try await budget.acquire(priority: settings.priority) } catch { throw .transport(endpoint: endpoint, reason: "cancelled") }
+        do { grant = try await budget.acquire(priority: settings.priority) } catch {
+            throw .transport(endpoint: endpoint, reason: "cancelled")
+        }
         let timeout = TimeAmount.nanoseconds(
             Int64(settings.requestTimeout.components.seconds) * 1_000_000_000
                 + settings.requestTimeout.components.attoseconds / 1_000_000_000)
@@ -88,9 +97,10 @@ extension GuanceOpenAPIClient {
                 exchanged = .failure(.transport(endpoint: endpoint, reason: "\(error)"))
             }
         } catch is NIOTooManyBytesError {
-            exchanged = .failure(.malformedResponse(
-                endpoint: endpoint, status: 200, reason: "body larger than \(settings.maxResponseBytes) bytes",
-                traceId: nil))
+            exchanged = .failure(
+                .malformedResponse(
+                    endpoint: endpoint, status: 200, reason: "body larger than \(settings.maxResponseBytes) bytes",
+                    traceId: nil))
         } catch {
             exchanged = .failure(.transport(endpoint: endpoint, reason: "\(error)"))
         }
@@ -122,7 +132,8 @@ extension GuanceOpenAPIClient {
 
     func decodeContent<T: Decodable>(_ type: T.Type, _ answer: Answer) throws(GuanceAPIError) -> T {
         do {
-            guard let content = try JSONDecoder().decode(GuanceEnvelopeContent<T>.self, from: answer.body).content else {
+            guard let content = try JSONDecoder().decode(GuanceEnvelopeContent<T>.self, from: answer.body).content
+            else {
                 throw GuanceAPIError.malformedResponse(
                     endpoint: answer.endpoint, status: answer.status, reason: "missing content",
                     traceId: answer.head.traceId)

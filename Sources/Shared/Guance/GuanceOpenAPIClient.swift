@@ -139,8 +139,9 @@ public struct GuanceOpenAPIClient: Sendable {
     public func createReply(
         issueUUID: String, content: String, extend: GuanceJSON = .emptyObject
     ) async throws(GuanceAPIError) -> GuanceReply {
-        let extendObject = (try? JSONSerialization.jsonObject(
-            with: JSONEncoder().encode(extend), options: [.fragmentsAllowed])) ?? [String: Any]()
+        let extendObject =
+            (try? JSONSerialization.jsonObject(
+                with: JSONEncoder().encode(extend), options: [.fragmentsAllowed])) ?? [String: Any]()
         let body: [String: Any] = [
             "issueUUID": issueUUID, "content": content, "attachmentUuids": [String](), "extend": extendObject,
         ]

@@ -116,9 +116,11 @@ public final class GuanceUsageLedger: Service, Sendable {
             _ = try await producer.send(
                 KafkaProducerMessage(topic: topic, key: key, value: record.encoded()), timeout: .seconds(5))
         } catch {
-            logger.warning("could not announce waiting replies", metadata: [
-                LogKey.topic: "\(topic)", LogKey.error: "\(error)",
-            ])
+            logger.warning(
+                "could not announce waiting replies",
+                metadata: [
+                    LogKey.topic: "\(topic)", LogKey.error: "\(error)",
+                ])
         }
     }
 
@@ -178,18 +180,22 @@ public final class GuanceUsageLedger: Service, Sendable {
         var end: (low: Int64, high: Int64)?
         while end == nil && !Task.isShuttingDownGracefully && !Task.isCancelled {
             do { end = try await reader.watermarks(partition) } catch {
-                logger.warning("cannot read the API usage log yet; no OpenAPI call until it can", metadata: [
-                    LogKey.topic: "\(topic)", LogKey.error: "\(error)",
-                ])
+                logger.warning(
+                    "cannot read the API usage log yet; no OpenAPI call until it can",
+                    metadata: [
+                        LogKey.topic: "\(topic)", LogKey.error: "\(error)",
+                    ])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
         guard let end else { return await reader.close() }
         let logStart = end.low
         if end.high <= end.low { state.withLock { $0.ready = true } }
-        logger.info("reading the API usage log", metadata: [
-            LogKey.topic: "\(topic)", "from": "\(end.low)", "to": "\(end.high)",
-        ])
+        logger.info(
+            "reading the API usage log",
+            metadata: [
+                LogKey.topic: "\(topic)", "from": "\(end.low)", "to": "\(end.high)",
+            ])
         var first = true
         do {
             for try await record in reader.records.cancelOnGracefulShutdown() {
@@ -257,19 +263,23 @@ public final class GuanceUsageLedger: Service, Sendable {
             let created = try await admin.createMissingTopics([Self.topicSpec(topic)], timeout: .seconds(10))
             if !created.isEmpty { logger.info("created topics", metadata: ["topics": "\(created)"]) }
         } catch {
-            logger.debug("could not create the API usage topic; expecting it to exist", metadata: [
-                LogKey.topic: "\(topic)", LogKey.error: "\(error)",
-            ])
+            logger.debug(
+                "could not create the API usage topic; expecting it to exist",
+                metadata: [
+                    LogKey.topic: "\(topic)", LogKey.error: "\(error)",
+                ])
         }
     }
 
     /// One partition (the log's order is the agreement; the volume is a few records per call), deleted after
     /// 15 minutes (every window fits many times), broker timestamps (one clock orders every claim).
     public static func topicSpec(_ topic: String = Topics.apiUsage) -> KafkaAdminClient.TopicSpec {
-        .init(name: topic, partitions: 1, config: [
-            "cleanup.policy": "delete", "retention.ms": "900000", "segment.ms": "300000",
-            "message.timestamp.type": "LogAppendTime",
-        ])
+        .init(
+            name: topic, partitions: 1,
+            config: [
+                "cleanup.policy": "delete", "retention.ms": "900000", "segment.ms": "300000",
+                "message.timestamp.type": "LogAppendTime",
+            ])
     }
 
     static func wallMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -57,8 +57,10 @@ public struct GuanceUsageWindow: Sendable {
             let decision = decide(
                 priority: priority, limit: record.limit ?? 0, reserve: record.reserve ?? 0,
                 windowMs: record.windowMs ?? 0, at: time)
-            claims.append(Claim(
-                offset: offset, time: time, process: record.process, priority: priority, granted: decision == .granted))
+            claims.append(
+                Claim(
+                    offset: offset, time: time, process: record.process, priority: priority,
+                    granted: decision == .granted))
             return decision
         }
     }

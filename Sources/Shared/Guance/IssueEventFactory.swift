@@ -32,13 +32,15 @@ public struct IssueEventFactory: Sendable {
 
     public func created(_ issue: GuanceIssue) -> IssueEvent {
         IssueEvent(
-            eventId: Self.createdID(issue), kind: .created, occurredAt: EventCoding.rfc3339(unixSeconds: issue.createAt),
+            eventId: Self.createdID(issue), kind: .created,
+            occurredAt: EventCoding.rfc3339(unixSeconds: issue.createAt),
             workspaceUUID: workspace(issue), channel: channel, issue: body(issue))
     }
 
     public func updated(_ issue: GuanceIssue) -> IssueEvent {
         IssueEvent(
-            eventId: Self.updatedID(issue), kind: .updated, occurredAt: EventCoding.rfc3339(unixSeconds: issue.updateAt),
+            eventId: Self.updatedID(issue), kind: .updated,
+            occurredAt: EventCoding.rfc3339(unixSeconds: issue.updateAt),
             workspaceUUID: workspace(issue), channel: channel, issue: body(issue))
     }
 
@@ -66,7 +68,9 @@ public struct IssueEventFactory: Sendable {
     }
 
     private func body(_ issue: GuanceIssue) -> IssueEvent.Issue {
-        let creator = issue.creatorInfo?.displayName.map { IssueEvent.Person(name: $0, email: issue.creatorInfo?.email) }
+        let creator = issue.creatorInfo?.displayName.map {
+            IssueEvent.Person(name: $0, email: issue.creatorInfo?.email)
+        }
         return IssueEvent.Issue(
             uuid: issue.uuid, name: HTMLText.plainText(issue.name, limit: 512), level: issue.level,
             statusType: issue.statusType, resource: issue.resource, resourceType: issue.resourceType,

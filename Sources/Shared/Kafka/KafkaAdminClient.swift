@@ -52,7 +52,8 @@ public final class KafkaAdminClient: Sendable {
                 let newTopic = rd_kafka_NewTopic_new(
                     spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorText, errorText.count)
             else {
-                return .failure(.admin(topic: spec.name, code: KafkaCode(rawValue: -1), reason: String(cString: errorText)))
+                return .failure(
+                    .admin(topic: spec.name, code: KafkaCode(rawValue: -1), reason: String(cString: errorText)))
             }
             for (key, value) in spec.config { rd_kafka_NewTopic_set_config(newTopic, key, value) }
             newTopics.append(newTopic)

@@ -22,8 +22,10 @@ extension KafkaConsumerClient {
                 handle.raw, partition.topic, partition.partition, &low, &high, Int32(timeout.milliseconds))
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
-                    return .failure(.timedOut(
-                        operation: "querying watermarks of \(partition)", brokers: settings.client.bootstrapServers))
+                    return .failure(
+                        .timedOut(
+                            operation: "querying watermarks of \(partition)", brokers: settings.client.bootstrapServers)
+                    )
                 }
                 return .failure(.admin(topic: partition.topic, code: KafkaCode(err), reason: "watermark query failed"))
             }

@@ -117,18 +117,21 @@ public final class KafkaConsumerClient: Service, Sendable {
                     logger.warning("consumer error", metadata: ["kafka.topic": "\(topic)", "kafka.error": "\(code)"])
                     continue
                 }
-                let topic = message.pointee.rkt.map { rkt in
-                    if let name = topicNames[rkt] { return name }
-                    let name = String(cString: rd_kafka_topic_name(rkt))
-                    topicNames[rkt] = name
-                    return name
-                } ?? ""
+                let topic =
+                    message.pointee.rkt.map { rkt in
+                        if let name = topicNames[rkt] { return name }
+                        let name = String(cString: rd_kafka_topic_name(rkt))
+                        topicNames[rkt] = name
+                        return name
+                    } ?? ""
                 let key = PartitionKey(rkt: message.pointee.rkt, partition: message.pointee.partition)
-                let isAssigned = assigned[key] ?? {
-                    let value = assignment.contains(KafkaTopicPartition(topic: topic, partition: key.partition))
-                    assigned[key] = value
-                    return value
-                }()
+                let isAssigned =
+                    assigned[key]
+                    ?? {
+                        let value = assignment.contains(KafkaTopicPartition(topic: topic, partition: key.partition))
+                        assigned[key] = value
+                        return value
+                    }()
                 if isAssigned { records.append(KafkaRecord(message, topic: topic)) }
             }
             return .success(records)

@@ -104,34 +104,38 @@ final class KafkaHandle: @unchecked Sendable {
 
 // MARK: - C callbacks
 
-private let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?)
-    -> Void = { rk, level, facility, buffer in
-        guard let rk, let context = KafkaCallbackContext.from(rd_kafka_opaque(rk)) else { return }
-        let message = buffer.map { String(cString: $0) } ?? ""
-        let facilityName = facility.map { String(cString: $0) } ?? ""
-        let swiftLevel: Logger.Level = switch level {
-        case 0...3: .error
-        case 4: .warning
-        case 5, 6: .info
-        default: .debug
+private let kafkaLogCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?)
+        -> Void = { rk, level, facility, buffer in
+            guard let rk, let context = KafkaCallbackContext.from(rd_kafka_opaque(rk)) else { return }
+            let message = buffer.map { String(cString: $0) } ?? ""
+            let facilityName = facility.map { String(cString: $0) } ?? ""
+            let swiftLevel: Logger.Level =
+                switch level {
+                case 0...3: .error
+                case 4: .warning
+                case 5, 6: .info
+                default: .debug
+                }
+            // librdkafka is chatty at info: keep its lifecycle noise at debug unless it is a problem.
+            let effective: Logger.Level = swiftLevel == .info ? .debug : swiftLevel
+            context.logger.log(level: effective, "\(message)", metadata: ["kafka.facility": "\(facilityName)"])
         }
-        // librdkafka is chatty at info: keep its lifecycle noise at debug unless it is a problem.
-        let effective: Logger.Level = swiftLevel == .info ? .debug : swiftLevel
-        context.logger.log(level: effective, "\(message)", metadata: ["kafka.facility": "\(facilityName)"])
-    }
 
-private let kafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
-    -> Void = { rk, err, reason, opaque in
-        guard let context = KafkaCallbackContext.from(opaque) else { return }
-        let code = KafkaCode(rawValue: err)
-        let text = reason.map { String(cString: $0) } ?? code.text
-        if err == RD_KAFKA_RESP_ERR__FATAL.rawValue, let rk {
-            var fatalText = [CChar](repeating: 0, count: 512)
-            let fatalCode = KafkaCode(rd_kafka_fatal_error(rk, &fatalText, fatalText.count))
-            let error = KafkaClientError.fatal(code: fatalCode, reason: String(cString: fatalText))
-            context.fatalError.withLock { $0 = error }
-            context.logger.error("fatal Kafka error", metadata: ["error": "\(error)"])
-            return
+private let kafkaErrorCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
+        -> Void = { rk, err, reason, opaque in
+            guard let context = KafkaCallbackContext.from(opaque) else { return }
+            let code = KafkaCode(rawValue: err)
+            let text = reason.map { String(cString: $0) } ?? code.text
+            if err == RD_KAFKA_RESP_ERR__FATAL.rawValue, let rk {
+                var fatalText = [CChar](repeating: 0, count: 512)
+                let fatalCode = KafkaCode(rd_kafka_fatal_error(rk, &fatalText, fatalText.count))
+                let error = KafkaClientError.fatal(code: fatalCode, reason: String(cString: fatalText))
+                context.fatalError.withLock { $0 = error }
+                context.logger.error("fatal Kafka error", metadata: ["error": "\(error)"])
+                return
+            }
+            context.logger.warning(
+                "Kafka client error", metadata: ["kafka.error": "\(code.name)", "reason": "\(text)"])
         }
-        context.logger.warning("Kafka client error", metadata: ["kafka.error": "\(code.name)", "reason": "\(text)"])
-    }

@@ -48,7 +48,9 @@ public struct KafkaPartitionReader: Sendable {
     ) async throws(ReadError) {
         guard !partitions.isEmpty else { return }
         let deadline = ContinuousClock.now + timeout
-        let assignment = Dictionary(partitions.map { ($0, start[$0] ?? KafkaConsumerClient.offsetBeginning) }) { a, _ in a }
+        let assignment = Dictionary(partitions.map { ($0, start[$0] ?? KafkaConsumerClient.offsetBeginning) }) { a, _ in
+            a
+        }
         try await withConsumer(assignment: assignment) { reader throws(ReadError) in
             var ends: [KafkaTopicPartition: Int64] = [:]
             do throws(KafkaClientError) {
@@ -80,7 +82,8 @@ public struct KafkaPartitionReader: Sendable {
                 guard let count = try await probe.partitionCount(topic: topic) else { return nil }
                 var result: [Int32: (low: Int64, high: Int64)] = [:]
                 for partition in 0..<Int32(count) {
-                    result[partition] = try await probe.watermarks(KafkaTopicPartition(topic: topic, partition: partition))
+                    result[partition] = try await probe.watermarks(
+                        KafkaTopicPartition(topic: topic, partition: partition))
                 }
                 return result
             } catch {

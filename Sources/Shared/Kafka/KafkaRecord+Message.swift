@@ -13,7 +13,8 @@ extension KafkaRecord {
             var name: UnsafePointer<CChar>?
             var valuePointer: UnsafeRawPointer?
             var size = 0
-            while rd_kafka_header_get_all(rawHeaders, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            while rd_kafka_header_get_all(rawHeaders, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR
+            {
                 let headerValue = valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
                 headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: headerValue))
                 index += 1

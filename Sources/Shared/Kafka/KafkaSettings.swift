@@ -14,7 +14,8 @@ public struct KafkaClientSettings: Sendable {
     /// How long a broker may stay unreachable before requests fail (`socket.connection.setup.timeout.ms`).
     public var connectionSetupTimeout: Duration = .seconds(10)
 
-    public init(bootstrapServers: String, clientID: String = "guance-chatops", extraProperties: [String: String] = [:]) {
+    public init(bootstrapServers: String, clientID: String = "guance-chatops", extraProperties: [String: String] = [:])
+    {
         self.bootstrapServers = bootstrapServers
         self.clientID = clientID
         self.extraProperties = extraProperties

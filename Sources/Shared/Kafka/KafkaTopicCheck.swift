@@ -63,14 +63,19 @@ public enum KafkaTopicCheck {
         if !creatable.isEmpty {
             var created: [String] = []
             do {
-                created = try await admin.createMissingTopics(creatable.map {
-                    .init(name: $0.name, partitions: $0.partitions, config: $0.compacted ? ["cleanup.policy": "compact"] : [:])
-                }, timeout: .seconds(10))
+                created = try await admin.createMissingTopics(
+                    creatable.map {
+                        .init(
+                            name: $0.name, partitions: $0.partitions,
+                            config: $0.compacted ? ["cleanup.policy": "compact"] : [:])
+                    }, timeout: .seconds(10))
                 if !created.isEmpty { logger.info("created topics", metadata: ["topics": "\(created)"]) }
             } catch {
-                logger.warning("could not create missing topics", metadata: [
-                    "topics": "\(creatable.map(\.name))", LogKey.error: "\(error)",
-                ])
+                logger.warning(
+                    "could not create missing topics",
+                    metadata: [
+                        "topics": "\(creatable.map(\.name))", LogKey.error: "\(error)",
+                    ])
             }
             // Partition counts again; a topic created just now has the policy it was created with.
             let policies = found.mapValues(\.cleanupPolicy)
@@ -91,7 +96,8 @@ public enum KafkaTopicCheck {
             if let policy = description.cleanupPolicy {
                 if !policy.split(separator: ",").contains("compact") {
                     throw KafkaTopicProblem.notCompacted(
-                        topic: requirement.name, policy: policy, fix: requirement.compactCommand(brokers: kafka.bootstrapServers))
+                        topic: requirement.name, policy: policy,
+                        fix: requirement.compactCommand(brokers: kafka.bootstrapServers))
                 }
             } else {
                 logger.warning(

@@ -50,8 +50,10 @@ public final class HealthChecks: Sendable {
     /// The failing components without running anything: components marked failed now, and the checks as of the
     /// last refresh (all of them "not checked yet" before the first one).
     public var current: [String: String] {
-        var failing = lastRefresh.withLock { $0 } ?? Dictionary(
-            uniqueKeysWithValues: checks.withLock { $0 }.map { ($0.name, "not checked yet") })
+        var failing =
+            lastRefresh.withLock { $0 }
+            ?? Dictionary(
+                uniqueKeysWithValues: checks.withLock { $0 }.map { ($0.name, "not checked yet") })
         for (name, reason) in failures.withLock({ $0 }) { failing[name] = reason }
         return failing
     }

@@ -18,10 +18,10 @@ public struct Traceparent: Hashable, Sendable, CustomStringConvertible {
     public init?(_ header: String) {
         let parts = header.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, let version = Self.hex(parts[0], length: 2), version != "ff",
-              version != "00" || parts.count == 4,
-              let trace = Self.hex(parts[1], length: 32), trace != String(repeating: "0", count: 32),
-              let parent = Self.hex(parts[2], length: 16), parent != String(repeating: "0", count: 16),
-              let flagText = Self.hex(parts[3], length: 2), let flags = UInt8(flagText, radix: 16)
+            version != "00" || parts.count == 4,
+            let trace = Self.hex(parts[1], length: 32), trace != String(repeating: "0", count: 32),
+            let parent = Self.hex(parts[2], length: 16), parent != String(repeating: "0", count: 16),
+            let flagText = Self.hex(parts[3], length: 2), let flags = UInt8(flagText, radix: 16)
         else { return nil }
         self.traceID = trace
         self.parentID = parent
@@ -62,7 +62,7 @@ public struct Traceparent: Hashable, Sendable, CustomStringConvertible {
 
     private static func hex(_ text: Substring, length: Int) -> String? {
         guard text.utf8.count == length,
-              text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+            text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
         else { return nil }
         return String(text)
     }

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
 import Events
+import Foundation
 import KafkaClient
+import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -123,7 +123,8 @@ final class ChatMessageStore: Service, Sendable {
             let partitions = (0..<Int32(count)).map { KafkaTopicPartition(topic: topic, partition: $0) }
             let consumer = try KafkaConsumerClient(
                 settings: settings,
-                assignment: Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaConsumerClient.offsetBeginning) }),
+                assignment: Dictionary(
+                    uniqueKeysWithValues: partitions.map { ($0, KafkaConsumerClient.offsetBeginning) }),
                 logger: logger)
             state.withLock { state in for partition in partitions { state.positions[partition.partition] = 0 } }
             follower.withLock { $0 = .following(consumer, ends: probe) }
@@ -173,7 +174,8 @@ final class ChatMessageStore: Service, Sendable {
         var ends: [Int32: Int64] = [:]
         for partition in state.withLock({ Array($0.positions.keys) }) {
             do {
-                ends[partition] = try await consumer.highWatermark(KafkaTopicPartition(topic: topic, partition: partition))
+                ends[partition] = try await consumer.highWatermark(
+                    KafkaTopicPartition(topic: topic, partition: partition))
             } catch {
                 throw .kafka(error)
             }

@@ -1,6 +1,6 @@
-import Foundation
 import Events
 import FeishuKit
+import Foundation
 import KafkaClient
 import Logging
 import ServiceKit
@@ -29,7 +29,8 @@ enum FeishuAppPlatform: SinkPlatform {
         let appSecret = try config.required(.feishuAppSecret)
         let url = try config.url(.feishuOpenAPIURL, default: defaultURL) ?? "https://open.feishu.cn"
         return SinkDefinition(
-            name: type, kind: .feishuApp, url: url, options: ["chat_id": chat, "app_id": appID, "app_secret": appSecret])
+            name: type, kind: .feishuApp, url: url,
+            options: ["chat_id": chat, "app_id": appID, "app_secret": appSecret])
     }
 
     static func problem(with definition: SinkDefinition) -> String? {

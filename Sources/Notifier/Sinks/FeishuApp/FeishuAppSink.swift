@@ -1,9 +1,9 @@
 import Crypto
-import Foundation
-import Logging
 import Events
 import FeishuKit
+import Foundation
 import KafkaClient
+import Logging
 
 /// Delivers issue events to one Feishu chat as live cards sent by the app (docs/feishu-app.md):
 /// - `issue.created`: a JSON 2.0 card, sent with a `uuid` derived from the sink and the event id (a redelivery

@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 
 /// The Feishu card (JSON 2.0, shared with everyone in the chat, so it can be updated) that shows one issue as it is
 /// now: title, level, status, resource, description, the last change, a link to Guance, and the buttons that apply
@@ -102,7 +102,8 @@ struct IssueCard: Sendable {
         if !link.isEmpty {
             columns.append(
                 Self.column(
-                    Self.button("在观测云查看 Open in Guance", type: "default", behavior: ["type": "open_url", "default_url": link])
+                    Self.button(
+                        "在观测云查看 Open in Guance", type: "default", behavior: ["type": "open_url", "default_url": link])
                 ))
         }
         elements.append(["tag": "column_set", "flex_mode": "flow", "columns": columns])

@@ -13,7 +13,8 @@ extension CardActionHandler {
         notices: NoticeQueue, logger: Logger
     ) -> CardActionHandler {
         CardActionHandler(
-            publisher: KafkaIssueActionPublisher(producer: producer, timeout: min(config.publishTimeout, publishBudget)),
+            publisher: KafkaIssueActionPublisher(
+                producer: producer, timeout: min(config.publishTimeout, publishBudget)),
             identities: identities, notices: notices, dedupeCapacity: config.dedupeCapacity, logger: logger)
     }
 }
