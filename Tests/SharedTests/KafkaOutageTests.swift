@@ -1,6 +1,7 @@
 import DevStack
 import Foundation
 import KafkaClient
+import Synchronization
 import Testing
 
 @Suite("Kafka producer during broker outages", .timeLimit(.minutes(2)))
@@ -65,6 +66,32 @@ struct KafkaOutageTests {
                 #expect(elapsed < .seconds(10), "gave up only after \(elapsed)")
             }
             // The broker back, so that the producer's final flush does not wait for the abandoned message.
+            for broker in cluster.brokerIDs { try cluster.setBrokerUp(broker) }
+        }
+    }
+
+    @Test func aCancelledSendStopsWaitingAtOnce() async throws {
+        let cluster = try MockKafkaCluster(brokers: 1)
+        try cluster.createTopic("cancelled", partitions: 1)
+        try await withProducer(producerSettings(cluster, timeout: .seconds(20)), logger: testLogger) { producer in
+            _ = try await producer.send(topic: "cancelled", key: "k", value: [0])
+            for broker in cluster.brokerIDs { try cluster.setBrokerDown(broker) }
+            let started = Mutex<ContinuousClock.Instant?>(nil)
+            let send = Task {
+                started.withLock { $0 = .now }
+                return try await producer.send(
+                    KafkaProducerMessage(topic: "cancelled", key: "k", value: [1]), timeout: .seconds(30))
+            }
+            try await eventually("the send started") { started.withLock { $0 } != nil }
+            let cancelledAt = ContinuousClock.now
+            send.cancel()
+            let result = await send.result
+            guard case let .failure(KafkaClientError.timedOut(operation, _)) = result else {
+                Issue.record("a cancelled send ended with \(result)")
+                return
+            }
+            #expect(operation.contains("cancelled"))
+            #expect(ContinuousClock.now - cancelledAt < .seconds(2), "a cancelled send waited for its deadline")
             for broker in cluster.brokerIDs { try cluster.setBrokerUp(broker) }
         }
     }

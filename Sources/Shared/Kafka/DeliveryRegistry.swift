@@ -66,6 +66,18 @@ final class DeliveryRegistry: Sendable {
         }
     }
 
+    /// Fails a pending single send whose sender was cancelled, as a timeout would (its report, if it comes, is
+    /// ignored).
+    func abandon(_ id: UInt) {
+        let topic: String? = state.withLock { state in
+            if case let .single(_, topic)? = state.pending[id] { return topic }
+            return nil
+        }
+        guard let topic else { return }
+        complete(
+            id, with: .failed(.timedOut(operation: "delivery to \(topic) (the sender was cancelled)", brokers: "-")))
+    }
+
     /// Registers message `index` of a batch and returns its id.
     func register(_ batch: Batch, index: Int) -> UInt {
         add(.member(batch, index: index))

@@ -47,11 +47,21 @@ public final class KafkaProducerClient: Service, Sendable {
         while true {
             try checkOpen()
             await deliveries.inFlight.acquire()
-            let outcome = await withCheckedContinuation { continuation in
-                let id = deliveries.register(continuation, topic: message.topic, deadline: deadline)
-                if let code = enqueue(message, id: id) {
-                    deliveries.complete(id, with: .enqueueFailed(code))
+            // A cancelled sender stops waiting at once (the message may still be delivered): the caller treats it
+            // as not acknowledged, as after a timeout.
+            let registered = Mutex<UInt?>(nil)
+            let outcome = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let id = deliveries.register(continuation, topic: message.topic, deadline: deadline)
+                    registered.withLock { $0 = id }
+                    if let code = enqueue(message, id: id) {
+                        deliveries.complete(id, with: .enqueueFailed(code))
+                    } else if Task.isCancelled {
+                        deliveries.abandon(id)
+                    }
                 }
+            } onCancel: {
+                if let id = registered.withLock({ $0 }) { deliveries.abandon(id) }
             }
             guard case let .failure(.enqueue(_, code)) = outcome, code == .queueFull else { return try outcome.get() }
             // librdkafka's own queue is full (byte limit): wait for deliveries instead of failing.
