@@ -249,6 +249,28 @@ struct SinkDispatcherTests {
         #expect(String(decoding: calls[1].request.body, as: UTF8.self).contains("31 issue events"))
     }
 
+    /// A burst on a calm sink lingers for the rest of it, then leaves as one digest about `digestLinger` after the
+    /// burst, woken by the dispatcher's own timer: nothing enqueues, answers or cancels after the burst.
+    @Test func aLingeringDigestLeavesAfterTheLingerWithoutAnyFurtherWakeUp() async throws {
+        let transport = ScriptedTransport()
+        let linger = Duration.milliseconds(300)
+        let sink = dispatcher(.feishu, transport, limits: SinkKind.feishu.documentedLimits, digestLinger: linger)
+        let burst = ContinuousClock.now
+        var tickets: [DeliveryTicket] = []
+        for n in 1...5 { tickets.append(await sink.enqueue(makeEvent(n), raw: [], key: "p\(n % 2)")) }
+        let results = await withRunning(sink) {
+            var results: [DeliveryResult] = []
+            for ticket in tickets { results.append(await ticket.result {}) }
+            return results
+        }
+        #expect(results.allSatisfy { $0 == .delivered(digest: true) }, "\(results)")
+        let calls = transport.calls
+        #expect(calls.count == 1)
+        #expect(String(decoding: try #require(calls.first).request.body, as: UTF8.self).contains("5 issue events"))
+        let after = try #require(calls.first).at - burst
+        #expect(after >= linger && after < linger + .seconds(2), "sent \(after) after the burst")
+    }
+
     @Test func cancelledWaitersDropTheirQueuedMessage() async {
         let transport = ScriptedTransport()
         let sink = dispatcher(.feishu, transport)
