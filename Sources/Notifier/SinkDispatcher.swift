@@ -226,9 +226,9 @@ actor SinkDispatcher {
                 metrics.latency(now - item.enqueuedAt)
                 item.ticket.fulfil(.delivered(digest: digest))
             }
-        case let .rateLimited(reason):
+        case let .rateLimited(reason, retryAfter):
             metrics.attempt("rate_limited")
-            pause(until: now + definition.rateLimitPause, reason: reason, events: batch.count)
+            pause(until: now + (retryAfter ?? definition.rateLimitPause), reason: reason, events: batch.count)
             // Not the events' fault: back to the front of their queues, attempts untouched.
             let waiting = batch.filter { !$0.ticket.isFulfilled }
             for (key, items) in Dictionary(grouping: waiting, by: \.key) { queue.prepend(items, key: key) }

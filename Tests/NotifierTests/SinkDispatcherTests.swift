@@ -1,5 +1,6 @@
 import DevStack
 import Foundation
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -13,19 +14,22 @@ final class ScriptedTransport: SinkTransport {
     }
     private let state = Mutex<(script: [(Int, String)], calls: [Call])>(([], []))
     let fallback: (Int, String)
+    /// Headers of every answer.
+    let answerHeaders: HTTPHeaders
     /// Requests whose URL contains this string fail with 500 forever (a dead sink or partition).
     let alwaysFail: String?
 
     init(
         _ script: [(Int, String)] = [], fallback: (Int, String) = (200, #"{"code":0,"msg":"success"}"#),
-        alwaysFail: String? = nil
+        alwaysFail: String? = nil, answerHeaders: HTTPHeaders = [:]
     ) {
         self.fallback = fallback
+        self.answerHeaders = answerHeaders
         self.alwaysFail = alwaysFail
         state.withLock { $0.script = script }
     }
 
-    func send(_ request: SinkRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
+    func send(_ request: SinkRequest, timeout: Duration) async throws -> SinkAnswer {
         let answer = state.withLock { state -> (Int, String) in
             state.calls.append(Call(request: request, at: .now))
             if let alwaysFail, String(decoding: request.body, as: UTF8.self).contains(alwaysFail) {
@@ -33,7 +37,7 @@ final class ScriptedTransport: SinkTransport {
             }
             return state.script.isEmpty ? fallback : state.script.removeFirst()
         }
-        return (answer.0, Array(answer.1.utf8))
+        return SinkAnswer(status: answer.0, body: Array(answer.1.utf8), headers: answerHeaders)
     }
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -269,6 +273,20 @@ struct SinkDispatcherTests {
         #expect(String(decoding: try #require(calls.first).request.body, as: UTF8.self).contains("5 issue events"))
         let after = try #require(calls.first).at - burst
         #expect(after >= linger && after < linger + .seconds(2), "sent \(after) after the burst")
+    }
+
+    /// A 429 with `Retry-After` (Slack, Teams) pauses the sink for as long as the platform asked, not for the
+    /// platform's default penalty window (30 s here: the test's one-minute limit would not allow it).
+    @Test func aRetryAfterAnswerPausesTheSinkForAsLongAsAsked() async throws {
+        let transport = ScriptedTransport(
+            [(429, "rate_limited")], fallback: (200, "ok"), answerHeaders: ["Retry-After": "1"])
+        let sink = dispatcher(.slack, transport, limits: [], rateLimitPause: .seconds(30))
+        let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
+        #expect(result == .delivered(digest: false))
+        let calls = transport.calls
+        try #require(calls.count == 2)
+        let gap = calls[1].at - calls[0].at
+        #expect(gap >= .seconds(1) && gap < .seconds(10), "resent after \(gap)")
     }
 
     @Test func cancelledWaitersDropTheirQueuedMessage() async {
