@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "Notifier",
             dependencies: [
-                "Timing", "KafkaClient", "Events", "ServiceKit", "FeishuKit",
+                "Timing", "KafkaClient", "Events", "Signing", "ServiceKit", "FeishuKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

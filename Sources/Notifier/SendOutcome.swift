@@ -1,3 +1,6 @@
+import Foundation
+import NIOHTTP1
+
 /// What one delivery attempt to a sink came to. Each platform decides it from its answer (`WebhookPlatform.classify`;
 /// chat platforms answer HTTP 200 on errors, with a code in the body).
 enum SendOutcome: Sendable, Equatable {
@@ -6,7 +9,8 @@ enum SendOutcome: Sendable, Equatable {
     case retryable(reason: String)
     /// The platform throttles the whole sink (11232, 130101, 45009, HTTP 429): the sink waits for its penalty
     /// window; the events are not at fault.
-    case rateLimited(reason: String)
+    /// `retryAfter`: how long the platform asked to wait (`Retry-After`); nil: the platform's penalty window.
+    case rateLimited(reason: String, retryAfter: Duration? = nil)
     /// Never worth repeating: bad signature, bad request, keyword mismatch, unknown token.
     case rejected(reason: String)
 
@@ -18,6 +22,17 @@ enum SendOutcome: Sendable, Equatable {
         case 429: return .rateLimited(reason: "HTTP 429 \(text())")
         default: return .rejected(reason: "HTTP \(status) \(text())")
         }
+    }
+
+    /// A 429's own outcome with the wait its `Retry-After` header asks for (delta-seconds; an HTTP date or a
+    /// malformed value leaves the platform's penalty window), kept within 1 s to 1 h whatever the server says.
+    func honouringRetryAfter(_ headers: HTTPHeaders) -> SendOutcome {
+        guard case let .rateLimited(reason, nil) = self,
+            let text = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces),
+            !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ (48...57).contains($0) }),
+            let seconds = Int64(text)
+        else { return self }
+        return .rateLimited(reason: reason, retryAfter: .seconds(min(max(seconds, 1), 3600)))
     }
 
     /// The start of an answer's body, for reasons (only rejections and retries quote it: a delivery never builds it).

@@ -28,44 +28,6 @@ actor SinkDispatcher {
         var digestLinger: Duration = .seconds(1)
     }
 
-    /// A queued event: its retry state, and the rest in a class (queues and batches copy items around, and copying
-    /// an `IssueEvent` is dozens of retains).
-    private struct Pending {
-        final class Payload: Sendable {
-            let ticket: DeliveryTicket
-            let event: IssueEvent
-            let raw: [UInt8]
-            /// Order key: the source partition.
-            let key: String
-            let enqueuedAt: ContinuousClock.Instant
-            /// Nothing arrived within the digest linger before it.
-            let isolated: Bool
-
-            init(
-                ticket: DeliveryTicket, event: IssueEvent, raw: [UInt8], key: String,
-                enqueuedAt: ContinuousClock.Instant, isolated: Bool
-            ) {
-                self.ticket = ticket
-                self.event = event
-                self.raw = raw
-                self.key = key
-                self.enqueuedAt = enqueuedAt
-                self.isolated = isolated
-            }
-        }
-
-        let payload: Payload
-        var attempts = 0
-        var notBefore: ContinuousClock.Instant
-
-        var ticket: DeliveryTicket { payload.ticket }
-        var event: IssueEvent { payload.event }
-        var raw: [UInt8] { payload.raw }
-        var key: String { payload.key }
-        var enqueuedAt: ContinuousClock.Instant { payload.enqueuedAt }
-        var isolated: Bool { payload.isolated }
-    }
-
     nonisolated let definition: SinkDefinition
     private let renderer: MessageRenderer
     private let delivery: any SinkDelivery
@@ -150,17 +112,20 @@ actor SinkDispatcher {
                     limiter.sent()
                     group.addTask { await self.attempt(batch) }
                 case let .wait(until):
-                    // Still an unstructured timer: a child task of a task group racing `iterator.next` here made
-                    // the notifier lose its final offset commit on SIGTERM (EndToEndTests, restart step); not
-                    // understood yet.
-                    let timer: Task<Void, Never>? = until.map { deadline in
-                        Task { [wake] in
-                            try? await Task.sleep(until: deadline, clock: .continuous)
-                            wake.yield()
+                    // The deadline's timer is a child task living only as long as this wait. Ending early (the
+                    // loop was woken by something else) it still wakes the loop once more: a pick right after the
+                    // one that woke it, as the former detached timer did; without that extra pick, the records of
+                    // the storm digests sent just before a SIGTERM were delivered again after a restart.
+                    await withTaskGroup(of: Void.self) { timer in
+                        if let until {
+                            timer.addTask { [wake] in
+                                try? await Task.sleep(until: until, clock: .continuous)
+                                wake.yield()
+                            }
                         }
+                        _ = await iterator.next(isolation: self)
+                        timer.cancelAll()
                     }
-                    _ = await iterator.next()
-                    timer?.cancel()
                 }
             }
             group.cancelAll()
@@ -261,9 +226,9 @@ actor SinkDispatcher {
                 metrics.latency(now - item.enqueuedAt)
                 item.ticket.fulfil(.delivered(digest: digest))
             }
-        case let .rateLimited(reason):
+        case let .rateLimited(reason, retryAfter):
             metrics.attempt("rate_limited")
-            pause(until: now + definition.rateLimitPause, reason: reason, events: batch.count)
+            pause(until: now + (retryAfter ?? definition.rateLimitPause), reason: reason, events: batch.count)
             // Not the events' fault: back to the front of their queues, attempts untouched.
             let waiting = batch.filter { !$0.ticket.isFulfilled }
             for (key, items) in Dictionary(grouping: waiting, by: \.key) { queue.prepend(items, key: key) }

@@ -1,21 +1,18 @@
-import Crypto
 import Foundation
+import Signing
 
-/// The signatures the platforms require (docs/protocols/; vectors in docs/protocols/test-vectors.md).
+/// The signatures the sinks send (docs/protocols/; vectors in docs/protocols/test-vectors.md), from the formulas in
+/// `Signing`: the one home of each platform's signature, shared with the gateway's callback checks.
 enum SinkSigner {
     /// Feishu custom bot: `base64(HMAC-SHA256(key: "<timestamp>\n<secret>", message: ""))`, timestamp in seconds.
     static func feishu(timestamp: String, secret: String) -> String {
-        let key = SymmetricKey(data: Data("\(timestamp)\n\(secret)".utf8))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(), using: key)
-        return Data(mac).base64EncodedString()
+        FeishuWebhookSignature.sign(timestamp: timestamp, secret: secret)
     }
 
     /// DingTalk custom robot: `base64(HMAC-SHA256(key: secret, message: "<timestamp>\n<secret>"))`, timestamp in ms.
     /// Not URL-encoded; `dingtalkQuery` encodes it.
     static func dingtalk(timestamp: String, secret: String) -> String {
-        let key = SymmetricKey(data: Data(secret.utf8))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp)\n\(secret)".utf8), using: key)
-        return Data(mac).base64EncodedString()
+        DingTalkSignature.sign(timestamp: timestamp, appSecret: secret)
     }
 
     /// `&timestamp=<ms>&sign=<url-encoded sign>` to append to a DingTalk webhook URL.
@@ -26,18 +23,7 @@ enum SinkSigner {
     /// Generic webhook: `sha256=<hex HMAC-SHA256(key: secret, message: "<timestamp>.<body>")>`, sent as
     /// `X-Signature` with `X-Signature-Timestamp` (Unix seconds), so receivers can reject replays.
     static func webhook(timestamp: String, body: [UInt8], secret: String) -> String {
-        let key = SymmetricKey(data: Data(secret.utf8))
-        var message = Data("\(timestamp).".utf8)
-        message.append(contentsOf: body)
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = Array("sha256=".utf8)
-        hex.reserveCapacity(hex.count + 64)
-        for byte in mac {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        WebhookSignature.sign(timestamp: timestamp, body: body, secret: secret)
     }
 
     /// `application/x-www-form-urlencoded` escaping as Python's `quote_plus` does it.

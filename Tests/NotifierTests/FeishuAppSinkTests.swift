@@ -111,7 +111,7 @@ struct FeishuAppSinkTests {
             let sink = harness.sink()
             harness.simulator.chats.forceRateLimit(calls: 1)
             let outcome = await sink.deliver(Self.event(.created, id: "e-created"))
-            guard case .rateLimited(let reason) = outcome else {
+            guard case .rateLimited(let reason, _) = outcome else {
                 Issue.record("expected rate limited, got \(outcome)")
                 return
             }

@@ -17,7 +17,7 @@ struct NotifierCancellationTests {
         let started = Atomic<Int>(0)
         let cancelled = Atomic<Int>(0)
 
-        func send(_ request: SinkRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
+        func send(_ request: SinkRequest, timeout: Duration) async throws -> SinkAnswer {
             started.add(1, ordering: .relaxed)
             do {
                 try await Task.sleep(for: .seconds(3600))
@@ -25,7 +25,7 @@ struct NotifierCancellationTests {
                 cancelled.add(1, ordering: .relaxed)
                 throw error
             }
-            return (200, [])
+            return SinkAnswer(status: 200, body: [])
         }
     }
 

@@ -1,3 +1,4 @@
+import NIOHTTP1
 import Testing
 
 @testable import Notifier
@@ -88,5 +89,28 @@ struct SendOutcomeTests {
         #expect(policy.delay(afterAttempt: 3, jitter: 1) == .seconds(4))
         #expect(policy.delay(afterAttempt: 10, jitter: 1) == .seconds(8))
         #expect(policy.delay(afterAttempt: 2, jitter: 0.5) == .seconds(1))
+    }
+
+    /// Slack and Teams hand a 429's `Retry-After` (delta-seconds) to the dispatcher, bounded to 1 s...1 h; a date, a
+    /// negative or malformed value leaves the platform's penalty window; other platforms' answers ignore it.
+    @Test(arguments: [
+        ("7", Duration?.some(.seconds(7))), (" 30 ", .some(.seconds(30))), ("0", .some(.seconds(1))),
+        ("9999999999", .some(.seconds(3600))), ("99999999999999999999", nil), ("-5", nil), ("1.5", nil), ("", nil),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", nil),
+    ])
+    func retryAfterOfA429IsHonouredBySlackAndTeams(header: String, expected: Duration?) {
+        let answer = SinkAnswer(status: 429, body: Array("rate_limited".utf8), headers: ["Retry-After": header])
+        for outcome in [SlackSink.classify(answer), TeamsSink.classify(answer)] {
+            guard case let .rateLimited(_, retryAfter) = outcome else {
+                Issue.record("\(outcome)")
+                continue
+            }
+            #expect(retryAfter == expected)
+        }
+        let plain = SinkAnswer(status: 429, body: [], headers: ["Retry-After": "7"])
+        #expect(WebhookSink.classify(plain) == .rateLimited(reason: "HTTP 429 "))
+        #expect(
+            SlackSink.classify(SinkAnswer(status: 200, body: Array("ok".utf8), headers: ["Retry-After": "7"]))
+                == .delivered)
     }
 }

@@ -1,5 +1,6 @@
 import DevStack
 import Foundation
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -13,19 +14,22 @@ final class ScriptedTransport: SinkTransport {
     }
     private let state = Mutex<(script: [(Int, String)], calls: [Call])>(([], []))
     let fallback: (Int, String)
+    /// Headers of every answer.
+    let answerHeaders: HTTPHeaders
     /// Requests whose URL contains this string fail with 500 forever (a dead sink or partition).
     let alwaysFail: String?
 
     init(
         _ script: [(Int, String)] = [], fallback: (Int, String) = (200, #"{"code":0,"msg":"success"}"#),
-        alwaysFail: String? = nil
+        alwaysFail: String? = nil, answerHeaders: HTTPHeaders = [:]
     ) {
         self.fallback = fallback
+        self.answerHeaders = answerHeaders
         self.alwaysFail = alwaysFail
         state.withLock { $0.script = script }
     }
 
-    func send(_ request: SinkRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
+    func send(_ request: SinkRequest, timeout: Duration) async throws -> SinkAnswer {
         let answer = state.withLock { state -> (Int, String) in
             state.calls.append(Call(request: request, at: .now))
             if let alwaysFail, String(decoding: request.body, as: UTF8.self).contains(alwaysFail) {
@@ -33,7 +37,7 @@ final class ScriptedTransport: SinkTransport {
             }
             return state.script.isEmpty ? fallback : state.script.removeFirst()
         }
-        return (answer.0, Array(answer.1.utf8))
+        return SinkAnswer(status: answer.0, body: Array(answer.1.utf8), headers: answerHeaders)
     }
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -247,6 +251,42 @@ struct SinkDispatcherTests {
         #expect(calls.count == 2, "the rejected message, then one digest")
         #expect(calls[1].at - calls[0].at >= .milliseconds(800), "nothing was sent during the penalty")
         #expect(String(decoding: calls[1].request.body, as: UTF8.self).contains("31 issue events"))
+    }
+
+    /// A burst on a calm sink lingers for the rest of it, then leaves as one digest about `digestLinger` after the
+    /// burst, woken by the dispatcher's own timer: nothing enqueues, answers or cancels after the burst.
+    @Test func aLingeringDigestLeavesAfterTheLingerWithoutAnyFurtherWakeUp() async throws {
+        let transport = ScriptedTransport()
+        let linger = Duration.milliseconds(300)
+        let sink = dispatcher(.feishu, transport, limits: SinkKind.feishu.documentedLimits, digestLinger: linger)
+        let burst = ContinuousClock.now
+        var tickets: [DeliveryTicket] = []
+        for n in 1...5 { tickets.append(await sink.enqueue(makeEvent(n), raw: [], key: "p\(n % 2)")) }
+        let results = await withRunning(sink) {
+            var results: [DeliveryResult] = []
+            for ticket in tickets { results.append(await ticket.result {}) }
+            return results
+        }
+        #expect(results.allSatisfy { $0 == .delivered(digest: true) }, "\(results)")
+        let calls = transport.calls
+        #expect(calls.count == 1)
+        #expect(String(decoding: try #require(calls.first).request.body, as: UTF8.self).contains("5 issue events"))
+        let after = try #require(calls.first).at - burst
+        #expect(after >= linger && after < linger + .seconds(2), "sent \(after) after the burst")
+    }
+
+    /// A 429 with `Retry-After` (Slack, Teams) pauses the sink for as long as the platform asked, not for the
+    /// platform's default penalty window (30 s here: the test's one-minute limit would not allow it).
+    @Test func aRetryAfterAnswerPausesTheSinkForAsLongAsAsked() async throws {
+        let transport = ScriptedTransport(
+            [(429, "rate_limited")], fallback: (200, "ok"), answerHeaders: ["Retry-After": "1"])
+        let sink = dispatcher(.slack, transport, limits: [], rateLimitPause: .seconds(30))
+        let result = await withRunning(sink) { await sink.enqueue(makeEvent(), raw: [], key: "p0").result {} }
+        #expect(result == .delivered(digest: false))
+        let calls = transport.calls
+        try #require(calls.count == 2)
+        let gap = calls[1].at - calls[0].at
+        #expect(gap >= .seconds(1) && gap < .seconds(10), "resent after \(gap)")
     }
 
     @Test func cancelledWaitersDropTheirQueuedMessage() async {

@@ -11,9 +11,11 @@ struct WebhookExchange: Sendable {
     let answer: EventLoopPromise<WebhookResponse>
 }
 
-/// An HTTP answer: the status, the first `maxResponseBytes` of the body, and whether the connection may be reused.
+/// An HTTP answer: the status, the headers, the first `maxResponseBytes` of the body, and whether the connection may
+/// be reused.
 struct WebhookResponse: Sendable, Equatable {
     let status: Int
+    var headers: HTTPHeaders = [:]
     let body: [UInt8]
     let keepAlive: Bool
 }
@@ -81,7 +83,8 @@ final class WebhookConnectionHandler: ChannelDuplexHandler {
         case .end:
             guard let head, let exchange = current else { return }
             finish()
-            let response = WebhookResponse(status: Int(head.status.code), body: body, keepAlive: head.isKeepAlive)
+            let response = WebhookResponse(
+                status: Int(head.status.code), headers: head.headers, body: body, keepAlive: head.isKeepAlive)
             exchange.answer.succeed(response)
             if response.keepAlive {
                 idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: idleTimeout) {

@@ -8,7 +8,7 @@ enum SlackSink: WebhookPlatform {
     static let type = "slack"
     /// One message per second; short bursts are tolerated, so a small allowance per minute on top is not taken.
     static let documentedLimits = [RateWindow(limit: 1, per: .seconds(1))]
-    /// A 429 carries `Retry-After`, which the transport does not pass on: pause for a conservative half minute.
+    /// A 429 carries `Retry-After`, which is honoured; without a usable one, pause for a conservative half minute.
     static let rateLimitPause: Duration = .seconds(30)
     /// Slack documents no body limit for webhooks; the block texts are bounded instead (`sectionBytes`).
     static let maxBodyBytes: Int? = nil
@@ -80,6 +80,10 @@ enum SlackSink: WebhookPlatform {
 
     /// `200 ok`; 429 rate limited; 5xx (`rollup_error`) retryable; every other answer (`invalid_payload`,
     /// `no_service`, `channel_is_archived`, `action_prohibited`, ...) rejected with Slack's error string.
+    static func classify(_ answer: SinkAnswer) -> SendOutcome {
+        classify(status: answer.status, body: answer.body).honouringRetryAfter(answer.headers)
+    }
+
     static func classify(status: Int, body: [UInt8]) -> SendOutcome {
         let text = SendOutcome.quote(body).trimmingCharacters(in: .whitespacesAndNewlines)
         if (200..<300).contains(status) {

@@ -71,6 +71,10 @@ enum TeamsSink: WebhookPlatform {
 
     /// 202 (or any 2xx) delivered: the flow run started. 429 throttled; 408 and 5xx retryable; other answers
     /// (`InvalidRequestContent`, `DirectApiAuthorizationRequired`, `WorkflowNotFound`, ...) rejected with their code.
+    static func classify(_ answer: SinkAnswer) -> SendOutcome {
+        classify(status: answer.status, body: answer.body).honouringRetryAfter(answer.headers)
+    }
+
     static func classify(status: Int, body: [UInt8]) -> SendOutcome {
         if (200..<300).contains(status) { return .delivered }
         let json = try? JSONReader.parse(body)

@@ -7,9 +7,15 @@ protocol WebhookPlatform: SinkPlatform {
     static func sign(_ request: inout SinkRequest, secret: String, now: Date)
     /// What an HTTP answer of the platform means (most chat platforms answer HTTP 200 with an error code).
     static func classify(status: Int, body: [UInt8]) -> SendOutcome
+    /// What an answer means when its headers matter too (`Retry-After`); by default status and body decide.
+    static func classify(_ answer: SinkAnswer) -> SendOutcome
 }
 
 extension WebhookPlatform {
+    static func classify(_ answer: SinkAnswer) -> SendOutcome {
+        classify(status: answer.status, body: answer.body)
+    }
+
     static func makeDelivery(_ definition: SinkDefinition, transport: any SinkTransport, context: SinkContext)
         -> any SinkDelivery
     {
@@ -38,7 +44,7 @@ struct WebhookDelivery<Platform: WebhookPlatform>: SinkDelivery {
             }
         do {
             let answer = try await transport.send(Platform.request(definition, body: body), timeout: timeout)
-            return Platform.classify(status: answer.status, body: answer.body)
+            return Platform.classify(answer)
         } catch {
             return .retryable(reason: "transport: \(error)")
         }

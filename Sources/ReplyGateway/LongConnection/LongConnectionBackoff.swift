@@ -1,12 +1,13 @@
 import FeishuKit
 import KafkaClient
 import ServiceKit
+import Timing
 
 /// When to try again after the connection ended or an attempt failed.
 ///
 /// Attempt 0 (right after a drop) waits a random time up to `ReconnectNonce`, as the official SDKs do, so that many
-/// clients dropped together do not return together. Later attempts double from `minimum` up to `ReconnectInterval`,
-/// each with jitter (between half and all of the step).
+/// clients dropped together do not return together. Later attempts are the shared `Backoff`: doubling from `minimum`
+/// up to `ReconnectInterval`, each with jitter (between half and all of the step).
 struct LongConnectionBackoff: Sendable {
     var minimum: Duration
 
@@ -15,9 +16,8 @@ struct LongConnectionBackoff: Sendable {
     ) -> Duration {
         let nonce = Double(max(config.reconnectNonce, 0))
         if attempt == 0 { return .milliseconds(Int64(random(0...nonce) * 1000)) }
-        let cap = max(Double(config.reconnectInterval), minimum.inSeconds)
-        let step = min(cap, minimum.inSeconds * Double(1 << UInt64(min(attempt - 1, 20))))
-        return .milliseconds(Int64(step * random(0.5...1.0) * 1000))
+        let backoff = Backoff(initial: minimum, maximum: max(.seconds(config.reconnectInterval), minimum))
+        return backoff.delay(afterFailures: attempt, factor: random(backoff.jitter))
     }
 }
 

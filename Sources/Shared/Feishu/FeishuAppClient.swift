@@ -11,16 +11,10 @@ import Timing
 /// a message, and reading a message (to find the issue a thread is about). Redirects are never followed (the
 /// `app_secret` and tokens must reach no other origin).
 public final class FeishuAppClient: Sendable {
-    private struct CachedToken {
-        var token: String
-        var refreshAt: Date
-    }
-
     public let settings: FeishuAppSettings
     private let httpClient: HTTPClient
     private let now: @Sendable () -> Date
-    private let cached = Mutex<CachedToken?>(nil)
-    private let tokenFetches = Atomic<Int>(0)
+    private let tokens = FeishuTenantToken()
 
     public init(
         settings: FeishuAppSettings, httpClient: HTTPClient = .outbound,
@@ -32,39 +26,26 @@ public final class FeishuAppClient: Sendable {
     }
 
     /// How many times a token was requested from Feishu (the cache's effect, for tests and metrics).
-    public var tokenFetchCount: Int { tokenFetches.load(ordering: .relaxed) }
+    public var tokenFetchCount: Int { tokens.fetchCount }
 
     // MARK: - Token
 
     /// A valid tenant access token, from the cache while it has enough life left.
     public func tenantAccessToken() async throws(FeishuAppError) -> String {
         let current = now()
-        if let token = cached.withLock({ $0 }), token.refreshAt > current { return token.token }
-        struct TokenResponse: Decodable {
-            var code: Int
-            var msg: String?
-            var tenantAccessToken: String?
-            var expire: Int?
-            enum CodingKeys: String, CodingKey {
-                case code, msg, expire
-                case tenantAccessToken = "tenant_access_token"
-            }
-        }
-        let path = "/open-apis/auth/v3/tenant_access_token/internal"
+        if let token = tokens.valid(at: current) { return token }
+        let path = FeishuTenantToken.path
         let body = try JSONSerialization.data(
             withJSONObject: ["app_id": settings.appID, "app_secret": settings.appSecret])
-        tokenFetches.add(1, ordering: .relaxed)
+        tokens.countFetch()
         let (status, data) = try await call(.POST, path, body: body, token: nil)
-        guard let response = try? JSONDecoder().decode(TokenResponse.self, from: data) else {
+        guard let response = try? JSONDecoder().decode(FeishuTenantToken.Answer.self, from: data) else {
             throw .badResponse(path: path, status: status, reason: "not a token response")
         }
         guard response.code == 0, let token = response.tenantAccessToken, let expire = response.expire else {
             throw .api(path: path, status: status, code: response.code, message: response.msg ?? "")
         }
-        // Feishu hands out a new token once less than 30 minutes remain; refresh then (or at half-life for
-        // short-lived tokens) so a token is never used close to its expiry.
-        let margin = min(1800, Double(expire) / 2)
-        cached.withLock { $0 = CachedToken(token: token, refreshAt: current + Double(expire) - margin) }
+        tokens.store(token, expire: expire, fetchedAt: current)
         return token
     }
 
@@ -137,7 +118,7 @@ public final class FeishuAppClient: Sendable {
                 try Self.checkCode(path: path, status: status, data: data)
                 return data
             } catch let error where error.isInvalidToken && attempt == 1 {
-                cached.withLock { $0 = nil }
+                tokens.invalidate()
             }
         }
     }

@@ -12,16 +12,10 @@ import Timing
 /// platform's rate limit (HTTP 429 / code 99991400 with `x-ogw-ratelimit-reset`) reported as `.rateLimited`.
 /// Redirects are never followed (the `app_secret` and tokens must reach no other origin).
 public final class FeishuOpenAPI: Sendable {
-    private struct CachedToken {
-        var token: String
-        var refreshAt: Date
-    }
-
     public let credentials: FeishuAppCredentials
     private let httpClient: HTTPClient
     private let now: @Sendable () -> Date
-    private let cached = Mutex<CachedToken?>(nil)
-    private let tokenFetches = Atomic<Int>(0)
+    private let tokens = FeishuTenantToken()
 
     public init(
         credentials: FeishuAppCredentials, httpClient: HTTPClient = .outbound,
@@ -33,39 +27,26 @@ public final class FeishuOpenAPI: Sendable {
     }
 
     /// How many times a token was requested from Feishu (the cache's effect, for tests).
-    public var tokenFetchCount: Int { tokenFetches.load(ordering: .relaxed) }
+    public var tokenFetchCount: Int { tokens.fetchCount }
 
     // MARK: - Token
 
     /// A valid tenant access token, from the cache while it has enough life left.
     public func tenantAccessToken() async throws(FeishuAPIError) -> String {
         let current = now()
-        if let token = cached.withLock({ $0 }), token.refreshAt > current { return token.token }
-        struct TokenResponse: Decodable {
-            var code: Int
-            var msg: String?
-            var tenantAccessToken: String?
-            var expire: Int?
-            enum CodingKeys: String, CodingKey {
-                case code, msg, expire
-                case tenantAccessToken = "tenant_access_token"
-            }
-        }
-        let path = "/open-apis/auth/v3/tenant_access_token/internal"
+        if let token = tokens.valid(at: current) { return token }
+        let path = FeishuTenantToken.path
         let body = try Self.encode(["app_id": credentials.appID, "app_secret": credentials.appSecret])
-        tokenFetches.add(1, ordering: .relaxed)
+        tokens.countFetch()
         let answer = try await call(.POST, path, body: body, token: nil)
-        guard let response = try? JSONDecoder().decode(TokenResponse.self, from: answer.body) else {
+        guard let response = try? JSONDecoder().decode(FeishuTenantToken.Answer.self, from: answer.body) else {
             throw .badResponse(path: path, status: answer.status, reason: "not a token response")
         }
         guard response.code == 0, let token = response.tenantAccessToken, let expire = response.expire, expire > 0
         else {
             throw .api(path: path, status: answer.status, code: response.code, message: response.msg ?? "")
         }
-        // Feishu hands out a new token once less than 30 minutes remain; refresh then (or at half-life for
-        // short-lived tokens) so a token is never used close to its expiry.
-        let margin = min(1800, Double(expire) / 2)
-        cached.withLock { $0 = CachedToken(token: token, refreshAt: current + Double(expire) - margin) }
+        tokens.store(token, expire: expire, fetchedAt: current)
         return token
     }
 
@@ -83,7 +64,7 @@ public final class FeishuOpenAPI: Sendable {
                 try Self.check(path: path, answer)
                 return answer.body
             } catch let error where error.isInvalidToken && attempt == 1 {
-                cached.withLock { $0 = nil }
+                tokens.invalidate()
             }
         }
     }
