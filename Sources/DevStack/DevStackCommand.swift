@@ -35,6 +35,12 @@ struct DevStackCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Enforce the chat platforms' rate limits in the chat captures.")
     var chatRateLimits = true
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds of the Guance simulator's rate window (Guance: 60); also written as GUANCE_RATE_WINDOW.",
+            discussion: "Benchmarks shorten it so the per-key limit of 20 calls does not pace what they measure."))
+    var guanceRateWindow: Int = 60
+
     @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
     var quietCaptures = false
 
@@ -45,6 +51,9 @@ struct DevStackCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...10).contains(brokers) else { throw ValidationError("--brokers must be 1...10") }
         guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be 1...256") }
+        guard (1...3600).contains(guanceRateWindow) else {
+            throw ValidationError("--guance-rate-window must be 1...3600")
+        }
     }
 
     func run() async throws {
@@ -144,7 +153,9 @@ extension DevStackCommand {
     func startGuanceSimulator() async throws -> (simulator: GuanceSimulator, lines: [String])? {
         let realKey = ProcessInfo.processInfo.environment["GUANCE_API_KEY"].map { !$0.isEmpty } ?? false
         guard !noGuanceSimulator, !realKey else { return nil }
-        let simulator = GuanceSimulator()
+        var options = GuanceSimulator.Options()
+        options.rateLimitWindow = .seconds(guanceRateWindow)
+        let simulator = GuanceSimulator(options: options)
         try await simulator.start()
         simulator.addSampleIssues()
         return (
@@ -153,7 +164,7 @@ extension DevStackCommand {
                 "GUANCE_OPENAPI_URL=\(simulator.url)",
                 "GUANCE_API_KEY=\(simulator.apiKey)",
                 "GUANCE_CONSOLE_URL=\(simulator.url)/console",
-            ]
+            ] + (guanceRateWindow == 60 ? [] : ["GUANCE_RATE_WINDOW=\(guanceRateWindow)"])
         )
     }
 }

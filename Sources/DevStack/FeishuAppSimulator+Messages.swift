@@ -7,6 +7,8 @@ import Synchronization
 /// The Feishu app fake's message calls (send a card, update it, reply in its thread) on `FeishuChatStore`, and the
 /// admin routes tests and `make run` read the chats with:
 /// - `GET /admin/chats/{chat_id}` → the chat's messages (current content, every update, thread replies)
+/// - `GET /admin/messages/{id}` → one message's current content and how many updates it had (`{"content",
+///   "patches"}`; cheap to poll, unlike the whole chat)
 /// - `POST /admin/messages/{id}/age` `{"days"}` → the message was sent that many days earlier
 /// - `POST /admin/rate-limit` `{"calls", "resetSeconds"?}` → the next calls answer HTTP 429, code 99991400
 /// - `GET /admin/rejections` → refused calls by code
@@ -24,6 +26,12 @@ extension FeishuAppSimulator {
             encoder.outputFormatting = [.sortedKeys]
             encoder.dateEncodingStrategy = .iso8601
             return Self.json(String(decoding: try encoder.encode(messages), as: UTF8.self))
+        }
+        router.get("/admin/messages/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let message = self.chats.message(id) else { throw HTTPError(.notFound, message: "no message \(id)") }
+            return Self.json(
+                FeishuEventFactory.jsonString(["content": message.content, "patches": message.patches.count]))
         }
         router.post("/admin/messages/:id/age") { request, context in
             struct Body: Decodable { var days: Double }

@@ -9,7 +9,8 @@ import Synchronization
 /// tokens (self-built app), reply to a message (with `uuid` idempotency), and reading a message (for thread roots).
 /// Plus admin routes for `make run`: `GET /admin/replies` and `POST /admin/send-event` (a signed, encrypted
 /// `im.message.receive_v1` sent to the gateway); with a long-connection fake, its endpoint API and
-/// `POST /admin/long-connection/send` (`FeishuAppSimulator+LongConnection.swift`).
+/// `POST /admin/long-connection/send` (`FeishuAppSimulator+LongConnection.swift`); card clicks and directory users in
+/// `FeishuAppSimulator+CardClicks.swift`.
 ///
 /// Error codes: 10014 (app secret invalid) and 99991663 (invalid tenant token, HTTP 400) follow the public SDKs;
 /// 230001 for an unknown message id is **unconfirmed** (the notes do not document it).
@@ -40,7 +41,7 @@ public final class FeishuAppSimulator: Sendable {
     /// The contact directory (`GET /open-apis/contact/v3/users/:id`).
     public let contacts = FeishuContactSimulator()
     /// Where `POST /admin/send-event` sends events (set once the gateway's address is known).
-    private let eventTarget = Mutex<FeishuEventSender?>(nil)
+    let eventTarget = Mutex<FeishuEventSender?>(nil)
     /// Answers `POST /callback/ws/endpoint` when set (the long-connection fake).
     private let longConnection = Mutex<FeishuLongConnectionServer?>(nil)
     /// Cards the app sent, their updates and thread replies (`FeishuAppSimulator+Messages`).
@@ -112,9 +113,7 @@ public final class FeishuAppSimulator: Sendable {
         router.post("/admin/send-event") { request, context in
             try await self.sendEvent(request, context)
         }
-        router.post("/admin/send-card-click") { request, context in
-            try await self.sendCardClick(request, context)
-        }
+        addCardClickRoutes(router)
         addMessageRoutes(router)
         return Application(
             router: router,
@@ -228,29 +227,6 @@ public final class FeishuAppSimulator: Sendable {
     }
 
     /// `{"action":"resolve","issueUUID":"issue_…","openID":"ou_…","messageID":"om_…"}` → a signed, encrypted click.
-    private func sendCardClick(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        struct Body: Decodable {
-            var action: String
-            var issueUUID: String
-            var openID: String?
-            var messageID: String?
-        }
-        guard let sender = eventTarget.withLock({ $0 }) else {
-            return Self.json(#"{"error":"no gateway configured"}"#, status: .serviceUnavailable)
-        }
-        guard let body = try? await request.decode(as: Body.self, context: context) else {
-            return Self.json(
-                #"{"error":"expected {\"action\":\"resolve\",\"issueUUID\":\"issue_…\"}"}"#, status: .badRequest)
-        }
-        let result = try await sender.sendCardClick(
-            action: body.action, issueUUID: body.issueUUID, openID: body.openID ?? "ou_devstack_user",
-            messageID: body.messageID ?? "om_devstack_card")
-        return Self.json(
-            FeishuEventFactory.jsonString([
-                "gatewayStatus": result.status, "gatewayBody": result.body, "eventID": result.eventID,
-            ]))
-    }
-
     static func invalidTokenResponse() -> Response {
         json(
             #"{"code":99991663,"msg":"Invalid access token for authorization. Please make a request with token attached."}"#,

@@ -6,7 +6,8 @@ import Hummingbird
 /// - `POST /__admin/issues` `{"name", "description"?, "level"?, "statusType"?, "createAt"?, "apiKey"?}` → the issue
 /// - `POST /__admin/issues/{uuid}/replies` `{"content", "creatorName"?, "extend"?}` → the reply
 /// - `POST /__admin/issues/{uuid}/status` `{"statusType"}` → the issue
-/// - `GET /__admin/calls?apiKey=…&windowSeconds=60` → `{"total", "maxInAnyWindow", "rateLimited"}`
+/// - `GET /__admin/calls?apiKey=…&windowSeconds=60` → `{"total", "maxInAnyWindow", "rateLimited", "modified"}`
+///   (`modified`: issue modify calls answered 200)
 extension GuanceSimulator {
     struct AdminIssue: Decodable {
         var name: String
@@ -72,6 +73,7 @@ extension GuanceSimulator {
                 "total": self.calls(apiKey: key).count,
                 "maxInAnyWindow": self.maxCallsInAnyWindow(apiKey: key, window: window),
                 "rateLimited": self.rateLimitedAnswers(apiKey: key),
+                "modified": self.calls(apiKey: key).filter { $0.endpoint == "issue_modify" && $0.status == 200 }.count,
             ])
         }
     }

@@ -48,6 +48,27 @@ struct FeishuAppSinkTests {
         }
     }
 
+    @Test func thePollersRepeatOfACardActionKeepsTheClickersName() async throws {
+        try await FeishuAppHarness.run { harness in
+            let sink = harness.sink()
+            #expect(await sink.deliver(Self.event(.created, id: "e-created")) == .delivered)
+            // The writer's issue.updated (with who clicked), then the poller's of the same change (same id, no actor).
+            var clicked = Self.event(.updated, status: 20, id: "e-resolved")
+            clicked.actor = IssueEvent.Person(name: "张三")
+            #expect(await sink.deliver(clicked) == .delivered)
+            #expect(await sink.deliver(Self.event(.updated, status: 20, id: "e-resolved")) == .delivered)
+            #expect(harness.cards.first?.patches.count == 1)
+            #expect(harness.cards.first?.content.contains("已解决 · 张三") == true)
+            // The poller's first: the writer's, which adds the name, still patches; a later change patches too.
+            #expect(await sink.deliver(Self.event(.updated, status: 10, id: "e-reopened")) == .delivered)
+            var reopened = Self.event(.updated, status: 10, id: "e-reopened")
+            reopened.actor = IssueEvent.Person(name: "李四")
+            #expect(await sink.deliver(reopened) == .delivered)
+            #expect(harness.cards.first?.patches.count == 3)
+            #expect(harness.cards.first?.content.contains("待处理 · 李四") == true)
+        }
+    }
+
     @Test func anotherInstanceUpdatesTheCardTheFirstOneSent() async throws {
         try await FeishuAppHarness.run { harness in
             #expect(await harness.sink().deliver(Self.event(.created, id: "e-created")) == .delivered)

@@ -19,6 +19,24 @@ struct IssueCardTests {
         #expect(actual == expected)
     }
 
+    @Test func aResolveClickShowsWhoClicked() throws {
+        var event = makeEvent(3, kind: .updated)
+        event.issue.statusType = 20
+        event.actor = IssueEvent.Person(name: "张三")
+        let body = IssueCard(event: event).json()
+        let (expected, actual) = try golden("issue-card-resolved-by.json", Array(body.utf8))
+        #expect(actual == expected)
+        #expect(body.contains("Resolved 已解决 · 张三"))
+    }
+
+    @Test func theClickersNameIsInertText() throws {
+        var event = makeEvent(3, kind: .updated)
+        event.actor = IssueEvent.Person(name: "<at id=all></at> mallory")
+        let texts = MarkupInjectionTests.texts(Array(IssueCard(event: event).json().utf8))
+        #expect(!texts.contains { $0.contains("<at") })
+        #expect(texts.contains { $0.contains(" · <\u{2060}at id=all><\u{2060}/at> mallory") })
+    }
+
     @Test func hostileTextIsInert() throws {
         let body = Array(IssueCard(event: MarkupInjectionTests.event).json().utf8)
         let (expected, actual) = try golden("inert-issue-card.json", body)

@@ -65,6 +65,9 @@ struct JSONReaderTests {
         reply.kind = .reply
         reply.reply = IssueEvent.Reply(uuid: "r1", content: "收到", createAt: 1_764_496_900, creator: nil)
         events.append(reply)
+        var clicked = makeEvent()
+        clicked.actor = IssueEvent.Person(name: "张三")
+        events.append(clicked)
         for event in events {
             let bytes = try EventCoding.encode(event)
             let decoded = try #require(IssueEvent(json: try JSONReader.parse(bytes)))
@@ -76,7 +79,7 @@ struct JSONReaderTests {
     /// Where JSONDecoder throws, the fast path must not produce an event (the slow path then names the reason).
     @Test(arguments: [
         ("issue.statusType", "\"10\""), ("issue.createAt", "1.5"), ("issue.name", "null"), ("kind", "\"issue.other\""),
-        ("channel", "\"default\""), ("issue.creator", "{}"), ("reply", "[]"), ("issue.level", "2"),
+        ("channel", "\"default\""), ("issue.creator", "{}"), ("reply", "[]"), ("issue.level", "2"), ("actor", "{}"),
     ])
     func refusesWhatJSONDecoderRefuses(path: String, replacement: String) throws {
         var object = try #require(
@@ -118,6 +121,7 @@ struct JSONReaderTests {
             event.reply =
                 random.next() % 2 == 0
                 ? nil : IssueEvent.Reply(uuid: text(), content: text(), createAt: number(), creator: nil)
+            event.actor = random.next() % 2 == 0 ? nil : IssueEvent.Person(name: text(), email: nil)
             let bytes = try EventCoding.encode(event)
             let fast = IssueEvent(json: try JSONReader.parse(bytes))
             #expect(fast == event)

@@ -41,7 +41,9 @@ struct IssueEventSchemaTests {
             createAt: 1_700_000_100)
         let eventIDPattern = try Regex(
             try #require(try object(try object(schema["properties"])["eventId"])["pattern"] as? String))
-        for event in [factory.created(issue), factory.updated(issue), factory.reply(reply, on: issue)] {
+        var clicked = factory.updated(issue)
+        clicked.actor = IssueEvent.Person(name: "张三")
+        for event in [factory.created(issue), factory.updated(issue), factory.reply(reply, on: issue), clicked] {
             let json = try object(JSONSerialization.jsonObject(with: Data(EventCoding.encode(event))))
             try check(json, against: schema, path: event.kind.rawValue)
             #expect(event.eventId.wholeMatch(of: eventIDPattern) != nil)

@@ -74,6 +74,8 @@ struct CardActionFlowTests {
                 let event = try #require(recorder.issueEvents(uuid).first)
                 #expect(event.kind == .updated)
                 #expect(event.issue.statusType == 20)
+                // Who clicked (no directory entry here: the Feishu user id), which the poller cannot know.
+                #expect(event.actor == IssueEvent.Person(name: "ou_devstack_user"))
                 // The id the poller derives from the next listing of the same change.
                 let listed = try #require(gateway.guance.issue(uuid: uuid))
                 #expect(event.eventId == IssueEventFactory.updatedID(listed))

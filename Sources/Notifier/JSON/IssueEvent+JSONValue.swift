@@ -13,11 +13,12 @@ extension IssueEvent {
             let workspaceUUID = json["workspaceUUID"]?.string,
             let channel = Self.optional(json["channel"], Channel.init(json:)),
             let issueValue = json["issue"], let issue = Issue(json: issueValue),
-            let reply = Self.optional(json["reply"], Reply.init(json:))
+            let reply = Self.optional(json["reply"], Reply.init(json:)),
+            let actor = Self.optional(json["actor"], Person.init(json:))
         else { return nil }
         self.init(
             eventId: eventId, kind: kind, occurredAt: occurredAt, workspaceUUID: workspaceUUID, channel: channel,
-            issue: issue, reply: reply)
+            issue: issue, reply: reply, actor: actor)
         self.schema = schema
     }
 

@@ -36,6 +36,11 @@ struct IssueActionWriter: Sendable {
             result.action = action.action
             return result
         }
+        func changed(_ issue: GuanceIssue) -> IssueEvent {
+            var event = events.updated(issue)
+            event.actor = IssueEvent.Person(name: action.actor.name ?? action.actor.id)
+            return event
+        }
         let change = Change(action)
         if action.action == .acknowledge && change.managers == nil {
             let who = action.actor.name ?? action.actor.id
@@ -52,12 +57,12 @@ struct IssueActionWriter: Sendable {
                 let issue = try await guance.getIssue(uuid: action.issueUUID)
                 if change.isApplied(to: issue) {
                     log.info("issue already in the requested state; not modified again")
-                    return Outcome(result: result(.written, issueName: issue.name), changed: events.updated(issue))
+                    return Outcome(result: result(.written, issueName: issue.name), changed: changed(issue))
                 }
                 let modified = try await guance.modifyIssue(
                     uuid: action.issueUUID, statusType: change.statusType, managers: change.managers)
                 log.info("issue modified", metadata: ["action": "\(action.action.rawValue)"])
-                return Outcome(result: result(.written, issueName: modified.name), changed: events.updated(modified))
+                return Outcome(result: result(.written, issueName: modified.name), changed: changed(modified))
             } catch {
                 if case .issueNotFound = error {
                     return Outcome(

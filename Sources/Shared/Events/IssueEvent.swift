@@ -86,10 +86,13 @@ public struct IssueEvent: Codable, Sendable, Equatable {
     public var channel: Channel?
     public var issue: Issue
     public var reply: Reply?
+    /// Who made the change, when guance-chatops made it (the reply writer sets it on the `issue.updated` of a card
+    /// action; the poller never does). Optional, so older events and consumers stay valid.
+    public var actor: Person?
 
     public init(
         eventId: String, kind: Kind, occurredAt: String, workspaceUUID: String, channel: Channel?, issue: Issue,
-        reply: Reply? = nil
+        reply: Reply? = nil, actor: Person? = nil
     ) {
         self.schema = Self.schemaV1
         self.eventId = eventId
@@ -99,5 +102,6 @@ public struct IssueEvent: Codable, Sendable, Equatable {
         self.channel = channel
         self.issue = issue
         self.reply = reply
+        self.actor = actor
     }
 }

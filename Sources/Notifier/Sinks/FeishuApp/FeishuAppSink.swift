@@ -19,6 +19,8 @@ struct FeishuAppSink: Sendable {
     let store: ChatMessageStore
     let pacer: FeishuAppPacer
     let logger: Logger
+    /// The event each card shows, so the poller's repeat of a card action's change does not patch it again.
+    var applied = AppliedCardEvents()
     var now: @Sendable () -> Date = { Date() }
 
     /// Feishu accepts updates of a message for 14 days; a card this old gets a successor instead (an hour of margin).
@@ -53,6 +55,10 @@ struct FeishuAppSink: Sendable {
         if card == nil { card = try await store.currentMessage(sink: name, issueUUID: issue) }
         switch event.kind {
         case .created, .updated:
+            if applied.isRepeat(event) {
+                logger.debug("card already shows this event", metadata: [LogKey.eventID: "\(event.eventId)"])
+                return
+            }
             if let card, isUpdatable(card) {
                 if try await update(card, with: event) { return }
                 // Past the window or recalled: another instance may already have sent the successor.
@@ -77,6 +83,7 @@ struct FeishuAppSink: Sendable {
         do throws(FeishuAPIError) {
             try await client.patchCard(messageID: card.messageId, card: content)
             await pacer.release(.update(message: card.messageId))
+            applied.record(event)
             return true
         } catch {
             await pacer.release(.update(message: card.messageId))
@@ -105,6 +112,7 @@ struct FeishuAppSink: Sendable {
             sink: name, chatId: chatID, messageId: sent.messageID, issueUUID: event.issue.uuid,
             sentAt: EventCoding.rfc3339(now()), lastEventId: event.eventId)
         try await store.record(message)
+        applied.record(event)
         return message
     }
 

@@ -119,11 +119,14 @@ struct IssueCard: Sendable {
         ]
     }
 
-    /// What the event says changed: the status change, or the newest reply and its author.
+    /// What the event says changed: the status change (with who made it, when a card action did), or the newest reply
+    /// and its author.
     private var lastChange: String? {
         switch event.kind {
         case .created: nil
-        case .updated: "Updated \(Self.inert(event.occurredAt, 40)): \(Self.statusText(event.issue.statusType))"
+        case .updated:
+            "Updated \(Self.inert(event.occurredAt, 40)): \(Self.statusText(event.issue.statusType))"
+                + (event.actor.map { " · \(Self.inert($0.name, 100))" } ?? "")
         case .reply:
             event.reply.map { reply in
                 "Reply by \(Self.inert(reply.creator?.name ?? "someone", 100)): \(Self.inert(reply.content, 500))"
