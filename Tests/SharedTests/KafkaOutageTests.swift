@@ -70,7 +70,7 @@ struct KafkaOutageTests {
         }
     }
 
-    @Test func aCancelledSendStopsWaitingAtOnce() async throws {
+    @Test func aCancelledSendThatMayGiveUpStopsWaitingAtOnce() async throws {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("cancelled", partitions: 1)
         try await withProducer(producerSettings(cluster, timeout: .seconds(20)), logger: testLogger) { producer in
@@ -80,7 +80,8 @@ struct KafkaOutageTests {
             let send = Task {
                 started.withLock { $0 = .now }
                 return try await producer.send(
-                    KafkaProducerMessage(topic: "cancelled", key: "k", value: [1]), timeout: .seconds(30))
+                    KafkaProducerMessage(topic: "cancelled", key: "k", value: [1]), timeout: .seconds(30),
+                    giveUpOnCancel: true)
             }
             try await eventually("the send started") { started.withLock { $0 } != nil }
             let cancelledAt = ContinuousClock.now

@@ -82,7 +82,8 @@ public final class GuanceUsageLedger: Service, Sendable {
         let started = ContinuousClock.now
         do {
             _ = try await producer.send(
-                KafkaProducerMessage(topic: topic, key: key, value: record.encoded()), timeout: .seconds(5))
+                KafkaProducerMessage(topic: topic, key: key, value: record.encoded()), timeout: .seconds(5),
+                giveUpOnCancel: true)
         } catch {
             state.withLock { _ = $0.early.removeValue(forKey: record.id) }
             throw .send(topic: topic, error)

@@ -39,16 +39,18 @@ public final class KafkaProducerClient: Service, Sendable {
     /// With a `timeout`, the call gives up after that long with `.timedOut` even if librdkafka is still retrying
     /// (the message may then still be delivered later): for callers that must answer someone in bounded time. The
     /// deadline is checked by `run()`'s poll loop, so it passes at most one poll interval (50 ms) late.
-    public func send(_ message: KafkaProducerMessage, timeout: Duration? = nil) async throws(KafkaClientError)
-        -> KafkaOffset
-    {
+    ///
+    /// With `giveUpOnCancel`, a cancelled caller stops waiting at once with `.timedOut` (the message may still be
+    /// delivered): for callers that must not be held by Kafka once they gave up. Without it, a cancelled task's send
+    /// still waits for its answer, so clean-up written on the way out (a released lease, a final state) lands.
+    public func send(
+        _ message: KafkaProducerMessage, timeout: Duration? = nil, giveUpOnCancel: Bool = false
+    ) async throws(KafkaClientError) -> KafkaOffset {
         let deliveries = handle.context.deliveries
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             try checkOpen()
             await deliveries.inFlight.acquire()
-            // A cancelled sender stops waiting at once (the message may still be delivered): the caller treats it
-            // as not acknowledged, as after a timeout.
             let registered = Mutex<UInt?>(nil)
             let outcome = await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
@@ -56,12 +58,12 @@ public final class KafkaProducerClient: Service, Sendable {
                     registered.withLock { $0 = id }
                     if let code = enqueue(message, id: id) {
                         deliveries.complete(id, with: .enqueueFailed(code))
-                    } else if Task.isCancelled {
+                    } else if giveUpOnCancel && Task.isCancelled {
                         deliveries.abandon(id)
                     }
                 }
             } onCancel: {
-                if let id = registered.withLock({ $0 }) { deliveries.abandon(id) }
+                if giveUpOnCancel, let id = registered.withLock({ $0 }) { deliveries.abandon(id) }
             }
             guard case let .failure(.enqueue(_, code)) = outcome, code == .queueFull else { return try outcome.get() }
             // librdkafka's own queue is full (byte limit): wait for deliveries instead of failing.
