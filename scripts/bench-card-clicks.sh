@@ -14,13 +14,16 @@ CONFIGURATION=${BENCH_CONFIGURATION:-release}
 cd "$(dirname "$0")/.."
 
 round_trip() {
-    local clicks=${1:-200} state bin=.build/$CONFIGURATION
+    # Globals: the EXIT trap runs after this function returned.
+    local clicks=${1:-200} bin=.build/$CONFIGURATION
     for product in dev-stack poller notifier reply-gateway; do
         swift build -c "$CONFIGURATION" --product "$product" >/dev/null
     done
     state=$(mktemp -d)
-    local pids=()
-    trap 'for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$state"' EXIT
+    pids=()
+    # BENCH_LOG_DIR=dir keeps the processes' logs there.
+    trap 'for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
+        if [ -n "${BENCH_LOG_DIR:-}" ]; then mkdir -p "$BENCH_LOG_DIR"; cp "$state"/*.log "$BENCH_LOG_DIR/"; fi; rm -rf "$state"' EXIT
     # Guance allows 20 calls per key per minute (a click costs two: read, modify); the window is shortened to
     # BENCH_GUANCE_RATE_WINDOW seconds (simulator and services alike) so the budget does not pace the clicks.
     GATEWAY_PORT=$PORT "$bin/dev-stack" --env-file "$state/env" --guance-rate-window "${BENCH_GUANCE_RATE_WINDOW:-1}" \

@@ -31,14 +31,14 @@ def call(url, body=None):
         return json.loads(response.read())
 
 
-def wait(what, condition, timeout=60.0):
+def wait(what, condition, timeout=60.0, shown=lambda: ""):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(POLL)
-    sys.exit(f"timed out waiting for {what}")
+    sys.exit(f"timed out waiting for {what}; {shown()}")
 
 
 def percentile(values, q):
@@ -77,7 +77,8 @@ for index in range(CLICKS):
         return (f'"action":"{button}"' in content and f"Status: {shown}" in content and f"· {NAME}" in content
                 and f'"action":"{action}"' not in content)
 
-    wait(f"click {index} on the card", patched, timeout=30)
+    wait(f"click {index} on the card", patched, timeout=30,
+         shown=lambda: "the card shows: " + call(f"{FEISHU}/admin/messages/{card}")["content"])
     round_trips.append((time.monotonic() - started) * 1000)
 
 modified = call(f"{GUANCE}/__admin/calls")["modified"] - modified_before

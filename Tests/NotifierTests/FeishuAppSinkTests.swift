@@ -69,6 +69,36 @@ struct FeishuAppSinkTests {
         }
     }
 
+    /// Two clicks in a row (resolve at T, reopen at T+1) and the poller's copies of both arriving after the second
+    /// (writer and poller publish independently): the card stays at the newest state with the clicker's name, also
+    /// when both clicks fell into the same second (same `updateAt`).
+    @Test(arguments: [Int64(1), 0])
+    func thePollersLateCopiesNeitherTurnTheCardBackNorEraseTheName(secondsBetweenClicks: Int64) async throws {
+        try await FeishuAppHarness.run { harness in
+            let sink = harness.sink()
+            #expect(await sink.deliver(Self.event(.created, id: "e-created")) == .delivered)
+            func change(_ status: Int, at updateAt: Int64, by actor: String?) -> IssueEvent {
+                var event = Self.event(.updated, status: status, id: "issue_1:updated:\(updateAt):\(status):3")
+                event.issue.updateAt = updateAt
+                event.actor = actor.map { IssueEvent.Person(name: $0) }
+                return event
+            }
+            let first: Int64 = 1_796_217_912
+            let second = first + secondsBetweenClicks
+            #expect(await sink.deliver(change(20, at: first, by: "张三")) == .delivered)
+            #expect(await sink.deliver(change(10, at: second, by: "张三")) == .delivered)
+            #expect(await sink.deliver(change(20, at: first, by: nil)) == .delivered)
+            #expect(await sink.deliver(change(10, at: second, by: nil)) == .delivered)
+            let card = try #require(harness.cards.first)
+            #expect(card.content.contains("Status: Open"), "\(card.content)")
+            #expect(card.content.contains("待处理 · 张三"), "\(card.content)")
+            #expect(card.patches.count == 2)
+            // A later change the poller saw (no actor, newer) is shown.
+            #expect(await sink.deliver(change(20, at: second + 1, by: nil)) == .delivered)
+            #expect(harness.cards.first?.content.contains("Status: Resolved") == true)
+        }
+    }
+
     @Test func anotherInstanceUpdatesTheCardTheFirstOneSent() async throws {
         try await FeishuAppHarness.run { harness in
             #expect(await harness.sink().deliver(Self.event(.created, id: "e-created")) == .delivered)

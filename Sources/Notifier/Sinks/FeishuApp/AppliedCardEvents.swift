@@ -1,35 +1,48 @@
 import Events
 import Synchronization
 
-/// The last event each card was updated with, per issue, so a repeat of the same fact is not applied again.
+/// What each card shows, per issue, so an event that would move a card back to an older state is not applied.
 ///
 /// A card action's change reaches the sink twice with the same event id: first from the reply writer, which knows
-/// who clicked (`actor`), then from the poller's next listing, which does not. Applying the second would erase the
-/// clicker's name from the card, so a repeat is skipped unless it adds an actor the applied one lacked. Kept in
-/// memory only (bounded): after a restart a repeat is applied again, which shows the same status.
+/// who clicked (`actor`), then from the poller's listing, which does not — and the poller's copy may arrive after the
+/// writer's event of a *later* click (the two are published by different processes). So:
+/// - an event about an older state of the issue (`updateAt` before the one the card shows) is skipped;
+/// - an event without an actor whose id the card has already shown (recently) is skipped: it repeats a fact the card
+///   showed, possibly late, and applying it would show an older status or erase the clicker's name;
+/// - the writer's event (with an actor) is applied unless the card shows exactly it.
+/// Limit: two changes of the same status within one second share an event id (Guance's `updateAt` has seconds);
+/// a console change that repeats, within that second, a status a click set just before is not shown until the
+/// issue's next change. Kept in memory only (bounded): after a restart a repeat is applied once more.
 final class AppliedCardEvents: Sendable {
-    private struct Applied {
+    private struct Shown {
         var eventID: String
         var hasActor: Bool
+        var updateAt: Int64
+        /// The ids this card showed most recently, newest last.
+        var recentIDs: [String]
     }
 
     private struct State {
-        var applied: [String: Applied] = [:]
+        var shown: [String: Shown] = [:]
         var order: [String] = []
     }
 
     private let state = Mutex(State())
     let capacity: Int
+    /// How many shown event ids are remembered per card.
+    static let recentIDsPerCard = 16
 
     init(capacity: Int = 10_000) {
         self.capacity = max(capacity, 1)
     }
 
-    /// True when the card of the event's issue already shows this event (same id, and an actor if it has one).
+    /// True when applying the event would not bring the card closer to the issue as it is now.
     func isRepeat(_ event: IssueEvent) -> Bool {
         state.withLock { state in
-            guard let applied = state.applied[event.issue.uuid], applied.eventID == event.eventId else { return false }
-            return applied.hasActor || event.actor == nil
+            guard let shown = state.shown[event.issue.uuid] else { return false }
+            if event.issue.updateAt < shown.updateAt { return true }
+            if event.actor != nil { return event.eventId == shown.eventID && shown.hasActor }
+            return shown.recentIDs.contains(event.eventId)
         }
     }
 
@@ -37,12 +50,17 @@ final class AppliedCardEvents: Sendable {
     func record(_ event: IssueEvent) {
         state.withLock { state in
             let issue = event.issue.uuid
-            if state.applied.updateValue(Applied(eventID: event.eventId, hasActor: event.actor != nil), forKey: issue)
-                == nil
-            {
+            var recent = state.shown[issue]?.recentIDs ?? []
+            recent.removeAll { $0 == event.eventId }
+            recent.append(event.eventId)
+            if recent.count > Self.recentIDsPerCard { recent.removeFirst(recent.count - Self.recentIDsPerCard) }
+            let shown = Shown(
+                eventID: event.eventId, hasActor: event.actor != nil, updateAt: event.issue.updateAt,
+                recentIDs: recent)
+            if state.shown.updateValue(shown, forKey: issue) == nil {
                 state.order.append(issue)
                 if state.order.count > capacity {
-                    state.applied[state.order.removeFirst()] = nil
+                    state.shown[state.order.removeFirst()] = nil
                 }
             }
         }
