@@ -7,7 +7,8 @@ import Testing
 /// no new message, also when the notifier was killed between the card and the change and a new one started; a
 /// reply written in Guance → one reply in the card's thread, with the author's name; a click on the card's Resolve
 /// → one modify in Guance, the toast answered within Feishu's 3 s, the same card showing who resolved it, and the
-/// same click redelivered three times → still one modify.
+/// same click redelivered three times → still one modify; Acknowledge → the clicker assigned in Guance and named as the
+/// card's assignee.
 @Suite("End to end: live Feishu cards", .timeLimit(.minutes(4)))
 struct LiveCardEndToEndTests {
     @Test func oneCardUpdatedInPlaceAcrossANotifierRestartWithRepliesAndClicks() async throws {
@@ -74,8 +75,9 @@ struct LiveCardEndToEndTests {
         #expect(replies.first?.content.contains("alice: db restarted") == true)
         #expect(cards.map(\.messageID) == [card.messageID])
 
-        // 4. A click on the card's Resolve (its real message id) → one modify, the same card resolved by the clicker.
-        try await clickResolve(on: card, issueUUID: issueUUID, guance: guance, feishu: feishu, chat: chat)
+        // 4. Clicks on the card (its real message id): Resolve → one modify, the same card resolved by the clicker;
+        // Acknowledge → the clicker is the card's assignee.
+        try await clickButtons(on: card, issueUUID: issueUUID, guance: guance, feishu: feishu, chat: chat)
 
         let rejections = try await EndToEndTests.get("\(feishu)/admin/rejections")
         #expect(!rejections.contains("230020"), "a Feishu frequency limit was hit: \(rejections)")
@@ -87,11 +89,13 @@ struct LiveCardEndToEndTests {
     }
 
     /// Resolve clicked on the card, then the same click redelivered three times, then Reopen as a marker: what is
-    /// queued for the issue before it (one partition per issue) has been applied once the card shows it.
-    func clickResolve(
+    /// queued for the issue before it (one partition per issue) has been applied once the card shows it. Then
+    /// Acknowledge: the card names the clicker as assignee.
+    func clickButtons(
         on card: FeishuChatStore.Message, issueUUID: String, guance: String, feishu: String, chat: String
     ) async throws {
-        _ = try await EndToEndTests.post("\(feishu)/admin/contacts", json: #"{"openID":"ou_live_card","name":"张三"}"#)
+        _ = try await EndToEndTests.post(
+            "\(feishu)/admin/contacts", json: #"{"openID":"ou_live_card","name":"张三","email":"zhangsan@example.com"}"#)
         func click(_ action: String, eventID: String) async throws -> [String: Any] {
             let body = try await EndToEndTests.post(
                 "\(feishu)/admin/send-card-click",
@@ -126,6 +130,14 @@ struct LiveCardEndToEndTests {
         try await eventually(timeout: .seconds(30), "the card reopened by 张三") { try await cardShows("待处理 · 张三") }
         #expect(try await modified() == 2, "the redelivered click was applied again")
         #expect(cards.map(\.messageID) == [card.messageID])
+
+        _ = try await click("acknowledge", eventID: "ev_live_card_acknowledge")
+        try await eventually(timeout: .seconds(30), "the card assigned to 张三") {
+            try await cardShows("Assignee 负责人: 张三")
+        }
+        #expect(try await modified() == 3)
+        #expect(cards.map(\.messageID) == [card.messageID])
+        #expect(cards.first?.content.contains("\"action\":\"resolve\"") == true)
     }
 
     static func messages(_ feishu: String, chat: String) async throws -> [FeishuChatStore.Message] {

@@ -29,6 +29,17 @@ struct IssueCardTests {
         #expect(body.contains("Resolved 已解决 · 张三"))
     }
 
+    @Test func anAcknowledgeShowsTheAssignee() throws {
+        var event = makeEvent(3, kind: .updated)
+        event.actor = IssueEvent.Person(name: "张三")
+        event.issue.assignees = [IssueEvent.Person(name: "张三", email: "zhang@example.com")]
+        let body = IssueCard(event: event).json()
+        let (expected, actual) = try golden("issue-card-acknowledged.json", Array(body.utf8))
+        #expect(actual == expected)
+        #expect(body.contains("Assignee 负责人: 张三"))
+        #expect(!IssueCard(event: makeEvent(3, kind: .updated)).json().contains("Assignee"))
+    }
+
     @Test func theClickersNameIsInertText() throws {
         var event = makeEvent(3, kind: .updated)
         event.actor = IssueEvent.Person(name: "<at id=all></at> mallory")
@@ -38,7 +49,9 @@ struct IssueCardTests {
     }
 
     @Test func hostileTextIsInert() throws {
-        let body = Array(IssueCard(event: MarkupInjectionTests.event).json().utf8)
+        var event = MarkupInjectionTests.event
+        event.issue.assignees = [IssueEvent.Person(name: "<at id=all></at> [x](https://evil.example)")]
+        let body = Array(IssueCard(event: event).json().utf8)
         let (expected, actual) = try golden("inert-issue-card.json", body)
         #expect(actual == expected)
         try MarkupInjectionTests.expectInert(body, kind: .feishu)

@@ -67,6 +67,9 @@ struct JSONReaderTests {
         events.append(reply)
         var clicked = makeEvent()
         clicked.actor = IssueEvent.Person(name: "张三")
+        clicked.issue.assignees = [
+            IssueEvent.Person(name: "张三", email: "zhang@example.com"), IssueEvent.Person(name: "acnt_1"),
+        ]
         events.append(clicked)
         for event in events {
             let bytes = try EventCoding.encode(event)
@@ -80,6 +83,7 @@ struct JSONReaderTests {
     @Test(arguments: [
         ("issue.statusType", "\"10\""), ("issue.createAt", "1.5"), ("issue.name", "null"), ("kind", "\"issue.other\""),
         ("channel", "\"default\""), ("issue.creator", "{}"), ("reply", "[]"), ("issue.level", "2"), ("actor", "{}"),
+        ("issue.assignees", "{}"), ("issue.assignees", "[1]"), ("issue.assignees", "[{\"email\":\"a@b\"}]"),
     ])
     func refusesWhatJSONDecoderRefuses(path: String, replacement: String) throws {
         var object = try #require(
@@ -122,6 +126,9 @@ struct JSONReaderTests {
                 random.next() % 2 == 0
                 ? nil : IssueEvent.Reply(uuid: text(), content: text(), createAt: number(), creator: nil)
             event.actor = random.next() % 2 == 0 ? nil : IssueEvent.Person(name: text(), email: nil)
+            event.issue.assignees =
+                random.next() % 2 == 0
+                ? nil : (0..<Int(random.next() % 3)).map { _ in IssueEvent.Person(name: text(), email: text()) }
             let bytes = try EventCoding.encode(event)
             let fast = IssueEvent(json: try JSONReader.parse(bytes))
             #expect(fast == event)

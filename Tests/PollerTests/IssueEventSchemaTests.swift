@@ -35,7 +35,8 @@ struct IssueEventSchemaTests {
         let issue = GuanceIssue(
             uuid: "issue_1", name: "cpu", description: "<p>hot</p>", level: "2", statusType: 10, resource: "host",
             resourceType: "host", workspaceUUID: "wksp_1", createAt: 1_700_000_000,
-            creatorInfo: GuancePersonInfo(name: "kj", email: "kj@example.com"))
+            creatorInfo: GuancePersonInfo(name: "kj", email: "kj@example.com"),
+            extend: .object(["manager": .array([.string("kj@example.com"), .string("acnt_1")])]))
         let reply = GuanceReply(
             uuid: "repim_1", issueUUID: "issue_1", content: "ok", creatorInfo: GuancePersonInfo(name: "al"),
             createAt: 1_700_000_100)
@@ -48,6 +49,9 @@ struct IssueEventSchemaTests {
             try check(json, against: schema, path: event.kind.rawValue)
             #expect(event.eventId.wholeMatch(of: eventIDPattern) != nil)
             #expect(json["schema"] as? String == "guance.issue-event/v1")
+            let assignees = try #require((json["issue"] as? [String: Any])?["assignees"] as? [[String: Any]])
+            #expect(assignees.map { $0["name"] as? String } == ["kj@example.com", "acnt_1"])
+            #expect(assignees.map { $0["email"] as? String } == ["kj@example.com", nil])
         }
     }
 }

@@ -150,16 +150,24 @@ struct CardActionFlowTests {
 }
 
 extension CardActionFlowTests {
+    /// The issue.updated after an Acknowledge names the clicker as the assignee (Guance lists only the e-mail).
     @Test func acknowledgeAssignsTheClickersGuanceAccountFromTheContactDirectory() async throws {
         try await withGateway { gateway in
-            gateway.feishu.contacts.addUser(openID: "ou_alice", name: "Alice", email: "alice@example.com")
-            let answer = try await gateway.sender.sendCardClick(
-                action: "acknowledge", issueUUID: gateway.issue.uuid, openID: "ou_alice", messageID: "om_card_mine")
-            #expect(answer.body.contains(#""type":"success""#))
-            try await eventually("assigned") {
-                gateway.guance.issue(uuid: gateway.issue.uuid)?.managers == ["alice@example.com"]
+            try await withTopicRecorder(gateway, topics: [Topics.issueEvents]) { recorder in
+                gateway.feishu.contacts.addUser(openID: "ou_alice", name: "Alice", email: "alice@example.com")
+                let answer = try await gateway.sender.sendCardClick(
+                    action: "acknowledge", issueUUID: gateway.issue.uuid, openID: "ou_alice",
+                    messageID: "om_card_mine")
+                #expect(answer.body.contains(#""type":"success""#))
+                try await eventually("assigned") {
+                    gateway.guance.issue(uuid: gateway.issue.uuid)?.managers == ["alice@example.com"]
+                }
+                #expect(modifyCalls(gateway) == 1)
+                try await eventually("issue.updated published") { !recorder.issueEvents(gateway.issue.uuid).isEmpty }
+                let event = try #require(recorder.issueEvents(gateway.issue.uuid).first)
+                #expect(event.issue.assignees == [IssueEvent.Person(name: "Alice", email: "alice@example.com")])
+                #expect(event.actor == IssueEvent.Person(name: "Alice"))
             }
-            #expect(modifyCalls(gateway) == 1)
         }
     }
 

@@ -58,12 +58,24 @@ extension IssueEvent.Issue {
             let createAt = json["createAt"]?.integer,
             let updateAt = json["updateAt"]?.integer,
             let creator = IssueEvent.optional(json["creator"], IssueEvent.Person.init(json:)),
-            let url = json["url"]?.string
+            let url = json["url"]?.string,
+            let assignees = IssueEvent.optional(json["assignees"], Self.people)
         else { return nil }
         self.init(
             uuid: uuid, name: name, level: level, statusType: statusType, resource: resource,
             resourceType: resourceType, description: description, createAt: createAt, updateAt: updateAt,
-            creator: creator, url: url)
+            creator: creator, url: url, assignees: assignees)
+    }
+
+    /// An array of people; nil when it is not an array or one element is not a person.
+    private static func people(_ json: JSONValue) -> [IssueEvent.Person]? {
+        guard case .array(let elements) = json else { return nil }
+        var people: [IssueEvent.Person] = []
+        for element in elements {
+            guard let person = IssueEvent.Person(json: element) else { return nil }
+            people.append(person)
+        }
+        return people
     }
 }
 

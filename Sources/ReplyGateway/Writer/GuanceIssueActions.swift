@@ -7,11 +7,3 @@ protocol GuanceIssueActions: Sendable {
 }
 
 extension GuanceOpenAPIClient: GuanceIssueActions {}
-
-extension GuanceIssue {
-    /// `extend.manager`: the assignees (account uuids, e-mails or team ids).
-    var managers: [String] {
-        guard case .array(let values)? = extend?["manager"] else { return [] }
-        return values.compactMap(\.stringValue)
-    }
-}

@@ -38,7 +38,9 @@ struct IssueActionWriter: Sendable {
         }
         func changed(_ issue: GuanceIssue) -> IssueEvent {
             var event = events.updated(issue)
-            event.actor = IssueEvent.Person(name: action.actor.name ?? action.actor.id)
+            let actor = IssueEvent.Person(name: action.actor.name ?? action.actor.id, email: action.actor.email)
+            event.actor = IssueEvent.Person(name: actor.name)
+            event.issue.assignees = event.issue.assignees.map { Self.naming($0, after: actor) }
             return event
         }
         let change = Change(action)
@@ -76,6 +78,17 @@ struct IssueActionWriter: Sendable {
         }
         log.error("issue action not performed", metadata: [LogKey.error: "\(lastError.map { "\($0)" } ?? "-")"])
         return Outcome(result: result(.failed, reason: lastError.map { "\($0)" } ?? "unknown error"), changed: nil)
+    }
+
+    /// The assignees with the clicker's name where Guance lists the clicker's e-mail (Acknowledge assigns by e-mail;
+    /// Guance returns only the address).
+    static func naming(_ assignees: [IssueEvent.Person], after actor: IssueEvent.Person) -> [IssueEvent.Person] {
+        guard let email = actor.email?.trimmingCharacters(in: .whitespaces).lowercased(), !email.isEmpty else {
+            return assignees
+        }
+        return assignees.map { person in
+            person.email?.lowercased() == email ? IssueEvent.Person(name: actor.name, email: person.email) : person
+        }
     }
 
     /// The modify request an action makes, and how to tell it is already in place.

@@ -45,10 +45,15 @@ public struct IssueEvent: Codable, Sendable, Equatable {
         public var creator: Person?
         /// Link to the issue in the Guance console.
         public var url: String
+        /// Who the issue is assigned to (Guance's `extend.manager`): a person's name when it is known, else the
+        /// identifier Guance lists (an e-mail, an account or team id). Optional and left out when nobody is assigned,
+        /// so older events and consumers stay valid.
+        public var assignees: [Person]?
 
         public init(
             uuid: String, name: String, level: String, statusType: Int, resource: String, resourceType: String,
-            description: String, createAt: Int64, updateAt: Int64, creator: Person?, url: String
+            description: String, createAt: Int64, updateAt: Int64, creator: Person?, url: String,
+            assignees: [Person]? = nil
         ) {
             self.uuid = uuid
             self.name = name
@@ -61,6 +66,7 @@ public struct IssueEvent: Codable, Sendable, Equatable {
             self.updateAt = updateAt
             self.creator = creator
             self.url = url
+            self.assignees = assignees
         }
     }
 

@@ -62,3 +62,11 @@ public struct GuanceIssue: Decodable, Sendable, Equatable {
         extend = try c.decodeIfPresent(GuanceJSON.self, forKey: .extend)
     }
 }
+
+extension GuanceIssue {
+    /// `extend.manager`: the assignees as Guance lists them (account uuids, e-mails or team ids); empty when unset.
+    public var managers: [String] {
+        guard case .array(let values)? = extend?["manager"] else { return [] }
+        return values.compactMap(\.stringValue)
+    }
+}

@@ -75,6 +75,16 @@ public struct IssueEventFactory: Sendable {
             uuid: issue.uuid, name: HTMLText.plainText(issue.name, limit: 512), level: issue.level,
             statusType: issue.statusType, resource: issue.resource, resourceType: issue.resourceType,
             description: HTMLText.plainText(issue.description, limit: descriptionLimit), createAt: issue.createAt,
-            updateAt: issue.updateAt, creator: creator, url: url(issue))
+            updateAt: issue.updateAt, creator: creator, url: url(issue), assignees: Self.assignees(issue))
+    }
+
+    /// The issue's `extend.manager` entries as people: Guance lists identifiers, not names, so each one is shown as
+    /// it is (an e-mail address also fills `email`); nil when nobody is assigned.
+    public static func assignees(_ issue: GuanceIssue) -> [IssueEvent.Person]? {
+        let people = issue.managers.prefix(20).map { id in
+            let id = String(id.prefix(200))
+            return IssueEvent.Person(name: id, email: id.contains("@") ? id : nil)
+        }
+        return people.isEmpty ? nil : Array(people)
     }
 }

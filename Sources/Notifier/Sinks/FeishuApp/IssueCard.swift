@@ -2,8 +2,8 @@ import Events
 import Foundation
 
 /// The Feishu card (JSON 2.0, shared with everyone in the chat, so it can be updated) that shows one issue as it is
-/// now: title, level, status, resource, description, the last change, a link to Guance, and the buttons that apply
-/// to its status. Every text from Guance goes into `plain_text` through `FeishuMarkup.plainText`: it is never markup.
+/// now: title, level, status, assignees, resource, description, the last change, a link to Guance, and the buttons
+/// that apply to its status. Every text from Guance goes into `plain_text` through `FeishuMarkup.plainText`: it is never markup.
 ///
 /// Buttons call back (`card.action.trigger`) with the value `{"issueUUID": <uuid>, "action": <action>}`; the reply
 /// gateway turns the click into an IssueAction.
@@ -83,6 +83,7 @@ struct IssueCard: Sendable {
         var elements: [[String: Any]] = [
             Self.text(
                 "Level: \(FeishuMarkup.plainText(levelName))\nStatus: \(Self.statusText(issue.statusType))\n"
+                    + (assignees.map { "Assignee 负责人: \($0)\n" } ?? "")
                     + "Resource: \(Self.inert(issue.resource, 500))\n"
                     + "Created: \(EventView.format(unixSeconds: issue.createAt)) UTC"
                     + (event.channel.map { "\nChannel: \(Self.inert($0.name, 200))" } ?? ""))
@@ -117,6 +118,13 @@ struct IssueCard: Sendable {
             ],
             "body": ["elements": elements],
         ]
+    }
+
+    /// Who the issue is assigned to, names joined (inert text); nil when nobody is.
+    private var assignees: String? {
+        guard let people = event.issue.assignees, !people.isEmpty else { return nil }
+        return people.prefix(10).map { Self.inert($0.name, 100) }.joined(separator: ", ")
+            + (people.count > 10 ? ", …" : "")
     }
 
     /// What the event says changed: the status change (with who made it, when a card action did), or the newest reply
