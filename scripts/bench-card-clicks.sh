@@ -9,6 +9,7 @@
 # Round trip: click -> Guance modify -> card patched, one click at a time, with dev-stack, poller, notifier (only the
 # Feishu app sink) and reply-gateway as processes; the toast round trip of the same clicks is the baseline.
 #   BENCH_CONFIGURATION=debug scripts/bench-card-clicks.sh round-trip [CLICKS]   # default 200
+#   BENCH_FETCH_WAIT_MS=20 ...   # consumers' fetch.wait.max.ms (see round_trip); BENCH_LOG_DIR=dir keeps the logs
 set -euo pipefail
 CONFIGURATION=${BENCH_CONFIGURATION:-release}
 cd "$(dirname "$0")/.."
@@ -31,6 +32,10 @@ round_trip() {
     pids+=($!)
     for _ in $(seq 1 150); do [ -s "$state/env" ] && break; sleep 0.2; done
     set -a; . "$state/env"; set +a
+    # BENCH_FETCH_WAIT_MS=N: every service's consumers ask for fetch.wait.max.ms=N. librdkafka's mock cluster answers
+    # an empty fetch only when that wait passed (a broker answers as soon as a record arrives), so the default 500 ms
+    # adds up to half a second per consumer hop here that a real cluster does not.
+    if [ -n "${BENCH_FETCH_WAIT_MS:-}" ]; then export KAFKA_PROP_FETCH_WAIT_MAX_MS=$BENCH_FETCH_WAIT_MS; fi
     export GUANCE_POLL_INTERVAL=1 LOG_LEVEL=${LOG_LEVEL:-warning} FEISHU_WEBHOOK_URL= FEISHU_FLOW_WEBHOOK_URL= DINGTALK_WEBHOOK_URL= \
         WECOM_WEBHOOK_URL=
     METRICS_PORT=0 "$bin/poller" >"$state/poller.log" 2>&1 &

@@ -112,6 +112,9 @@ struct GatewayServices {
                 settings: clientSettings, httpClient: .outbound, budget: budget, logger: logger)
             var writerSettings = KafkaConsumerSettings(
                 client: kafka, groupID: ReplyWriter.groupID, topics: [Topics.replyCommands])
+            // One command at a time, each far slower than a poll (Guance calls): a batch poll would hold a lone
+            // command (a card click) until the batch filled or the poll's 100 ms passed.
+            writerSettings.batchSize = 1
             tuneConsumer(&writerSettings)
             let writerConsumer = try KafkaConsumerClient(settings: writerSettings, logger: logger)
             var settings = config.writer
