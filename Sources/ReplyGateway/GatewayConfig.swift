@@ -41,7 +41,7 @@ struct GatewayConfig: Sendable {
     var dingtalkAppSecret: String?
     /// `GUANCE_WEBHOOK_TOKEN`: when set, `/guance/webhook/<target>` accepts Guance's pushes for these targets.
     var guanceWebhook: GuanceWebhookSettings?
-    var app: FeishuAppSettings?
+    var app: FeishuAppCredentials?
     /// `FEISHU_EVENT_MODE=websocket`: Feishu events arrive over the long connection instead of `/feishu/events`.
     var longConnection: LongConnectionSettings?
     /// Bodies larger than this are answered 413 before they are parsed.
@@ -95,7 +95,7 @@ struct GatewayConfig: Sendable {
         switch (config.string(.feishuAppID), config.string(.feishuAppSecret)) {
         case (let id?, let secret?):
             let url = try config.url(.feishuOpenAPIURL, default: "https://open.feishu.cn") ?? "https://open.feishu.cn"
-            result.app = FeishuAppSettings(appID: id, appSecret: secret, baseURL: url)
+            result.app = FeishuAppCredentials(appID: id, appSecret: secret, baseURL: url)
         case (nil, nil):
             break
         case (nil, _?):
@@ -134,7 +134,7 @@ struct GatewayConfig: Sendable {
 
     /// `FEISHU_EVENT_MODE=websocket`: the app credentials open the connection; the verification token is checked
     /// on every event as on the HTTP route. No encrypt key is needed (Feishu sends plain JSON over the connection).
-    private static func longConnectionSettings(_ config: ConfigSource, app: FeishuAppSettings?) throws(ConfigError)
+    private static func longConnectionSettings(_ config: ConfigSource, app: FeishuAppCredentials?) throws(ConfigError)
         -> LongConnectionSettings
     {
         guard let app else {

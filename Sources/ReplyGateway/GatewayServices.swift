@@ -25,7 +25,7 @@ struct GatewayServices {
     ) throws -> GatewayServices {
         var result = GatewayServices(services: [])
         if config.role.runsIngress {
-            let appClient = config.app.map { FeishuAppClient(settings: $0) }
+            let appClient = config.app.map { FeishuAppClient(credentials: $0) }
             let responder = PlatformChatResponder(feishu: appClient, sessionWebhooks: config.sessionWebhooks)
             let notices = NoticeQueue(responder: responder, logger: logger)
             let identities: FeishuIdentityResolver? =

@@ -27,7 +27,7 @@ struct FeishuAppClientTests {
             break
         }
         let client = FeishuAppClient(
-            settings: FeishuAppSettings(
+            credentials: FeishuAppCredentials(
                 appID: fake.appID, appSecret: "secret", baseURL: "http://127.0.0.1:\(port)"))
         do {
             try await body(fake, client, "http://127.0.0.1:\(port)")
@@ -64,7 +64,8 @@ struct FeishuAppClientTests {
 
     @Test func wrongCredentialsAreAnAPIErrorWithTheCode() async throws {
         try await withFake { fake, _, url in
-            let bad = FeishuAppClient(settings: FeishuAppSettings(appID: fake.appID, appSecret: "wrong", baseURL: url))
+            let bad = FeishuAppClient(
+                credentials: FeishuAppCredentials(appID: fake.appID, appSecret: "wrong", baseURL: url))
             do {
                 try await bad.reply(to: "om_1", text: "x", uuid: "c")
                 Issue.record("replied with a wrong app secret")

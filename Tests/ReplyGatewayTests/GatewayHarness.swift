@@ -80,7 +80,7 @@ final class GatewayHarness: Sendable {
             break
         }
         self.feishuPort = feishuPort
-        config.app = FeishuAppSettings(
+        config.app = FeishuAppCredentials(
             appID: feishu.appID, appSecret: feishu.appSecret, baseURL: "http://127.0.0.1:\(feishuPort)")
 
         let health = HealthChecks()

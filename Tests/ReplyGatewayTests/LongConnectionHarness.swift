@@ -87,7 +87,8 @@ final class LongConnectionHarness: Sendable {
         var config = GatewayConfig(role: .all)
         config.host = "127.0.0.1"
         config.port = 0
-        let app = FeishuAppSettings(appID: feishu.appID, appSecret: appSecret ?? feishu.appSecret, baseURL: feishuURL)
+        let app = FeishuAppCredentials(
+            appID: feishu.appID, appSecret: appSecret ?? feishu.appSecret, baseURL: feishuURL)
         config.app = app
         var settings = LongConnectionSettings(
             appID: app.appID, appSecret: app.appSecret, baseURL: feishuURL, verificationToken: Self.verificationToken)

@@ -52,7 +52,8 @@ struct OutboundRedirectTests {
     @Test func theFeishuAppClientDoesNotFollowARedirect() async throws {
         try await withRedirect { redirecting, elsewhere in
             let client = FeishuAppClient(
-                settings: FeishuAppSettings(appID: "cli", appSecret: "secret-never-elsewhere", baseURL: redirecting.url)
+                credentials: FeishuAppCredentials(
+                    appID: "cli", appSecret: "secret-never-elsewhere", baseURL: redirecting.url)
             )
             await #expect(throws: FeishuAppError.self) { try await client.tenantAccessToken() }
             #expect(redirecting.requests.count == 1)

@@ -11,16 +11,16 @@ import Timing
 /// a message, and reading a message (to find the issue a thread is about). Redirects are never followed (the
 /// `app_secret` and tokens must reach no other origin).
 public final class FeishuAppClient: Sendable {
-    public let settings: FeishuAppSettings
+    public let credentials: FeishuAppCredentials
     private let httpClient: HTTPClient
     private let now: @Sendable () -> Date
     private let tokens = FeishuTenantToken()
 
     public init(
-        settings: FeishuAppSettings, httpClient: HTTPClient = .outbound,
+        credentials: FeishuAppCredentials, httpClient: HTTPClient = .outbound,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.settings = settings
+        self.credentials = credentials
         self.httpClient = httpClient
         self.now = now
     }
@@ -36,7 +36,7 @@ public final class FeishuAppClient: Sendable {
         if let token = tokens.valid(at: current) { return token }
         let path = FeishuTenantToken.path
         let body = try JSONSerialization.data(
-            withJSONObject: ["app_id": settings.appID, "app_secret": settings.appSecret])
+            withJSONObject: ["app_id": credentials.appID, "app_secret": credentials.appSecret])
         tokens.countFetch()
         let (status, data) = try await call(.POST, path, body: body, token: nil)
         guard let response = try? JSONDecoder().decode(FeishuTenantToken.Answer.self, from: data) else {
@@ -139,14 +139,14 @@ public final class FeishuAppClient: Sendable {
     private func call(_ method: HTTPMethod, _ path: String, body: Data?, token: String?)
         async throws(FeishuAppError) -> (Int, Data)
     {
-        var request = HTTPClientRequest(url: settings.baseURL + path)
+        var request = HTTPClientRequest(url: credentials.baseURL + path)
         request.method = method
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
             let response = try await httpClient.execute(
-                request, timeout: .milliseconds(settings.requestTimeout.milliseconds))
+                request, timeout: .milliseconds(credentials.requestTimeout.milliseconds))
             let buffer = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(buffer.readableBytesView))
         } catch {

@@ -1,4 +1,5 @@
-/// How to reach a Feishu app's Open Platform API: the self-built app's id and secret and the API host.
+/// How to reach a Feishu app's Open Platform API: the self-built app's id and secret and the API host. One type for
+/// every caller: the notifier's cards (`FeishuOpenAPI`) and the reply gateway (`FeishuAppClient`).
 public struct FeishuAppCredentials: Sendable {
     public var appID: String
     public var appSecret: String
