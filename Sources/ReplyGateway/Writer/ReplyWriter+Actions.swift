@@ -4,45 +4,37 @@ import KafkaClient
 import Logging
 import ServiceKit
 
+/// One record's command, of either schema on `guance.reply-commands`: its ids, and how the writer carries it out.
+/// `ReplyWriter.handle` is the one skeleton around it (dead letter, repeat check, publish, remember, count).
+struct WriterCommand: Sendable {
+    /// The `ReplyResult` and, for a card action, the issue as it is now.
+    typealias Outcome = IssueActionWriter.Outcome
+
+    var commandID: String
+    var issueUUID: String
+    /// Prefix of the outcome in the commands metric (`action_` for card actions).
+    var metricPrefix: String
+    var perform: @Sendable (Logger) async throws -> Outcome
+}
+
 extension ReplyWriter {
-    /// A record whose `schema` header says `guance.issue-action/v1`: performs the action once per command id,
-    /// publishes the changed issue to `guance.issue-events` (so the card changes at once), then the `ReplyResult`
-    /// (a failure is explained in the card's thread by the confirmer).
-    func handleAction(_ record: KafkaRecord, log: Logger) async throws {
-        var log = log
+    /// A record whose `schema` header says `guance.issue-action/v1`: the action performed once per command id; the
+    /// changed issue goes to `guance.issue-events` (so the card changes at once) before the `ReplyResult` (a failure
+    /// is explained in the card's thread by the confirmer).
+    func actionCommand(_ record: KafkaRecord) -> WriterCommand? {
         guard let value = record.value, let action = try? EventCoding.decode(IssueAction.self, from: value) else {
-            log.error("undecodable issue action parked in the dead-letter topic")
-            try await deadLetter(record, reason: "not a guance.issue-action/v1 value")
-            count("dead_lettered")
-            return
+            return nil
         }
-        log[metadataKey: LogKey.commandID] = "\(action.commandId)"
-        log[metadataKey: LogKey.issueUUID] = "\(action.issueUUID)"
-        if handled.contains(action.commandId) {
-            log.info("repeated issue action skipped")
-            count("duplicate")
-            return
-        }
-        let outcome: IssueActionWriter.Outcome
-        if let actions {
-            outcome = try await actions.perform(action, log: log)
-        } else {
+        return WriterCommand(commandID: action.commandId, issueUUID: action.issueUUID, metricPrefix: "action_") {
+            log in
+            if let actions = self.actions { return try await actions.perform(action, log: log) }
             var result = ReplyResult(
                 commandId: action.commandId, issueUUID: action.issueUUID, issueName: nil, outcome: .failed,
                 replyUUID: nil, reason: "this writer cannot perform card actions",
-                completedAt: EventCoding.rfc3339(now()),
-                origin: action.origin)
+                completedAt: EventCoding.rfc3339(self.now()), origin: action.origin)
             result.action = action.action
-            outcome = IssueActionWriter.Outcome(result: result, changed: nil)
+            return WriterCommand.Outcome(result: result, changed: nil)
         }
-        if let event = outcome.changed {
-            try await publishUntilAcknowledged(
-                topic: Topics.issueEvents, key: event.issue.uuid, value: try EventCoding.encode(event),
-                eventID: event.eventId, schema: IssueEvent.schemaV1, trace: record.traceparent, log: log)
-        }
-        try await publish(outcome.result, trace: record.traceparent, log: log)
-        handled.insert(action.commandId)
-        count("action_" + outcome.result.outcome.rawValue)
     }
 
     /// Publishes one record, retrying while Kafka is unavailable (the command's offset is not stored before).

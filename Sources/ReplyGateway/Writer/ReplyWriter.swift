@@ -102,27 +102,41 @@ final class ReplyWriter: Service, Sendable {
         log[metadataKey: LogKey.topic] = "\(record.topic)"
         log[metadataKey: LogKey.partition] = "\(record.partition)"
         log[metadataKey: LogKey.offset] = "\(record.offset)"
-        if record.header(EventHeaders.schema) == IssueAction.schemaV1 {
-            try await handleAction(record, log: log)
-            return
-        }
-        guard let value = record.value, let command = try? EventCoding.decode(ReplyCommand.self, from: value) else {
-            log.error("undecodable reply command parked in the dead-letter topic")
-            try await deadLetter(record, reason: "not a guance.reply-command/v1 value")
+        let isAction = record.header(EventHeaders.schema) == IssueAction.schemaV1
+        guard let command = isAction ? actionCommand(record) : replyCommand(record) else {
+            let schema = isAction ? IssueAction.schemaV1 : ReplyCommand.schemaV1
+            log.error("undecodable \(isAction ? "issue action" : "reply command") parked in the dead-letter topic")
+            try await deadLetter(record, reason: "not a \(schema) value")
             count("dead_lettered")
             return
         }
-        log[metadataKey: LogKey.commandID] = "\(command.commandId)"
+        log[metadataKey: LogKey.commandID] = "\(command.commandID)"
         log[metadataKey: LogKey.issueUUID] = "\(command.issueUUID)"
-        if handled.contains(command.commandId) {
-            log.info("repeated reply command skipped")
+        if handled.contains(command.commandID) {
+            log.info("repeated \(isAction ? "issue action" : "reply command") skipped")
             count("duplicate")
             return
         }
-        let result = try await write(command, suspect: mayHaveBeenHandled(record), log: log)
-        try await publish(result, trace: record.traceparent, log: log)
-        handled.insert(command.commandId)
-        count(result.outcome.rawValue)
+        let outcome = try await command.perform(log)
+        if let event = outcome.changed {
+            try await publishUntilAcknowledged(
+                topic: Topics.issueEvents, key: event.issue.uuid, value: try EventCoding.encode(event),
+                eventID: event.eventId, schema: IssueEvent.schemaV1, trace: record.traceparent, log: log)
+        }
+        try await publish(outcome.result, trace: record.traceparent, log: log)
+        handled.insert(command.commandID)
+        count(command.metricPrefix + outcome.result.outcome.rawValue)
+    }
+
+    /// A `guance.reply-command/v1` record as the writer carries it out: the reply written once.
+    private func replyCommand(_ record: KafkaRecord) -> WriterCommand? {
+        guard let value = record.value, let command = try? EventCoding.decode(ReplyCommand.self, from: value) else {
+            return nil
+        }
+        return WriterCommand(commandID: command.commandId, issueUUID: command.issueUUID, metricPrefix: "") { log in
+            let result = try await self.write(command, suspect: self.mayHaveBeenHandled(record), log: log)
+            return WriterCommand.Outcome(result: result, changed: nil)
+        }
     }
 
     /// True when a previous owner of the partition may have handled this record already.
