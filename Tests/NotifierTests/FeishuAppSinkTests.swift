@@ -99,6 +99,25 @@ struct FeishuAppSinkTests {
         }
     }
 
+    /// Acknowledge right after a Reopen, in the same second: the same status and level, so the same event id as the
+    /// Reopen's; the card still shows the new assignee.
+    @Test func anAcknowledgeInTheSecondOfThePreviousClickStillShowsTheAssignee() async throws {
+        try await FeishuAppHarness.run { harness in
+            let sink = harness.sink()
+            #expect(await sink.deliver(Self.event(.created, id: "e-created")) == .delivered)
+            var reopened = Self.event(.updated, status: 10, id: "issue_1:updated:1796217913:10:3")
+            reopened.actor = IssueEvent.Person(name: "张三")
+            #expect(await sink.deliver(reopened) == .delivered)
+            var acknowledged = reopened
+            acknowledged.issue.assignees = [IssueEvent.Person(name: "张三", email: "zhangsan@example.com")]
+            #expect(await sink.deliver(acknowledged) == .delivered)
+            #expect(harness.cards.first?.content.contains("Assignee 负责人: 张三") == true)
+            // Its repeat (redelivered) patches nothing.
+            #expect(await sink.deliver(acknowledged) == .delivered)
+            #expect(harness.cards.first?.patches.count == 2)
+        }
+    }
+
     @Test func anotherInstanceUpdatesTheCardTheFirstOneSent() async throws {
         try await FeishuAppHarness.run { harness in
             #expect(await harness.sink().deliver(Self.event(.created, id: "e-created")) == .delivered)

@@ -9,7 +9,8 @@ import Synchronization
 /// - an event about an older state of the issue (`updateAt` before the one the card shows) is skipped;
 /// - an event without an actor whose id the card has already shown (recently) is skipped: it repeats a fact the card
 ///   showed, possibly late, and applying it would show an older status or erase the clicker's name;
-/// - the writer's event (with an actor) is applied unless the card shows exactly it.
+/// - the writer's event (with an actor) is applied unless the card shows exactly it (same id and assignees: an
+///   Acknowledge changes neither status nor level, so within the second of the previous change it has that id).
 /// Limit: two changes of the same status within one second share an event id (Guance's `updateAt` has seconds);
 /// a console change that repeats, within that second, a status a click set just before is not shown until the
 /// issue's next change. Kept in memory only (bounded): after a restart a repeat is applied once more.
@@ -17,6 +18,7 @@ final class AppliedCardEvents: Sendable {
     private struct Shown {
         var eventID: String
         var hasActor: Bool
+        var assignees: [IssueEvent.Person]?
         var updateAt: Int64
         /// The ids this card showed most recently, newest last.
         var recentIDs: [String]
@@ -41,7 +43,9 @@ final class AppliedCardEvents: Sendable {
         state.withLock { state in
             guard let shown = state.shown[event.issue.uuid] else { return false }
             if event.issue.updateAt < shown.updateAt { return true }
-            if event.actor != nil { return event.eventId == shown.eventID && shown.hasActor }
+            if event.actor != nil {
+                return event.eventId == shown.eventID && shown.hasActor && event.issue.assignees == shown.assignees
+            }
             return shown.recentIDs.contains(event.eventId)
         }
     }
@@ -55,8 +59,8 @@ final class AppliedCardEvents: Sendable {
             recent.append(event.eventId)
             if recent.count > Self.recentIDsPerCard { recent.removeFirst(recent.count - Self.recentIDsPerCard) }
             let shown = Shown(
-                eventID: event.eventId, hasActor: event.actor != nil, updateAt: event.issue.updateAt,
-                recentIDs: recent)
+                eventID: event.eventId, hasActor: event.actor != nil, assignees: event.issue.assignees,
+                updateAt: event.issue.updateAt, recentIDs: recent)
             if state.shown.updateValue(shown, forKey: issue) == nil {
                 state.order.append(issue)
                 if state.order.count > capacity {
