@@ -107,6 +107,10 @@ struct NotifierGracefulStopTests {
             \(again.count) of the \(deliveredFirst.count) events the first process delivered were delivered again: \
             \(again.sorted().prefix(10)); first process: \(stopped.outputText.suffix(3000))
             """)
+        print(
+            "graceful stop (\(storm ? "storm digests" : "slow sink")): the stopped process delivered "
+                + "\(deliveredFirst.count) events in \(first.accepted(platform).count) messages, the restarted one "
+                + "\(deliveredSecond.count), \(again.count) again")
         // Each process delivered each event once (a digest counts for all of its events).
         for capture in [first, second] {
             let perMessage: [Set<String>] = capture.accepted(platform).map { Self.ids([$0]) }
