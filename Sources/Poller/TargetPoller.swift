@@ -82,7 +82,8 @@ struct TargetPoller: Sendable {
             var calls = 1
             do {
                 if channel == nil { channel = try await resolveChannel() }
-                calls = try await (woken ? lender : self).cycle(&state, channel: channel!, started: Date(), sweep: sweep)
+                calls = try await (woken ? lender : self).cycle(
+                    &state, channel: channel!, started: Date(), sweep: sweep)
                 metrics.poll(target: target.name, outcome: "ok")
                 lastSuccess = started
             } catch let error as GuanceAPIError where error.isInvalidAPIKey {
