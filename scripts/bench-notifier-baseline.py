@@ -7,7 +7,8 @@
       and requests.post it, sequentially, one new connection per post (as the reference script does).
       KIND: feishu-flow (the reference's own flat {issue_uuid,title,level,source,message,createAt} JSON),
       feishu (interactive card, signed), dingtalk (markdown, signed URL), wecom (markdown), webhook (the
-      event JSON with an HMAC X-Signature header). Prints one JSON line with deliveries, seconds (the loop),
+      event JSON with an HMAC X-Signature header), slack (Block Kit blocks with a text fallback), teams (a message
+      with one Adaptive Card attachment). Prints one JSON line with deliveries, seconds (the loop),
       cpu_seconds (the whole process: interpreter start-up, imports, reading the file, the loop), max_rss_kb
 """
 import base64
@@ -95,6 +96,40 @@ def markdown_text(issue, event):
     return "\n".join(lines)
 
 
+def facts(issue, event):
+    return (f"Level: {issue['level']}\nResource: {issue['resource']}\nChannel: {event['channel']['name']}"
+            f"\nCreated: {created(issue)} UTC")
+
+
+def slack_body(issue, event):
+    """Slack incoming webhook: header, facts, description, a button to the issue, the reply hint; text fallback."""
+    def section(text):
+        return {"type": "section", "text": {"type": "plain_text", "text": text}}
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": f"New issue: {issue['name']}"[:150]}},
+              section(facts(issue, event)), section(issue["description"]),
+              {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text",
+                                                                           "text": "Open in Guance"},
+                                                "url": issue["url"]}]},
+              {"type": "context", "elements": [{"type": "plain_text",
+                                                "text": f"Reply: @bot #{issue['uuid']}#your text"}]}]
+    return {"text": f"New issue: {issue['name']} ({issue['level']})", "blocks": blocks}
+
+
+def teams_body(issue, event):
+    """Teams Workflows webhook: a message with one Adaptive Card (title, facts, description, reply hint, button)."""
+    def runs(text, **style):
+        return {"type": "RichTextBlock", "inlines": [dict(style, type="TextRun", text=text)]}
+    color = {"critical": "Attention", "important": "Warning", "warning": "Warning"}.get(issue["level"], "Accent")
+    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4",
+            "body": [runs(f"New issue: {issue['name']}", weight="Bolder", size="Large", color=color),
+                     runs(facts(issue, event)), runs(issue["description"]),
+                     runs(f"Reply: @bot #{issue['uuid']}#your text", isSubtle=True, size="Small")],
+            "msteams": {"width": "Full"},
+            "actions": [{"type": "Action.OpenUrl", "title": "Open in Guance", "url": issue["url"]}]}
+    return {"type": "message",
+            "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
+
+
 def request_for(kind, line, url, secret):
     """(url, headers, body bytes) of one event for one platform, as a Python script would build them."""
     raw = line.split("\t", 1)[1].rstrip("\n")
@@ -118,6 +153,10 @@ def request_for(kind, line, url, secret):
                    f">Resource: {issue['resource']}\n>Created: {created(issue)} UTC\n{issue['description']}\n"
                    f"[Open in Guance]({issue['url']})\nReply: @bot #{issue['uuid']}#your text")
         return url, headers, json.dumps({"msgtype": "markdown", "markdown": {"content": content}})
+    if kind == "slack":
+        return url, headers, json.dumps(slack_body(issue, event))
+    if kind == "teams":
+        return url, headers, json.dumps(teams_body(issue, event))
     if kind == "webhook":
         timestamp = str(int(time.time()))
         mac = hmac.new(secret.encode(), f"{timestamp}.{raw}".encode(), hashlib.sha256).hexdigest()

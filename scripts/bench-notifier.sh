@@ -6,12 +6,14 @@
 #   2. one `notifier` process configured with only that sink, delivering the same N events from Kafka.
 # Prints deliveries/s, CPU seconds per 1,000 deliveries (whole process: start-up included, for both), peak RSS and
 # the ratios, one table per sink and a summary.
-# Usage: N=20000 SINKS="feishu feishu-flow dingtalk wecom webhook" scripts/bench-notifier.sh
+# Slack and Teams sinks exist only in a routes file: the script writes one with that single sink, pointed at the
+# dev-stack's Slack/Teams fakes (`--hook-captures`).
+# Usage: N=20000 SINKS="feishu feishu-flow dingtalk wecom webhook slack teams" scripts/bench-notifier.sh
 #        BENCH_CONFIGURATION=debug checks the script with the debug build (numbers meaningless).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20000}
-SINKS=${SINKS:-feishu feishu-flow dingtalk wecom webhook}
+SINKS=${SINKS:-feishu feishu-flow dingtalk wecom webhook slack teams}
 PARTITIONS=${PARTITIONS:-6}
 METRICS_PORT=${BENCH_METRICS_PORT:-19102}
 CONFIGURATION=${BENCH_CONFIGURATION:-release}
@@ -42,7 +44,7 @@ now() { date +%s.%N; }
 for SINK in $SINKS; do
     rm -f "$STATE/env"
     "$BIN/dev-stack" --env-file "$STATE/env" --partitions "$PARTITIONS" --brokers 1 --quiet-captures \
-        --no-chat-rate-limits >"$STATE/dev-stack.log" 2>&1 &
+        --no-chat-rate-limits --hook-captures >"$STATE/dev-stack.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 300); do [ -s "$STATE/env" ] && break; sleep 0.2; done
     env_value() { grep "^$1=" "$STATE/env" | cut -d= -f2-; }
@@ -57,6 +59,10 @@ for SINK in $SINKS; do
     wecom) URL=$(env_value WECOM_WEBHOOK_URL); SECRET=""; SINK_ENV=(WECOM_WEBHOOK_URL="$URL" WECOM_RATE_LIMIT=0) ;;
     webhook) URL="${FLOW_URL%%/flow/*}/webhook"; SECRET=$WEBHOOK_SECRET
         SINK_ENV=(WEBHOOK_URL="$URL" WEBHOOK_SECRET="$SECRET") ;;
+    slack | teams) URL=$(env_value "DEVSTACK_$(echo "$SINK" | tr a-z A-Z)_URL"); SECRET=""
+        printf 'sinks:\n  bench-%s:\n    type: %s\n    url_env: BENCH_SINK_URL\n    rate_limit: 0\n' "$SINK" "$SINK" \
+            >"$STATE/routes.yaml"
+        SINK_ENV=(ROUTES_FILE="$STATE/routes.yaml" BENCH_SINK_URL="$URL") ;;
     *) echo "unknown sink kind $SINK" >&2; exit 2 ;;
     esac
 

@@ -6,13 +6,14 @@
 # After its timed part the push run creates 60 issues back to back (60 pushes) to check the OpenAPI budget: at most
 # 20 calls in any 60 s window. The simulator enforces 20 requests/min per key.
 # Usage: scripts/bench-push.sh [duration-s] [mean-gap-s] [poll-interval] [push-poll-interval] [debug|release]
-#        (defaults 330 5 5 30 release)
+#        (defaults 330 5 5 5 release: both runs with the same interval; while pushes arrive the poller stretches it
+#        to GUANCE_PUSH_POLL_INTERVAL, 30 s by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-330}
 GAP=${2:-5}
 POLL=${3:-5}
-PUSH_POLL=${4:-30}
+PUSH_POLL=${4:-5}
 CONFIG=${5:-release}
 if [ "$CONFIG" = release ]; then
     for product in poller reply-gateway dev-stack; do swift build -c release --product "$product" >/dev/null; done

@@ -44,6 +44,9 @@ struct DevStackCommand: AsyncParsableCommand {
     @Flag(help: "Do not print messages the chat captures receive (benchmarks).")
     var quietCaptures = false
 
+    @Flag(help: "Also run the Slack and Teams webhook fakes; writes DEVSTACK_SLACK_URL and DEVSTACK_TEAMS_URL.")
+    var hookCaptures = false
+
     @Flag(
         help: "Once the sample issue's Feishu card is sent, reply to the issue and resolve it in the Guance simulator.")
     var cardDemo = false
@@ -122,6 +125,8 @@ struct DevStackCommand: AsyncParsableCommand {
                     to: "http://127.0.0.1:\(gatewayPort)/guance/webhook/default", token: token))
             lines.append("GUANCE_WEBHOOK_TOKEN=\(token)")
         }
+        let hooks = hookCaptures ? HookCapturesForDevStack(rateLimits: chatRateLimits) : nil
+        if let hooks { services += hooks.captures }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
@@ -135,6 +140,7 @@ struct DevStackCommand: AsyncParsableCommand {
                 lines += feishuLines
                 FileHandle.standardOutput.write(Data((feishuLines.joined(separator: "\n") + "\n").utf8))
             }
+            if let hooks { lines += try await hooks.envLines() }
             let text = lines.joined(separator: "\n") + "\n"
             if let envFile {
                 try text.write(toFile: envFile, atomically: true, encoding: .utf8)

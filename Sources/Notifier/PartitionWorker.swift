@@ -23,6 +23,7 @@ final class PartitionWorker: Sendable {
         var buffered = 0
         var paused = false
         var stopping = false
+        var revoked = false
         var inFlight = 0
         var windowWaiter: CheckedContinuation<Void, Never>?
     }
@@ -60,6 +61,7 @@ final class PartitionWorker: Sendable {
 
     /// Revoked: queued work is dropped and nothing more is marked; `run()` returns soon after.
     func revoke() {
+        flow.withLock { $0.revoked = true }
         work.cancel()
     }
 
@@ -83,7 +85,9 @@ final class PartitionWorker: Sendable {
                 }
                 if resume { consumer.resume([partition]) }
                 await waitForWindow()
-                if Task.isCancelled { break }
+                // A stop while this record waited for the window: it was not handed to any sink, so it stays for the
+                // next owner (it comes after every record that was, so the stored offset stays below it).
+                if flow.withLock({ $0.stopping }) || Task.isCancelled { break }
                 let started = await handler.start(record)
                 pendingContinuation.yield(started)
             }
@@ -101,8 +105,10 @@ final class PartitionWorker: Sendable {
     private func commitInOrder(_ pending: AsyncStream<RecordHandler.InFlight>) async {
         var iterator = pending.makeAsyncIterator()
         while let item = await iterator.next() {
+            // A record its sinks took (or the DLQ parked) is stored even when the stop's grace ran out meanwhile:
+            // the consumer still commits on its way out. Not after a revoke: the partition is someone else's.
             let handled = await handler.finish(item)
-            if !handled || Task.isCancelled {
+            if !handled || flow.withLock({ $0.revoked }) {
                 await cancel(item)
                 flow.withLock { $0.stopping = true }
                 releaseWindow()

@@ -93,7 +93,8 @@ struct RecordHandler: Sendable {
     }
 
     /// Waits for every sink, parks failures in the DLQ (retrying Kafka until it works or the task is cancelled).
-    /// Returns false when cancelled before the record was fully handled (its offset must not be stored).
+    /// Returns false when cancelled before the record was fully handled (its offset must not be stored); true once
+    /// every sink delivered it or it was parked, also when the task was cancelled meanwhile.
     func finish(_ inFlight: InFlight) async -> Bool {
         let record = inFlight.record
         // Built only when there is something to log: most records have not.
@@ -142,7 +143,6 @@ struct RecordHandler: Sendable {
                 }
             }
         }
-        if Task.isCancelled { return false }
         metrics.handled(outcome: outcome)
         return true
     }

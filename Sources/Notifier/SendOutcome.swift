@@ -24,13 +24,13 @@ enum SendOutcome: Sendable, Equatable {
         }
     }
 
-    /// A 429's own outcome with the wait its `Retry-After` header asks for (delta-seconds; an HTTP date or a
-    /// malformed value leaves the platform's penalty window), kept within 1 s to 1 h whatever the server says.
-    func honouringRetryAfter(_ headers: HTTPHeaders) -> SendOutcome {
+    /// A 429's own outcome with the wait its `Retry-After` header asks for (delta-seconds or an HTTP date, counted
+    /// from `now`; a malformed value leaves the platform's penalty window), kept within 1 s to 1 h whatever the
+    /// server says.
+    func honouringRetryAfter(_ headers: HTTPHeaders, now: Date = Date()) -> SendOutcome {
         guard case let .rateLimited(reason, nil) = self,
             let text = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces),
-            !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ (48...57).contains($0) }),
-            let seconds = Int64(text)
+            let seconds = RetryAfter.seconds(text, now: now)
         else { return self }
         return .rateLimited(reason: reason, retryAfter: .seconds(min(max(seconds, 1), 3600)))
     }

@@ -12,6 +12,10 @@ extension ConfigKey {
     public static let guanceTrackWindow = ConfigKey(
         "GUANCE_TRACK_WINDOW",
         "poller: seconds of issues swept for status/level changes (spare budget only); default 86400, 0 = off")
+    public static let guancePushPollInterval = ConfigKey(
+        "GUANCE_PUSH_POLL_INTERVAL",
+        "poller: poll interval in seconds while Guance pushes arrive (a lost push costs at most this); default 30, "
+            + "0 = always GUANCE_POLL_INTERVAL")
     public static let guancePollerSessionTimeout = ConfigKey(
         "GUANCE_POLLER_SESSION_TIMEOUT", "poller: seconds before a dead instance's targets move to another; default 10")
 
@@ -19,6 +23,6 @@ extension ConfigKey {
     public static let pollerKeys: [ConfigKey] =
         guanceAPIKeys + [
             guancePollInterval, guanceConsoleURL, guanceChannel, guancePollOverlap, guancePollLookback,
-            guanceTrackWindow, guancePollerSessionTimeout,
+            guanceTrackWindow, guancePushPollInterval, guancePollerSessionTimeout,
         ]
 }

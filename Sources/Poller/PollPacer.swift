@@ -1,39 +1,60 @@
-/// How soon a poll woken by a Guance push may start: a token bucket of `burst` polls, refilled one per `refill`.
-/// Every poll takes a token; an interval poll takes it even when there is none (the bucket goes into debt, and woken
-/// polls wait longer). With `refill` = window / (polling share − burst), no window holds more listings than the key's
-/// polling share, so bursts of pushes are answered at once without emptying the budget and stalling later polls.
+/// When a poll woken by a Guance push may start. It counts the target's OpenAPI calls (listings, sweep pages, reply
+/// lists; interval polls included) in a sliding window like Guance's, at three scales: at most `share` calls in any
+/// window, at most `share / 2 + burst` in any half window and `share / 4 + burst` in any quarter. A push is answered
+/// at once while all three have room, so the key's share is spent on pushes as they come rather than metered out at
+/// an average rate (a token bucket refilled at the average leaves Poisson arrivals waiting for a token); a storm of
+/// pushes is spread over the window instead of emptying it in its first seconds and then waiting for calls to age
+/// out. `share <= 0`: no pacing.
 struct PollPacer {
+    let share: Int
     let burst: Int
-    let refill: Duration
-    private var tokens: Double
-    private var last: ContinuousClock.Instant
+    let window: Duration
+    /// Start instants of the calls still inside the window, oldest first.
+    private var calls: [ContinuousClock.Instant] = []
 
-    init(burst: Int, refill: Duration, now: ContinuousClock.Instant = .now) {
-        self.burst = max(burst, 1)
-        self.refill = refill
-        tokens = Double(self.burst)
-        last = now
+    init(share: Int, burst: Int, window: Duration) {
+        self.share = share
+        self.burst = max(burst, 0)
+        self.window = window
     }
 
-    /// A poll starts at `now`.
-    mutating func take(at now: ContinuousClock.Instant) {
-        refill(to: now)
-        tokens -= 1
+    /// `count` calls started at `now` (interval polls too: they are counted, never held back).
+    mutating func record(_ count: Int = 1, at now: ContinuousClock.Instant) {
+        guard share > 0, count > 0 else { return }
+        calls.removeAll { $0 <= now - window }
+        let index = calls.lastIndex { $0 <= now }.map { $0 + 1 } ?? 0
+        calls.insert(contentsOf: repeatElement(now, count: count), at: index)
     }
 
-    /// When a woken poll may start: now when a token is there, else when the next one is.
-    mutating func readyAt(_ now: ContinuousClock.Instant) -> ContinuousClock.Instant {
-        refill(to: now)
-        guard refill > .zero, tokens < 1 else { return now }
-        return now + refill * (1 - tokens)
+    /// Calls in the window that ends at `now`.
+    func used(at now: ContinuousClock.Instant) -> Int {
+        calls.count { $0 > now - window }
     }
 
-    private mutating func refill(to now: ContinuousClock.Instant) {
-        guard refill > .zero else {
-            tokens = Double(burst)
-            return
+    /// Whether the window is at most half used (room for extra calls such as the update sweep's).
+    func isQuiet(at now: ContinuousClock.Instant) -> Bool {
+        share <= 0 || used(at: now) * 2 <= share
+    }
+
+    /// The earliest instant from `now` on at which a woken poll keeps every scale within its cap.
+    func readyAt(_ now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        guard share > 0 else { return now }
+        var ready = now
+        for (span, cap) in scales {
+            let inSpan = calls.filter { $0 > now - span }
+            guard inSpan.count >= cap else { continue }
+            // The poll fits once the oldest `count - cap + 1` calls of the span have left it.
+            ready = max(ready, inSpan[inSpan.count - cap] + span)
         }
-        if now > last { tokens = min(Double(burst), tokens + (now - last) / refill) }
-        last = max(last, now)
+        return ready
+    }
+
+    /// (span, most calls in any span) from the whole window down to a quarter of it.
+    private var scales: [(Duration, Int)] {
+        [
+            (window, share),
+            (window / 2, min(share, max(share / 2, 1) + burst)),
+            (window / 4, min(share, max(share / 4, 1) + burst)),
+        ]
     }
 }

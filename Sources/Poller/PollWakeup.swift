@@ -7,15 +7,20 @@ final class PollWakeup: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Bool, Never>?
+        var lastWake: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
 
     init() {}
 
+    /// When the last wake-up arrived (nil: none yet): whether pushes are arriving.
+    var lastWake: ContinuousClock.Instant? { state.withLock { $0.lastWake } }
+
     /// Wakes the waiting poller now, or its next wait if it is busy.
-    func wake() {
+    func wake(at now: ContinuousClock.Instant = .now) {
         let waiter = state.withLock { state in
+            state.lastWake = max(state.lastWake ?? now, now)
             guard let waiter = state.waiter else {
                 state.pending = true
                 return nil as CheckedContinuation<Bool, Never>?

@@ -49,6 +49,9 @@ struct PollerConfig: Sendable {
         settings.trackWindow =
             source.string(.guanceTrackWindow) == "0"
             ? .zero : try source.seconds(.guanceTrackWindow, default: .seconds(86_400))
+        settings.pushPollInterval =
+            source.string(.guancePushPollInterval) == "0"
+            ? .zero : try source.seconds(.guancePushPollInterval, default: .seconds(30))
 
         var targets: [PollTarget] = []
         if let section = source.section(targetsSection) {
@@ -139,24 +142,25 @@ struct PollerConfig: Sendable {
 
     /// At `limit` requests per minute, of which polling leaves `reserve` to replies, a key can be listed at most
     /// `limit - reserve` times a minute; with several targets on one key, each gets its share. A shorter interval is
-    /// raised to that and noted once. Polls woken by pushes are paced to the same share (`pushBurst`, `pushRefill`).
+    /// raised to that and noted once. Polls woken by pushes may borrow the reserve but one call (a reply write still
+    /// goes at once; the rest wait while it waits) and are paced to their share of that (`PollPacer`).
     mutating func clampInterval() {
         var byKey: [String: (count: Int, limit: Int)] = [:]
         for target in targets {
             byKey[target.keyDigest, default: (0, target.rateLimit)].count += 1
         }
         var minimum = Duration.zero
+        let kept = min(settings.budget.reserve, 1)
+        settings.pushReserveKept = kept < settings.budget.reserve ? kept : nil
         for (_, entry) in byKey where entry.limit > 0 {
             let pollingShare = entry.limit - min(settings.budget.reserve, entry.limit - 1)
             let gap = settings.budgetWindow * entry.count / pollingShare
-            guard gap > minimum else { continue }
-            minimum = gap
-            // Of each target's share of a window, a quarter may be spent at once on pushes; the rest refills evenly.
-            let share = Double(pollingShare) / Double(entry.count)
-            settings.pushBurst = max(Int(share / 4), 1)
-            settings.pushRefill =
-                share > Double(settings.pushBurst)
-                ? settings.budgetWindow / (share - Double(settings.pushBurst)) : gap
+            let pushShare = max((entry.limit - min(kept, entry.limit - 1)) / entry.count, 1)
+            if settings.pushShare == 0 || pushShare < settings.pushShare {
+                settings.pushShare = pushShare
+                settings.pushBurst = max(pushShare / 6, 1)
+            }
+            minimum = max(minimum, gap)
         }
         settings.minimumPollGap = minimum
         if settings.pollInterval < minimum {

@@ -8,10 +8,15 @@ struct PollerSettings: Sendable {
     /// The shortest time between the starts of two polls of a target that the request budget sustains (its key's
     /// polling share spread over the window). Set by `PollerConfig`.
     var minimumPollGap: Duration = .zero
-    /// Polls woken by Guance pushes (`PollPacer`): this many at once, then one per `pushRefill`, so that they never
-    /// take more than the key's polling share of a window. Set by `PollerConfig`; zero refill = no pacing.
+    /// Polls woken by Guance pushes (`PollPacer`): at most `pushShare` calls of the target in any budget window
+    /// (its part of the key's limit less `pushReserveKept`), and `pushBurst` above the even share in any half or
+    /// quarter window. Set by `PollerConfig`; a zero share = no pacing.
+    var pushShare = 0
     var pushBurst = 1
-    var pushRefill: Duration = .zero
+    /// Woken polls may use the budget's reserve for reply writes but these calls of each window (nil: none lent).
+    var pushReserveKept: Int?
+    /// The interval while pushes arrive (`PollSchedule`); not above `pollInterval` = always `pollInterval`.
+    var pushPollInterval: Duration = .seconds(30)
     /// How far back each listing reaches before the cursor, so late-indexed issues and window edges are not lost.
     var overlap: Duration = .seconds(60)
     /// The cursor never goes beyond the poll's start plus this, whatever `createAt` the API reports (a future

@@ -14,7 +14,7 @@ import Timing
 struct TargetPoller: Sendable {
     let target: PollTarget
     let settings: PollerSettings
-    let client: GuanceOpenAPIClient
+    private(set) var client: GuanceOpenAPIClient
     let publisher: any EventPublisher
     let store: PollerStateStore
     let tail: KafkaPartitionReader
@@ -51,6 +51,13 @@ struct TargetPoller: Sendable {
         return poller
     }
 
+    /// This poller, calling through `client` (the same budget, other priorities).
+    func borrowing(_ client: GuanceOpenAPIClient) -> TargetPoller {
+        var poller = self
+        poller.client = client
+        return poller
+    }
+
     /// Runs until the task is cancelled (ownership lost or shutdown).
     func run() async {
         logger.info("polling target")
@@ -60,16 +67,23 @@ struct TargetPoller: Sendable {
         var nextSweep = ContinuousClock.now
         var lastSuccess = ContinuousClock.now
         var lease = Lease(interval: settings.leaseInterval)
-        var pacer = PollPacer(burst: settings.pushBurst, refill: settings.pushRefill)
+        var pacer = PollPacer(share: settings.pushShare, burst: settings.pushBurst, window: settings.budgetWindow)
+        let schedule = PollSchedule(interval: settings.pollInterval, whilePushing: settings.pushPollInterval)
+        // Woken polls may borrow the reply writers' reserve (but `pushReserveKept` calls); interval polls do not.
+        let lender = settings.pushReserveKept.map { borrowing(client.keeping($0)) } ?? self
+        var woken = false
         while !Task.isCancelled && !stopped {
             let started = ContinuousClock.now
             wakeup.clear()
-            pacer.take(at: started)
-            let sweep = started >= nextSweep
+            // The sweep is an extra call: only while the window is at most half used, so it never takes the room a
+            // push needs.
+            let sweep = started >= nextSweep && pacer.isQuiet(at: started)
             if sweep { nextSweep = started + settings.sweepInterval }
+            var calls = 1
             do {
                 if channel == nil { channel = try await resolveChannel() }
-                try await cycle(&state, channel: channel!, started: Date(), sweep: sweep)
+                calls = try await (woken ? lender : self).cycle(
+                    &state, channel: channel!, started: Date(), sweep: sweep)
                 metrics.poll(target: target.name, outcome: "ok")
                 lastSuccess = started
             } catch let error as GuanceAPIError where error.isInvalidAPIKey {
@@ -84,13 +98,16 @@ struct TargetPoller: Sendable {
                 metrics.poll(target: target.name, outcome: "failed")
                 logger.warning("poll failed; next poll as scheduled", metadata: [LogKey.error: "\(error)"])
             }
+            pacer.record(calls, at: started)
             metrics.budgetRemaining(target: target.name, await client.budget.remaining())
             metrics.lag(target: target.name, seconds: (ContinuousClock.now - lastSuccess).seconds)
             if stopped { break }
             await lease.renewIfDue(state, store: store, logger: logger)
-            if await wakeup.sleep(until: started + settings.pollInterval) {
-                // Never faster than the budget sustains: a burst of early polls would empty the window and then
-                // stall every poll of the key until calls age out of it.
+            let due = schedule.nextIntervalPoll(lastListing: started, lastPush: wakeup.lastWake)
+            woken = await wakeup.sleep(until: due)
+            if woken {
+                // Never faster than the pacer allows: a storm of early polls would empty the window and then stall
+                // every poll of the key until calls age out of it.
                 try? await Task.sleep(until: pacer.readyAt(.now), clock: .continuous)
                 metrics.wakeup(target: target.name)
                 logger.debug("woken by a Guance push: polling now")
@@ -128,9 +145,11 @@ struct TargetPoller: Sendable {
 
     // MARK: - One poll
 
+    /// One poll; returns the OpenAPI calls it made that answered (listing pages, sweep page, reply lists).
+    @discardableResult
     func cycle(
         _ state: inout PollerState, channel: IssueEvent.Channel, started: Date, sweep: Bool = false
-    ) async throws {
+    ) async throws -> Int {
         let now = Int64(started.timeIntervalSince1970)
         let overlap = settings.overlap.components.seconds
         let factory = IssueEventFactory(workspaceUUID: "", channel: channel, consoleURL: target.consoleURL)
@@ -139,7 +158,9 @@ struct TargetPoller: Sendable {
             channelUUID: channel.uuid, startTime: state.cursor - overlap, endTime: now + 300)
         var issues = listing.issues
         var rejected = listing.rejected
+        var calls = listing.pages
         if sweep, let sweep = try await sweepPage(&state, channel: channel, now: now) {
+            calls += 1
             issues += sweep.items
             rejected += sweep.rejected
         }
@@ -156,6 +177,7 @@ struct TargetPoller: Sendable {
         let published = Set(state.recentEventIDs)
         for issue in detection.replyChecks {
             let cursor = state.known[issue.uuid]?.replyCursor ?? issue.createAt
+            calls += 1
             do {
                 let page = try await client.listReplies(issueUUID: issue.uuid, pageIndex: 1, pageSize: 50)
                 let events = detector.replyEvents(
@@ -203,6 +225,7 @@ struct TargetPoller: Sendable {
         state.pruneKnown()
         if changed { try await store.save(state) }
         if let error = outcome.firstError { throw error }
+        return calls
     }
 
     /// One page of the update sweep (issues older than the overlap window), when the budget has room to spare.

@@ -36,7 +36,13 @@ struct NotifierCancellationTests {
             ConfigSource(["WEBHOOK_URL": "http://127.0.0.1:9/hook", "NOTIFIER_REQUEST_TIMEOUT": "3600"]), kafka: kafka)
         config.consumer.sessionTimeout = .seconds(3)
         let transport = SilentTransport()
-        let consumer = try KafkaConsumerClient(settings: config.consumer, logger: testLogger)
+        // By assignment: the group is not what this is about, and its first join costs the mock cluster 3 s.
+        let consumer = try KafkaConsumerClient(
+            settings: config.consumer,
+            assignment: Dictionary(
+                uniqueKeysWithValues: (0..<Int32(6)).map {
+                    (KafkaTopicPartition(topic: Topics.issueEvents, partition: $0), KafkaConsumerClient.offsetBeginning)
+                }), logger: testLogger)
         try await withProducer(KafkaProducerSettings(client: kafka), logger: testLogger) { producer in
             let service = NotifierService(
                 config: config, consumer: consumer, deadLetters: producer, transport: transport, logger: testLogger)

@@ -24,7 +24,7 @@ struct NotifierRebalanceTests {
             "WEBHOOK_URL": capture.webhookURL, "WEBHOOK_RATE_LIMIT": "0", "NOTIFIER_MAX_IN_FLIGHT": "8",
         ]
         let events = (1...(PartitionWorker.highWatermark + 500)).map { makeEvent($0) }
-        try await NotifierServiceTests.withNotifierConsumer(cluster, env: env) { producer, consumer in
+        try await NotifierServiceTests.withNotifierConsumer(cluster, env: env, inGroup: true) { producer, consumer in
             try await Self.stormThenRebalance(events, producer: producer, consumer: consumer, capture: capture)
         }
         await capture.stop()

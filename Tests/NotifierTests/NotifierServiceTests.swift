@@ -26,9 +26,13 @@ struct NotifierServiceTests {
         }
     }
 
-    /// `withNotifier`, also handing `body` the notifier's consumer (its assignment and pauses).
+    /// `withNotifier`, also handing `body` the notifier's consumer (its assignment and pauses). Unless `inGroup`, the
+    /// consumer reads all `partitions` of the events topic by assignment instead of joining group `notifier`: the
+    /// mock cluster holds a group's first join for 3 s, and only the rebalance tests are about the group (they, the
+    /// process tests and the consumer-group tests cover it).
     static func withNotifierConsumer<T: Sendable>(
-        _ cluster: MockKafkaCluster, env: [String: String], configure: (inout NotifierConfig) -> Void = { _ in },
+        _ cluster: MockKafkaCluster, env: [String: String], inGroup: Bool = false, partitions: Int32 = 6,
+        configure: (inout NotifierConfig) -> Void = { _ in },
         _ body: (KafkaProducerClient, KafkaConsumerClient) async throws -> T
     ) async throws -> T {
         var config = try NotifierConfig.load(ConfigSource(env), kafka: kafka(cluster))
@@ -37,7 +41,18 @@ struct NotifierServiceTests {
         config.consumer.commitInterval = .milliseconds(200)
         let producer = try KafkaProducerClient(
             settings: KafkaProducerSettings(client: kafka(cluster)), logger: testLogger)
-        let consumer = try KafkaConsumerClient(settings: config.consumer, logger: testLogger)
+        let consumer =
+            inGroup
+            ? try KafkaConsumerClient(settings: config.consumer, logger: testLogger)
+            : try KafkaConsumerClient(
+                settings: config.consumer,
+                assignment: Dictionary(
+                    uniqueKeysWithValues: (0..<partitions).map {
+                        (
+                            KafkaTopicPartition(topic: Topics.issueEvents, partition: $0),
+                            KafkaConsumerClient.offsetBeginning
+                        )
+                    }), logger: testLogger)
         let http = WebhookHTTPClient()
         let service = NotifierService(
             config: config, consumer: consumer, deadLetters: producer, transport: HTTPSinkTransport(client: http),
@@ -74,11 +89,16 @@ struct NotifierServiceTests {
 
     /// Reads the DLQ from the beginning until `count` records arrived.
     static func deadLetters(_ cluster: MockKafkaCluster, count: Int) async throws -> [KafkaRecord] {
-        var settings = KafkaConsumerSettings(
+        // By assignment: a group's first join would cost the mock cluster's 3 s.
+        let settings = KafkaConsumerSettings(
             client: kafka(cluster), groupID: "dlq-reader-\(UUID().uuidString)",
             topics: [Topics.deadLetter(of: Topics.issueEvents)])
-        settings.sessionTimeout = .seconds(3)
-        let consumer = try KafkaConsumerClient(settings: settings, logger: testLogger)
+        let consumer = try KafkaConsumerClient(
+            settings: settings,
+            assignment: [
+                KafkaTopicPartition(topic: Topics.deadLetter(of: Topics.issueEvents), partition: 0):
+                    KafkaConsumerClient.offsetBeginning
+            ], logger: testLogger)
         defer { Task { await consumer.close() } }
         return try await withThrowingTaskGroup(of: [KafkaRecord].self) { group in
             group.addTask {

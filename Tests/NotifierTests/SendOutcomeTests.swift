@@ -91,12 +91,13 @@ struct SendOutcomeTests {
         #expect(policy.delay(afterAttempt: 2, jitter: 0.5) == .seconds(1))
     }
 
-    /// Slack and Teams hand a 429's `Retry-After` (delta-seconds) to the dispatcher, bounded to 1 s...1 h; a date, a
-    /// negative or malformed value leaves the platform's penalty window; other platforms' answers ignore it.
+    /// Slack and Teams hand a 429's `Retry-After` (delta-seconds or an HTTP date) to the dispatcher, bounded to
+    /// 1 s...1 h; a negative or malformed value leaves the platform's penalty window; other platforms ignore it.
     @Test(arguments: [
         ("7", Duration?.some(.seconds(7))), (" 30 ", .some(.seconds(30))), ("0", .some(.seconds(1))),
         ("9999999999", .some(.seconds(3600))), ("99999999999999999999", nil), ("-5", nil), ("1.5", nil), ("", nil),
-        ("Wed, 21 Oct 2026 07:28:00 GMT", nil),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", .some(.seconds(1))), ("Wed, 21 Oct 2099 07:28:00 GMT", .some(.seconds(3600))),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", nil),
     ])
     func retryAfterOfA429IsHonouredBySlackAndTeams(header: String, expected: Duration?) {
         let answer = SinkAnswer(status: 429, body: Array("rate_limited".utf8), headers: ["Retry-After": header])

@@ -19,27 +19,6 @@ struct PollTriggerTests {
     }
 }
 
-extension PollTriggerTests {
-    @Test func thePacerAllowsItsBurstAtOnceThenOnePollPerRefillAndNoMoreThanTheShareInAnyWindow() {
-        let start = ContinuousClock.now
-        var pacer = PollPacer(burst: 4, refill: .seconds(5), now: start)
-        var polls: [ContinuousClock.Instant] = []
-        var now = start
-        // Pushes as fast as they come for two minutes: every woken poll starts as soon as the pacer allows.
-        while now < start + .seconds(120) {
-            now = max(now, pacer.readyAt(now))
-            pacer.take(at: now)
-            polls.append(now)
-        }
-        #expect(polls.prefix(4).allSatisfy { $0 == start }, "the burst at once")
-        #expect(polls[4] - start == .seconds(5), "then one per refill")
-        for first in polls {
-            let inWindow = polls.filter { $0 >= first && $0 < first + .seconds(60) }.count
-            #expect(inWindow <= 16, "never more than the 16 polling calls of a minute")
-        }
-    }
-}
-
 /// Wake-ups through Kafka with two instances sharing the targets.
 extension PollerCoordinatorTests {
     /// Publishes a trigger for `target` and waits for Kafka's acknowledgement.

@@ -77,14 +77,22 @@ struct PollerConfigTests {
         #expect(config.settings.pollInterval == .milliseconds(3750), "60 s / (20 - 4 calls left to replies)")
         #expect(config.notices.count == 1)
         #expect(config.settings.minimumPollGap == .milliseconds(3750))
-        #expect(config.settings.pushBurst == 4, "a quarter of the 16 polling calls a minute at once")
-        #expect(config.settings.pushRefill == .seconds(5), "the other 12 spread over the minute")
+        #expect(config.settings.pushShare == 19, "woken polls borrow the reserve but one call")
+        #expect(config.settings.pushReserveKept == 1)
+        #expect(config.settings.pushBurst == 3)
+        #expect(config.settings.pushPollInterval == .seconds(30), "the default interval while pushes arrive")
         let shared = "poll_targets:\n  - {name: a, api_key: same}\n  - {name: b, api_key: same}\n"
         let two = try PollerConfig.load(source(["GUANCE_POLL_INTERVAL": "1"], yaml: shared), instanceID: "i")
         #expect(two.settings.pollInterval == .milliseconds(7500))
         #expect(two.settings.minimumPollGap == .milliseconds(7500))
-        #expect(two.settings.pushBurst == 2)
-        #expect(two.settings.pushRefill == .seconds(10))
+        #expect(two.settings.pushShare == 9, "19 calls split between the two targets on the key")
+        #expect(two.settings.pushBurst == 1)
+        let noReserve = try PollerConfig.load(
+            source(["GUANCE_API_KEY": "k", "GUANCE_RATE_RESERVE": "0", "GUANCE_PUSH_POLL_INTERVAL": "0"]),
+            instanceID: "i")
+        #expect(noReserve.settings.pushReserveKept == nil, "nothing to lend")
+        #expect(noReserve.settings.pushShare == 20)
+        #expect(noReserve.settings.pushPollInterval == .zero, "0 = always GUANCE_POLL_INTERVAL")
     }
 
     @Test func targetsSpreadOverCoordinationPartitionsStably() {

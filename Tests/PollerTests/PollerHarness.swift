@@ -78,12 +78,13 @@ final class PollerHarness: Sendable {
 
     func poller(
         _ target: PollTarget, settings: PollerSettings? = nil, publisher: (any EventPublisher)? = nil,
-        budget: GuanceRequestBudget = GuanceRequestBudget(limit: 0)
+        budget: GuanceRequestBudget = GuanceRequestBudget(limit: 0), priority: GuanceCallPriority = .interactive
     ) -> TargetPoller {
         let settings = settings ?? self.settings()
         var clientSettings = GuanceOpenAPIClient.Settings(baseURL: target.openAPIURL, apiKey: target.apiKey)
         clientSettings.retry = settings.retry
         clientSettings.requestTimeout = settings.requestTimeout
+        clientSettings.priority = priority
         let logger = logs.logger("poller")
         let client = GuanceOpenAPIClient(settings: clientSettings, httpClient: http, budget: budget, logger: logger)
         let tail = KafkaPartitionReader(kafka: kafka, logger: guanceTestLogger, timeout: .seconds(20))

@@ -35,9 +35,7 @@ final class TopicRecorder: Sendable {
 func withTopicRecorder(
     _ gateway: GatewayHarness, topics: [String], _ body: (TopicRecorder) async throws -> Void
 ) async throws {
-    let consumer = try KafkaConsumerClient(
-        settings: consumerSettings(gateway, group: "recorder-\(UUID().uuidString.prefix(8))", topics: topics),
-        logger: gatewayTestLogger)
+    let consumer = try topicReader(gateway, topics: topics)
     let recorder = TopicRecorder()
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { for try await record in consumer.records { recorder.append(record) } }

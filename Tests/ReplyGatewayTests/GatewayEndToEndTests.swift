@@ -228,3 +228,18 @@ func consumerSettings(_ gateway: GatewayHarness, group: String, topics: [String]
     GatewayHarness.tune(&settings)
     return settings
 }
+
+/// A reader of every partition of `topics` from their start, by assignment: no group join, which the mock cluster
+/// holds for 3 s (group members are what the writer's own tests are about, not a test's readers).
+func topicReader(_ gateway: GatewayHarness, topics: [String]) throws -> KafkaConsumerClient {
+    let counts = Dictionary(Topics.all(partitions: GatewayHarness.partitions).map { ($0.name, $0.partitions) }) { $1 }
+    var assignment: [KafkaTopicPartition: Int64] = [:]
+    for topic in topics {
+        for partition in 0..<Int32(counts[topic] ?? 1) {
+            assignment[KafkaTopicPartition(topic: topic, partition: partition)] = KafkaConsumerClient.offsetBeginning
+        }
+    }
+    return try KafkaConsumerClient(
+        settings: consumerSettings(gateway, group: "reader-\(UUID().uuidString.prefix(8))", topics: topics),
+        assignment: assignment, logger: gatewayTestLogger)
+}

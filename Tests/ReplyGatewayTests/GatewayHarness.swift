@@ -42,7 +42,7 @@ final class GatewayHarness: Sendable {
         async throws
     {
         cluster = try MockKafkaCluster(brokers: 1)
-        try cluster.createProductTopics(partitions: 2)
+        try cluster.createProductTopics(partitions: Self.partitions)
         guance = GuanceSimulator()
         try await guance.start()
         issue = guance.addIssue(GuanceSimulator.IssueDraft(name: "disk usage 91% on db-01"))
@@ -135,6 +135,9 @@ final class GatewayHarness: Sendable {
             url: "http://127.0.0.1:\(port)/feishu/events", verificationToken: Self.verificationToken,
             encryptKey: Self.encryptKey)
     }
+
+    /// Partitions of the product topics in the harness's cluster.
+    static let partitions = 2
 
     static func tune(_ settings: inout KafkaConsumerSettings) {
         settings.sessionTimeout = .seconds(3)

@@ -80,9 +80,7 @@ extension ReplyWriterTests {
             _ = try await gateway.producer.send(
                 topic: Topics.replyCommands, key: gateway.issue.uuid, value: try EventCoding.encode(command))
             try await eventually("written") { gateway.replies().map(\.content) == ["from slack"] }
-            let results = try KafkaConsumerClient(
-                settings: consumerSettings(gateway, group: "result-reader", topics: [Topics.replyResults]),
-                logger: gatewayTestLogger)
+            let results = try topicReader(gateway, topics: [Topics.replyResults])
             var result: ReplyResult?
             for try await record in results.records {
                 result = try? EventCoding.decode(ReplyResult.self, from: record.value ?? [])

@@ -60,10 +60,7 @@ extension ReplyWriterTests {
                 text: "@_user_1 #\(gateway.issue.uuid)#after the poison", messageID: "om_after")
             #expect(answer.status == 200)
             try await eventually("the next command was written") { gateway.replies().count == 1 }
-            let dlq = try KafkaConsumerClient(
-                settings: consumerSettings(
-                    gateway, group: "dlq-reader", topics: [Topics.deadLetter(of: Topics.replyCommands)]),
-                logger: gatewayTestLogger)
+            let dlq = try topicReader(gateway, topics: [Topics.deadLetter(of: Topics.replyCommands)])
             var parked: KafkaRecord?
             for try await record in dlq.records {
                 parked = record

@@ -16,9 +16,7 @@ import Testing
 struct GatewayTraceContextTests {
     /// The first record of a topic, read from the beginning.
     static func first(_ gateway: GatewayHarness, topic: String) async throws -> KafkaRecord? {
-        let consumer = try KafkaConsumerClient(
-            settings: consumerSettings(gateway, group: "trace-\(UUID().uuidString.prefix(8))", topics: [topic]),
-            logger: gatewayTestLogger)
+        let consumer = try topicReader(gateway, topics: [topic])
         var found: KafkaRecord?
         for try await record in consumer.records {
             found = record

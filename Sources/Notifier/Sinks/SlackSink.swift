@@ -20,33 +20,53 @@ enum SlackSink: WebhookPlatform {
     static let environment: SinkEnvironment? = nil
     static let routesFields: [String] = []
 
+    /// Header, facts, description or template text, reply, a button to the issue, the reply hint; `text` fallback.
+    /// Written key by key in sorted order (`JSONWriter`), as the dictionary encoder of the digests would.
     static func render(_ event: IssueEvent, raw: [UInt8], renderer: MessageRenderer) -> [UInt8] {
         let source = EventView(event)
         let view = source.inert(SlackMarkup.plainText)
-        let title = "\(view.kindText): \(view.title)"
-        var blocks: [[String: Any]] = [header(title)]
+        var json = JSONWriter(capacity: 1024 + view.description.utf8.count + view.replyContent.utf8.count)
+        json.raw(#"{"blocks":[{"text":{"text":"#)
+        json.string(trimmedCharacters("\(view.kindText): \(view.title)", headerBytes))
+        json.raw(#","type":"plain_text"},"type":"header"},"#)
         if let template = renderer.textTemplate {
             let text = template.render(source.inert(SlackMarkup.mrkdwn))
-            blocks.append(section(JSONBody.trim(text, toBytes: sectionBytes), type: "mrkdwn"))
+            section(JSONBody.trim(text, toBytes: sectionBytes), type: #""mrkdwn""#, into: &json)
         } else {
             var facts = "Level: \(view.levelName)"
             if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
             if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
             facts += "\nCreated: \(view.createdAt) UTC"
-            blocks.append(section(facts))
+            section(facts, into: &json)
             if !view.description.isEmpty {
-                blocks.append(section(JSONBody.trim(view.description, toBytes: sectionBytes)))
+                section(JSONBody.trim(view.description, toBytes: sectionBytes), into: &json)
             }
             if !view.replyContent.isEmpty {
                 let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
-                blocks.append(section(JSONBody.trim("\(author): \(view.replyContent)", toBytes: sectionBytes)))
+                section(JSONBody.trim("\(author): \(view.replyContent)", toBytes: sectionBytes), into: &json)
             }
         }
-        if !view.url.isEmpty { blocks.append(button("Open in Guance", url: view.url)) }
-        blocks.append(["type": "context", "elements": [["type": "plain_text", "text": "Reply: \(view.replyHint)"]]])
-        let fallback =
-            "\(source.kindText): \(SlackMarkup.mrkdwn(source.title)) (\(SlackMarkup.mrkdwn(source.levelName)))"
-        return JSONBody.encode(["text": fallback, "blocks": blocks])
+        if !view.url.isEmpty {
+            json.raw(#"{"elements":[{"text":{"text":"Open in Guance","type":"plain_text"},"type":"button","url":"#)
+            json.string(view.url)
+            json.raw(#"}],"type":"actions"},"#)
+        }
+        json.raw(#"{"elements":[{"text":"#)
+        json.string("Reply", ": ", view.replyHint)
+        json.raw(#","type":"plain_text"}],"type":"context"}],"text":"#)
+        json.string(
+            "\(source.kindText): \(SlackMarkup.mrkdwn(source.title)) (\(SlackMarkup.mrkdwn(source.levelName)))")
+        json.raw("}")
+        return json.bytes
+    }
+
+    /// A section block and the comma after it; `type` is the quoted text type.
+    private static func section(_ text: String, type: StaticString = #""plain_text""#, into json: inout JSONWriter) {
+        json.raw(#"{"text":{"text":"#)
+        json.string(text.isEmpty ? " " : text)
+        json.raw(#","type":"#)
+        json.raw(type)
+        json.raw(#"},"type":"section"},"#)
     }
 
     static func renderDigest(_ digest: MessageRenderer.Digest, events: [IssueEvent], renderer: MessageRenderer)

@@ -20,28 +20,49 @@ enum TeamsSink: WebhookPlatform {
     }
 
     /// Title, facts, description and reply as plain `TextRun`s (never markdown), a button to the issue, the reply hint.
+    /// Written key by key in sorted order (`JSONWriter`), as the dictionary encoder of the digests would.
     static func card(for source: EventView, template: SinkTemplate?) -> [UInt8] {
         let view = source.inert(TeamsMarkup.plainText)
-        var body: [[String: Any]] = [
-            runs([run("\(view.kindText): \(view.title)", ["weight": "Bolder", "size": "Large", "color": color(view)])])
-        ]
+        var json = JSONWriter(capacity: 1280 + view.description.utf8.count + view.replyContent.utf8.count)
+        json.raw(#"{"attachments":[{"content":{"$schema":"http://adaptivecards.io/schemas/adaptive-card.json","#)
+        if !view.url.isEmpty {
+            json.raw(#""actions":[{"title":"Open in Guance","type":"Action.OpenUrl","url":"#)
+            json.string(view.url)
+            json.raw(#"}],"#)
+        }
+        json.raw(#""body":[{"inlines":[{"color":"#)
+        json.string(color(view))
+        json.raw(#","size":"Large","text":"#)
+        json.string(view.kindText, ": ", view.title)
+        json.raw(#","type":"TextRun","weight":"Bolder"}],"type":"RichTextBlock"},"#)
         if let template {
-            let text = template.render(source.inert(TeamsMarkup.markdown))
-            body.append(["type": "TextBlock", "text": text, "wrap": true])
+            json.raw(#"{"text":"#)
+            json.string(template.render(source.inert(TeamsMarkup.markdown)))
+            json.raw(#","type":"TextBlock","wrap":true},"#)
         } else {
             var facts = "Level: \(view.levelName)"
             if !view.resource.isEmpty { facts += "\nResource: \(view.resource)" }
             if !view.channel.isEmpty { facts += "\nChannel: \(view.channel)" }
             facts += "\nCreated: \(view.createdAt) UTC"
-            body.append(runs([run(facts)]))
-            if !view.description.isEmpty { body.append(runs([run(view.description)])) }
+            plainRun(facts, into: &json)
+            if !view.description.isEmpty { plainRun(view.description, into: &json) }
             if !view.replyContent.isEmpty {
                 let author = view.replyAuthor.isEmpty ? "Reply" : "Reply by \(view.replyAuthor)"
-                body.append(runs([run("\(author): \(view.replyContent)")]))
+                plainRun("\(author): \(view.replyContent)", into: &json)
             }
         }
-        body.append(runs([run("Reply: \(view.replyHint)", ["isSubtle": true, "size": "Small"])]))
-        return message(body: body, actions: view.url.isEmpty ? [] : [openURL("Open in Guance", view.url)])
+        json.raw(#"{"inlines":[{"isSubtle":true,"size":"Small","text":"#)
+        json.string("Reply", ": ", view.replyHint)
+        json.raw(#","type":"TextRun"}],"type":"RichTextBlock"}],"msteams":{"width":"Full"},"type":"AdaptiveCard","#)
+        json.raw(#""version":"1.4"},"contentType":"application/vnd.microsoft.card.adaptive"}],"type":"message"}"#)
+        return json.bytes
+    }
+
+    /// A block of one plain `TextRun` and the comma after it.
+    private static func plainRun(_ text: String, into json: inout JSONWriter) {
+        json.raw(#"{"inlines":[{"text":"#)
+        json.string(text)
+        json.raw(#","type":"TextRun"}],"type":"RichTextBlock"},"#)
     }
 
     /// Levels, then one linked `TextRun` per listed title (a run's `selectAction`, not markdown), the link to all.

@@ -78,7 +78,7 @@ extension GuanceOpenAPIClient {
         request.headers.add(name: "Accept", value: "application/json")
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let grant: GuanceRequestBudget.Grant
-        do { grant = try await budget.acquire(priority: settings.priority) } catch {
+        do { grant = try await budget.acquire(priority: settings.priority, keeping: settings.reserveKept) } catch {
             throw .transport(endpoint: endpoint, reason: "cancelled")
         }
         let timeout = TimeAmount.nanoseconds(

@@ -32,6 +32,9 @@ public struct GuanceOpenAPIClient: Sendable {
         public var maxIssuePages = 200
         /// Whose calls these are, for the budget: polling yields to interactive callers.
         public var priority = GuanceCallPriority.interactive
+        /// For polling: calls of each window left to interactive callers when fewer than the budget's reserve (nil =
+        /// the whole reserve). See `GuanceRequestBudget.acquire(priority:keeping:)`.
+        public var reserveKept: Int?
 
         public init(baseURL: String, apiKey: String) {
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -49,6 +52,13 @@ public struct GuanceOpenAPIClient: Sendable {
         self.http = httpClient
         self.budget = budget
         self.logger = logger
+    }
+
+    /// The same client, leaving only `kept` calls of each window to interactive callers (a lent reserve).
+    public func keeping(_ kept: Int) -> GuanceOpenAPIClient {
+        var settings = settings
+        settings.reserveKept = kept
+        return GuanceOpenAPIClient(settings: settings, httpClient: http, budget: budget, logger: logger)
     }
 
     /// An `HTTPClient` suited to the OpenAPI (gzip accepted, pooled connections, redirects never followed: the

@@ -65,15 +65,20 @@ public actor GuanceRequestBudget {
         let id: UInt64
     }
 
-    /// Waits until a call of this priority may be made, then holds a slot for it.
-    public func acquire(priority: GuanceCallPriority = .interactive) async throws -> Grant {
+    /// Waits until a call of this priority may be made, then holds a slot for it. `keeping`: for polling, the calls
+    /// of the window this call leaves to interactive callers when fewer than `reserve` (a lent reserve: polls woken
+    /// by a push may use all but `keeping` of it; they still wait while an interactive caller waits).
+    public func acquire(priority: GuanceCallPriority = .interactive, keeping: Int? = nil) async throws -> Grant {
         nextID += 1
         let id = nextID
         guard limit > 0 else { return Grant(id: id) }
         let started = clock.now
         waiting[priority, default: 0] += 1
         let result: Result<Grant, any Error>
-        do { result = .success(try await waitForSlot(id, priority: priority)) } catch { result = .failure(error) }
+        let kept = min(max(keeping ?? reserve, 0), reserve)
+        do { result = .success(try await waitForSlot(id, priority: priority, reserve: kept)) } catch {
+            result = .failure(error)
+        }
         waiting[priority, default: 1] -= 1
         if waiting[.interactive, default: 0] == 0, demandSince != nil, let ledger {
             demandSince = nil
@@ -86,7 +91,7 @@ public actor GuanceRequestBudget {
         return try result.get()
     }
 
-    private func waitForSlot(_ id: UInt64, priority: GuanceCallPriority) async throws -> Grant {
+    private func waitForSlot(_ id: UInt64, priority: GuanceCallPriority, reserve: Int) async throws -> Grant {
         while true {
             try Task.checkCancellation()
             let now = clock.now
@@ -99,7 +104,7 @@ public actor GuanceRequestBudget {
                 continue
             }
             prune(now)
-            guard slots.count < localLimit(priority) else {
+            guard slots.count < localLimit(priority, reserve: reserve) else {
                 // Sleep until the earliest slot ends; if every slot is in flight, check again shortly.
                 let ends = slots.values.compactMap { $0 }
                 let wake = ends.min() ?? now + .milliseconds(20)
@@ -150,7 +155,7 @@ public actor GuanceRequestBudget {
     }
 
     /// Polling leaves the reserve to interactive callers of this process too.
-    private func localLimit(_ priority: GuanceCallPriority) -> Int {
+    private func localLimit(_ priority: GuanceCallPriority, reserve: Int) -> Int {
         priority == .interactive ? limit : limit - reserve
     }
 
