@@ -15,23 +15,27 @@ extension KafkaConsumerClient {
     public func watermarks(
         _ partition: KafkaTopicPartition, timeout: Duration = .seconds(5)
     ) async throws(KafkaClientError) -> (low: Int64, high: Int64) {
-        let result: Result<(low: Int64, high: Int64), KafkaClientError> = await blocking.run { [handle, settings] in
+        // librdkafka 2.0.2 waits for the ListOffsets answer without checking `timeout` (a broker that went away holds
+        // it for its request timeouts and retries): the caller is given up a second after `timeout`, or at once when
+        // cancelled, so a delivery or a shutdown is never held by it.
+        let operation = "querying watermarks of \(partition)"
+        let answer: Result<(low: Int64, high: Int64), KafkaClientError>? = await blocking.run(
+            givingUpAt: .now + timeout + .seconds(1)
+        ) { [handle, settings] in
             var low: Int64 = 0
             var high: Int64 = 0
             let err = rd_kafka_query_watermark_offsets(
                 handle.raw, partition.topic, partition.partition, &low, &high, Int32(timeout.milliseconds))
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
-                    return .failure(
-                        .timedOut(
-                            operation: "querying watermarks of \(partition)", brokers: settings.client.bootstrapServers)
-                    )
+                    return .failure(.timedOut(operation: operation, brokers: settings.client.bootstrapServers))
                 }
                 return .failure(.admin(topic: partition.topic, code: KafkaCode(err), reason: "watermark query failed"))
             }
             return .success((low, high))
         }
-        return try result.get()
+        guard let answer else { throw .timedOut(operation: operation, brokers: settings.client.bootstrapServers) }
+        return try answer.get()
     }
 
     /// The number of partitions of a topic, from cluster metadata (nil when the topic does not exist).
