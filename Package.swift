@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Events",
             dependencies: [
-                "KafkaClient",
+                "KafkaClient", "Timing",
             ],
             path: "Sources/Shared/Events"
         ),
@@ -63,13 +63,16 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "KafkaClient", "Events",
+                "KafkaClient", "Events", "Timing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -188,7 +191,11 @@ let package = Package(
             name: "SharedTests",
             dependencies: [
                 "KafkaClient", "Events", "Signing", "ServiceKit", "GuanceAPI", "TestSupport", "DevStack",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Timing
 
 /// What a message shows about one event: the fields every rendering (built-in or Mustache template) uses.
 struct EventView: Sendable, Equatable {
@@ -68,26 +69,11 @@ struct EventView: Sendable, Equatable {
         ]
     }
 
-    /// `yyyy-MM-dd HH:mm:ss` (UTC) by arithmetic: Calendar was a visible share of the per-event CPU.
-    /// Times outside years 1–9999 (a corrupt or hostile `createAt`) are shown as the nearest bound: the arithmetic
-    /// below must not overflow on any Int64.
-    static func format(unixSeconds rawSeconds: Int64) -> String {
-        let unixSeconds = min(max(rawSeconds, -62_135_596_800), 253_402_300_799)
-        let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
-        let secondsOfDay = unixSeconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let time = "\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))"
-        return "\(year)-\(two(month))-\(two(day)) \(time)"
+    /// `yyyy-MM-dd HH:mm:ss` (UTC) by `CivilTime` arithmetic: Calendar was a visible share of the per-event CPU.
+    /// Times outside years 1–9999 (a corrupt or hostile `createAt`) are shown as the nearest bound.
+    static func format(unixSeconds: Int64) -> String {
+        let time = CivilTime(secondsSince1970: unixSeconds)
+        return "\(time.date) \(time.time)"
     }
 }
 

@@ -69,15 +69,14 @@ struct GatewayServices {
             GatewayRoutes.add(to: router, handlers: handlers, maxBodyBytes: config.maxBodyBytes, logger: logger)
             let port = config.port
             let readTimeout = config.readTimeout
-            let app = Application(
+            let app = HTTPServerService(
                 router: router,
                 server: .http1(
                     configuration: .init(
                         additionalChannelHandlers: [ReadDeadlineHandler(deadline: readTimeout)],
                         idleTimeout: .milliseconds(config.idleTimeout.milliseconds))),
-                configuration: .init(address: .hostname(config.host, port: port), serverName: "reply-gateway"),
-                onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-                logger: logger)
+                address: .hostname(config.host, port: port), serverName: "reply-gateway", logger: logger,
+                onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
             var confirmerSettings = KafkaConsumerSettings(
                 client: kafka, groupID: ReplyConfirmer.groupID, topics: [Topics.replyResults])
             tuneConsumer(&confirmerSettings)

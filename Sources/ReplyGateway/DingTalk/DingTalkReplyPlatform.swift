@@ -44,8 +44,7 @@ struct DingTalkReplyPlatform: ChatReplyPlatform {
         var request = HTTPClientRequest(url: webhook)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        let body = try JSONSerialization.data(
-            withJSONObject: ["msgtype": "text", "text": ["content": text]], options: [.sortedKeys])
+        let body = try SortedKeysJSON.data(["msgtype": "text", "text": ["content": text]])
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await httpClient.execute(request, timeout: .seconds(5))
         let answer = try await response.body.collect(upTo: 64 << 10)

@@ -5,7 +5,9 @@ import Foundation
 /// make the gateway call any address (an internal service, a metadata endpoint).
 ///
 /// An allowed address is `https` (or the exact scheme of a configured origin), on an allowed origin (scheme, host and
-/// port exactly), on the path `/robot/sendBySession`, with no user info or fragment.
+/// port exactly), on the path `/robot/sendBySession`, with no user info or fragment. Hosts are compared as written
+/// in the address (`encodedHost`: punycode stays punycode, percent escapes stay escaped), never decoded: decoding
+/// is ICU's IDNA, which loaded about 1.3 MiB of ICU data into the gateway at start-up just to read the default origin.
 struct SessionWebhookPolicy: Sendable, Equatable {
     /// DingTalk's own session-reply endpoint.
     static let dingTalkOrigin = "https://oapi.dingtalk.com"
@@ -21,7 +23,7 @@ struct SessionWebhookPolicy: Sendable, Equatable {
     /// The reason an address is refused, or nil when the gateway may call it.
     func refusal(_ address: String) -> String? {
         guard let components = URLComponents(string: address), let scheme = components.scheme?.lowercased(),
-            let host = components.host?.lowercased(), !host.isEmpty
+            let host = components.encodedHost?.lowercased(), !host.isEmpty
         else { return "not an absolute URL" }
         guard components.user == nil, components.password == nil, components.fragment == nil else {
             return "user info or fragment present"
@@ -36,7 +38,7 @@ struct SessionWebhookPolicy: Sendable, Equatable {
     static func origin(ofOriginText text: String) -> String? {
         guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespaces)),
             let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = components.host?.lowercased(), !host.isEmpty,
+            let host = components.encodedHost?.lowercased(), !host.isEmpty,
             components.path.isEmpty || components.path == "/", components.query == nil, components.user == nil
         else { return nil }
         return origin(scheme: scheme, host: host, port: components.port)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import ServiceKit
 
 /// What a callback handler answers: HTTP status, a JSON body, and an outcome label for logs and metrics.
 struct IngressAnswer: Sendable, Equatable {
@@ -35,7 +36,7 @@ struct IngressAnswer: Sendable, Equatable {
     }
 
     static func encode(_ object: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? SortedKeysJSON.data(object)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

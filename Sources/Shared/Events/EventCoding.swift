@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// One JSON encoding for every event on every topic: sorted keys, no escaped slashes, UTF-8.
 public enum EventCoding {
@@ -12,14 +13,32 @@ public enum EventCoding {
         try JSONDecoder().decode(type, from: Data(bytes))
     }
 
-    /// RFC 3339 text for a Unix time in seconds (UTC).
+    /// RFC 3339 text for a Unix time in seconds (UTC, `2026-12-02T16:09:33Z`).
     /// Times outside years 1–9999 (a corrupt or hostile timestamp from Guance) are written as the nearest bound.
     public static func rfc3339(unixSeconds: Int64) -> String {
-        rfc3339(Date(timeIntervalSince1970: TimeInterval(min(max(unixSeconds, -62_135_596_800), 253_402_300_799))))
+        let time = CivilTime(secondsSince1970: unixSeconds)
+        return "\(time.date)T\(time.time)Z"
     }
 
-    /// RFC 3339 text for a date (UTC, second precision).
+    /// RFC 3339 text for a date (UTC, second precision: the fraction is dropped).
     public static func rfc3339(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        rfc3339(unixSeconds: Int64(date.timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// The Unix time of RFC 3339 text as `rfc3339` writes it (`2026-12-02T16:09:33Z`); nil for anything else.
+    public static func unixSeconds(rfc3339 text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count == 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z"),
+            let year = number(b[0..<4]), let month = number(b[5..<7]), let day = number(b[8..<10]),
+            let hour = number(b[11..<13]), let minute = number(b[14..<16]), let second = number(b[17..<19])
+        else { return nil }
+        return CivilTime.secondsSince1970(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
+        guard digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int64($1 - 48) }
     }
 }

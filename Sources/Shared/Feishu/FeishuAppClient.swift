@@ -163,7 +163,7 @@ extension JSONSerialization {
     /// `data(withJSONObject:)` that cannot fail for the string/bool dictionaries built here.
     fileprivate static func data(withJSONObject object: [String: Any]) throws(FeishuAppError) -> Data {
         do {
-            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return try SortedKeysJSON.data(object)
         } catch {
             throw .badResponse(path: "-", status: 0, reason: "cannot encode request: \(error)")
         }

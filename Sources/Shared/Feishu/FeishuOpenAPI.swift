@@ -126,7 +126,7 @@ public final class FeishuOpenAPI: Sendable {
     /// A request body: sorted-key JSON of strings and booleans.
     static func encode(_ object: [String: Any]) throws(FeishuAPIError) -> Data {
         do {
-            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return try SortedKeysJSON.data(object)
         } catch {
             throw .badResponse(path: "-", status: 0, reason: "cannot encode request: \(error)")
         }

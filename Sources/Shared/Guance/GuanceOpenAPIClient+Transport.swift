@@ -29,7 +29,7 @@ extension GuanceOpenAPIClient {
                 + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
                 .joined(separator: "&")
         }
-        let body = json.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
+        let body = json.flatMap { try? SortedKeysJSON.data($0) }
         var attempt = 0
         while true {
             attempt += 1

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// `/metrics`, `/healthz` and `/readyz`, added to `ObservabilityServer`'s router (`METRICS_PORT`). An internet-facing
 /// router adds only `/healthz` (`addLiveness`): readiness and metrics say too much about the process to strangers.
@@ -33,7 +34,7 @@ public enum ObservabilityRoutes {
     }
 
     static func jsonResponse(status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let data = (try? SortedKeysJSON.data(object)) ?? Data()
         return Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -46,13 +47,11 @@ public enum ObservabilityServer {
     public static func make(
         port: Int, registry: PrometheusCollectorRegistry, health: HealthChecks, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) -> some Service {
         let router = Router()
         ObservabilityRoutes.add(to: router, registry: registry, health: health)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname("0.0.0.0", port: port), serverName: "guance-chatops"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+        return HTTPServerService(
+            router: router, address: .hostname("0.0.0.0", port: port), serverName: "guance-chatops", logger: logger,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Timing
 
 /// How log lines are written.
 public enum LogFormat: String, Sendable {
@@ -58,7 +59,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: Any] = [
-            "ts": Date().formatted(.iso8601.time(includingFractionalSeconds: true).dateSeparator(.dash)),
+            "ts": Self.timestamp(Date()),
             "level": event.level.rawValue,
             "logger": label,
             "msg": "\(event.message)",
@@ -66,11 +67,19 @@ public struct JSONLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (key, value) in merged { fields[key] = Self.plain(value) }
         guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]),
+            let data = try? SortedKeysJSON.data(fields),
             let line = String(data: data, encoding: .utf8)
         else { return }
         write(line)
+    }
+
+    /// `2026-12-02T16:09:33.123Z` (UTC, milliseconds).
+    static func timestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let time = CivilTime(secondsSince1970: seconds)
+        let fraction = String(milliseconds - seconds * 1000)
+        return "\(time.date)T\(time.time).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)Z"
     }
 
     private static func plain(_ value: Logger.MetadataValue) -> Any {

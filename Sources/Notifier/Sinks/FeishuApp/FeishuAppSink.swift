@@ -132,8 +132,8 @@ struct FeishuAppSink: Sendable {
     }
 
     private func isUpdatable(_ card: ChatMessage) -> Bool {
-        guard let sent = try? Date(card.sentAt, strategy: .iso8601) else { return false }
-        return now().timeIntervalSince(sent) < Self.updateWindow
+        guard let sent = EventCoding.unixSeconds(rfc3339: card.sentAt) else { return false }
+        return now().timeIntervalSince(Date(timeIntervalSince1970: TimeInterval(sent))) < Self.updateWindow
     }
 
     /// A rate-limit answer pauses every call of the app for the reset time Feishu named.

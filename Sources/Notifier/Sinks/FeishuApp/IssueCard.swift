@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import ServiceKit
 
 /// The Feishu card (JSON 2.0, shared with everyone in the chat, so it can be updated) that shows one issue as it is
 /// now: title, level, status, assignees, resource, description, the last change, a link to Guance, and the buttons
@@ -159,7 +160,7 @@ struct IssueCard: Sendable {
     }
 
     static func serialize(_ object: [String: Any]) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        let data = try? SortedKeysJSON.data(object)
         return String(decoding: data ?? Data("{}".utf8), as: UTF8.self)
     }
 }

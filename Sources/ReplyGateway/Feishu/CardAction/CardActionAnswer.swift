@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// What a card click is answered with: the toast Feishu shows the person who clicked (docs/protocols/feishu-cards.md:
 /// `{"toast": {"type", "content", "i18n"}}`, within 3 s), and an outcome label for logs and metrics.
@@ -21,7 +22,7 @@ struct CardActionAnswer: Sendable, Equatable {
             "type": type.rawValue, "content": "\(chinese) / \(english)",
             "i18n": ["zh_cn": chinese, "en_us": english],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: ["toast": toast], options: [.sortedKeys])) ?? Data()
+        let data = (try? SortedKeysJSON.data(["toast": toast])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
