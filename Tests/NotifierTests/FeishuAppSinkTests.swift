@@ -10,10 +10,12 @@ import Testing
 /// restarted one) updates the card the first one sent, and the limits hold.
 @Suite("Feishu app sink: live cards", .timeLimit(.minutes(2)))
 struct FeishuAppSinkTests {
-    static func event(_ kind: IssueEvent.Kind, status: Int = 10, id: String) -> IssueEvent {
+    /// Issue 1's event `id`; `actor` is who clicked (the reply writer's events name them, the poller's do not).
+    static func event(_ kind: IssueEvent.Kind, status: Int = 10, id: String, by actor: String? = nil) -> IssueEvent {
         var event = makeEvent(1, kind: kind)
         event.eventId = id
         event.issue.statusType = status
+        event.actor = actor.map { IssueEvent.Person(name: $0) }
         return event
     }
 
@@ -53,17 +55,13 @@ struct FeishuAppSinkTests {
             let sink = harness.sink()
             #expect(await sink.deliver(Self.event(.created, id: "e-created")) == .delivered)
             // The writer's issue.updated (with who clicked), then the poller's of the same change (same id, no actor).
-            var clicked = Self.event(.updated, status: 20, id: "e-resolved")
-            clicked.actor = IssueEvent.Person(name: "张三")
-            #expect(await sink.deliver(clicked) == .delivered)
+            #expect(await sink.deliver(Self.event(.updated, status: 20, id: "e-resolved", by: "张三")) == .delivered)
             #expect(await sink.deliver(Self.event(.updated, status: 20, id: "e-resolved")) == .delivered)
             #expect(harness.cards.first?.patches.count == 1)
             #expect(harness.cards.first?.content.contains("已解决 · 张三") == true)
             // The poller's first: the writer's, which adds the name, still patches; a later change patches too.
             #expect(await sink.deliver(Self.event(.updated, status: 10, id: "e-reopened")) == .delivered)
-            var reopened = Self.event(.updated, status: 10, id: "e-reopened")
-            reopened.actor = IssueEvent.Person(name: "李四")
-            #expect(await sink.deliver(reopened) == .delivered)
+            #expect(await sink.deliver(Self.event(.updated, status: 10, id: "e-reopened", by: "李四")) == .delivered)
             #expect(harness.cards.first?.patches.count == 3)
             #expect(harness.cards.first?.content.contains("待处理 · 李四") == true)
         }
@@ -78,9 +76,9 @@ struct FeishuAppSinkTests {
             let sink = harness.sink()
             #expect(await sink.deliver(Self.event(.created, id: "e-created")) == .delivered)
             func change(_ status: Int, at updateAt: Int64, by actor: String?) -> IssueEvent {
-                var event = Self.event(.updated, status: status, id: "issue_1:updated:\(updateAt):\(status):3")
+                var event = Self.event(
+                    .updated, status: status, id: "issue_1:updated:\(updateAt):\(status):3", by: actor)
                 event.issue.updateAt = updateAt
-                event.actor = actor.map { IssueEvent.Person(name: $0) }
                 return event
             }
             let first: Int64 = 1_796_217_912
@@ -105,8 +103,7 @@ struct FeishuAppSinkTests {
         try await FeishuAppHarness.run { harness in
             let sink = harness.sink()
             #expect(await sink.deliver(Self.event(.created, id: "e-created")) == .delivered)
-            var reopened = Self.event(.updated, status: 10, id: "issue_1:updated:1796217913:10:3")
-            reopened.actor = IssueEvent.Person(name: "张三")
+            let reopened = Self.event(.updated, status: 10, id: "issue_1:updated:1796217913:10:3", by: "张三")
             #expect(await sink.deliver(reopened) == .delivered)
             var acknowledged = reopened
             acknowledged.issue.assignees = [IssueEvent.Person(name: "张三", email: "zhangsan@example.com")]

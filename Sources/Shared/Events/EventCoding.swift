@@ -30,15 +30,12 @@ public enum EventCoding {
         let b = Array(text.utf8)
         guard b.count == 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z"),
-            let year = number(b[0..<4]), let month = number(b[5..<7]), let day = number(b[8..<10]),
-            let hour = number(b[11..<13]), let minute = number(b[14..<16]), let second = number(b[17..<19])
+            let year = CivilTime.decimal(b[0..<4]), let month = CivilTime.decimal(b[5..<7]),
+            let day = CivilTime.decimal(b[8..<10]),
+            let hour = CivilTime.decimal(b[11..<13]), let minute = CivilTime.decimal(b[14..<16]),
+            let second = CivilTime.decimal(b[17..<19])
         else { return nil }
         return CivilTime.secondsSince1970(
             year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-    }
-
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
-        guard digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
-        return digits.reduce(0) { $0 * 10 + Int64($1 - 48) }
     }
 }

@@ -22,15 +22,11 @@ public enum HTTPDate {
             b[4] == 32, b[7] == 32, b[11] == 32, b[16] == 32, b[19] == UInt8(ascii: ":"),
             b[22] == UInt8(ascii: ":"), b[25] == 32, String(decoding: b[26..<29], as: UTF8.self) == "GMT",
             let monthIndex = months.firstIndex(of: String(decoding: b[8..<11], as: UTF8.self)),
-            let day = number(b[5..<7]), let year = number(b[12..<16]), let hour = number(b[17..<19]),
-            let minute = number(b[20..<22]), let second = number(b[23..<25])
+            let day = CivilTime.decimal(b[5..<7]), let year = CivilTime.decimal(b[12..<16]),
+            let hour = CivilTime.decimal(b[17..<19]),
+            let minute = CivilTime.decimal(b[20..<22]), let second = CivilTime.decimal(b[23..<25])
         else { return nil }
         return CivilTime.secondsSince1970(
             year: year, month: Int64(monthIndex + 1), day: day, hour: hour, minute: minute, second: second)
-    }
-
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
-        guard digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
-        return digits.reduce(0) { $0 * 10 + Int64($1 - 48) }
     }
 }

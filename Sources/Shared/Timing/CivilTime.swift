@@ -55,6 +55,12 @@ public struct CivilTime: Sendable, Equatable {
         return days * 86_400 + hour * 3_600 + minute * 60 + second
     }
 
+    /// The value of ASCII decimal digits (`"2026"` → 2026); nil if any byte is not a digit. For fixed-width fields.
+    public static func decimal(_ digits: ArraySlice<UInt8>) -> Int64? {
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int64($1 - 48) }
+    }
+
     /// `2026-12-02`
     public var date: String { "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))" }
 
