@@ -10,8 +10,8 @@ public enum HTTPDate {
     /// The IMF-fixdate of a second since 1970 (years 0001 to 9999; outside them the nearest bound).
     public static func imfFixdate(secondsSince1970 seconds: Int64) -> String {
         let time = CivilTime(secondsSince1970: seconds)
-        let day = time.day < 10 ? "0\(time.day)" : "\(time.day)"
-        let year = String(repeating: "0", count: 4 - String(time.year).count) + String(time.year)
+        let day = CivilTime.digits(time.day, 2)
+        let year = CivilTime.digits(time.year, 4)
         return "\(days[time.weekday]), \(day) \(months[Int(time.month) - 1]) \(year) \(time.time) GMT"
     }
 

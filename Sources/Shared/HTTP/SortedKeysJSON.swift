@@ -15,11 +15,11 @@ public enum SortedKeysJSON {
 
     private static func write(_ value: Any, at path: String, into out: inout [UInt8]) throws(SortedKeysJSONError) {
         if type(of: value) == Bool.self, let flag = value as? Bool {
-            out.append(contentsOf: Array((flag ? "true" : "false").utf8))
+            out.append(contentsOf: (flag ? "true" : "false").utf8)
         } else if let text = value as? String {
             string(text, into: &out)
         } else if let integer = value as? any BinaryInteger {
-            out.append(contentsOf: Array("\(integer)".utf8))
+            out.append(contentsOf: "\(integer)".utf8)
         } else if let number = value as? Double, type(of: value) == Double.self {
             try double(number, text: "\(number)", at: path, into: &out)
         } else if let number = value as? Float, type(of: value) == Float.self {
@@ -43,7 +43,7 @@ public enum SortedKeysJSON {
             }
             out.append(UInt8(ascii: "]"))
         } else if value is NSNull {
-            out.append(contentsOf: Array("null".utf8))
+            out.append(contentsOf: "null".utf8)
         } else {
             throw .notJSON(path: path, type: "\(type(of: value))")
         }
@@ -54,13 +54,13 @@ public enum SortedKeysJSON {
         throws(SortedKeysJSONError)
     {
         if String(describing: type(of: number)) == "__NSCFBoolean" {
-            out.append(contentsOf: Array((number.boolValue ? "true" : "false").utf8))
+            out.append(contentsOf: (number.boolValue ? "true" : "false").utf8)
             return
         }
         switch String(cString: number.objCType) {
         case "d", "f": try double(number.doubleValue, text: "\(number.doubleValue)", at: path, into: &out)
-        case "Q": out.append(contentsOf: Array("\(number.uint64Value)".utf8))
-        default: out.append(contentsOf: Array("\(number.int64Value)".utf8))
+        case "Q": out.append(contentsOf: "\(number.uint64Value)".utf8)
+        default: out.append(contentsOf: "\(number.int64Value)".utf8)
         }
     }
 
@@ -70,9 +70,9 @@ public enum SortedKeysJSON {
     {
         guard number.isFinite else { throw .notJSON(path: path, type: "non-finite number \(number)") }
         if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
-            out.append(contentsOf: Array("\(Int64(number))".utf8))
+            out.append(contentsOf: "\(Int64(number))".utf8)
         } else {
-            out.append(contentsOf: Array(text.utf8))
+            out.append(contentsOf: text.utf8)
         }
     }
 
@@ -82,13 +82,13 @@ public enum SortedKeysJSON {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case 0x0A: out.append(contentsOf: Array("\\n".utf8))
-            case 0x0D: out.append(contentsOf: Array("\\r".utf8))
-            case 0x09: out.append(contentsOf: Array("\\t".utf8))
-            case 0x08: out.append(contentsOf: Array("\\b".utf8))
-            case 0x0C: out.append(contentsOf: Array("\\f".utf8))
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0x08: out.append(contentsOf: "\\b".utf8)
+            case 0x0C: out.append(contentsOf: "\\f".utf8)
             case ..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(contentsOf: "\\u00".utf8)
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0x0F)])
             default: out.append(byte)

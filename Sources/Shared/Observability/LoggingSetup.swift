@@ -78,8 +78,7 @@ public struct JSONLogHandler: LogHandler {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         let time = CivilTime(secondsSince1970: seconds)
-        let fraction = String(milliseconds - seconds * 1000)
-        return "\(time.date)T\(time.time).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)Z"
+        return "\(time.date)T\(time.time).\(CivilTime.digits(milliseconds - seconds * 1000, 3))Z"
     }
 
     private static func plain(_ value: Logger.MetadataValue) -> Any {

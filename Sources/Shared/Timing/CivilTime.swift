@@ -67,8 +67,8 @@ public struct CivilTime: Sendable, Equatable {
     /// `16:09:33`
     public var time: String { "\(Self.digits(hour, 2)):\(Self.digits(minute, 2)):\(Self.digits(second, 2))" }
 
-    /// `value` in exactly `count` decimal digits (zero-padded; `value` is never negative here).
-    static func digits(_ value: Int64, _ count: Int) -> String {
+    /// `value` zero-padded to `count` decimal digits (`digits(7, 2)` → `07`); `value` is not negative.
+    public static func digits(_ value: Int64, _ count: Int) -> String {
         let text = String(value)
         return text.count >= count ? text : String(repeating: "0", count: count - text.count) + text
     }
